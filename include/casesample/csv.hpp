@@ -1,0 +1,82 @@
+#pragma once
+// RFC 4180 CSV: reading with exact error places, writing with formula-safe escaping.
+//
+// Reading rules (what users' Excel and database exports produce):
+//  - fields separated by commas; a field may be quoted with "..." and then hold commas, line breaks and
+//    doubled quotes ("");
+//  - records end with LF, CRLF or a lone CR; a final line break is optional;
+//  - UTF-8 with or without a byte-order mark; bytes that are not UTF-8 are an error (Excel's "CSV UTF-8");
+//  - the first record is the header; every record must have as many fields as the header;
+//  - empty lines and lines of nothing but commas (Excel leaves them after deleted rows) are skipped.
+// Every error names file, line and column (column = 1-based field number).
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace casesample {
+
+struct CsvRecord {
+    std::vector<std::string_view> fields;  // valid until the next call to CsvReader::next
+    std::size_t line = 0;                  // line on which the record starts
+};
+
+class CsvReader {
+public:
+    // Reads the whole file into memory. Throws InputError when it cannot be read, is empty, is not
+    // UTF-8, or its header is malformed.
+    static CsvReader open(const std::string& path);
+    // For tests and embedded data: `name` is used in error messages.
+    static CsvReader from_string(std::string name, std::string text);
+
+    const std::string& name() const noexcept { return name_; }
+    const std::vector<std::string>& header() const noexcept { return header_; }
+    std::size_t header_line() const noexcept { return header_line_; }
+    // Position of `column` in the header, matched exactly after trimming; nullopt when absent.
+    std::optional<std::size_t> find_column(std::string_view column) const;
+    // Size in bytes of the text read (for reports and benchmarks).
+    std::size_t size_bytes() const noexcept { return text_.size(); }
+
+    // Next data record; false at the end of the file. Throws InputError on malformed CSV.
+    bool next(CsvRecord& record);
+
+    // An InputError at the given record and field (0-based field index).
+    [[noreturn]] void fail(const CsvRecord& record, std::size_t field, const std::string& message) const;
+
+private:
+    CsvReader(std::string name, std::string text);
+    bool parse_record(CsvRecord& record);
+
+    std::string name_;
+    std::string text_;
+    std::size_t pos_ = 0;
+    std::size_t line_ = 1;
+    std::size_t header_line_ = 1;
+    std::vector<std::string> header_;
+};
+
+// Writes CSV text. Text cells that could be read by a spreadsheet as a formula (they begin with
+// = + - @, a tab or a carriage return) are prefixed with a single quote; numbers the tool computed are
+// written as they are. Cells holding a comma, quote or line break are quoted.
+class CsvWriter {
+public:
+    CsvWriter& text(std::string_view cell);
+    CsvWriter& integer(long long value);
+    CsvWriter& number(double value, int decimals);  // fixed decimals, correctly rounded
+    CsvWriter& empty();
+    CsvWriter& row(std::initializer_list<std::string_view> cells);  // a whole row of text cells
+    void end_row();
+    const std::string& str() const noexcept { return out_; }
+    std::string take() { return std::move(out_); }
+
+private:
+    void separator();
+    std::string out_;
+    bool row_started_ = false;
+};
+
+// The escaped form of one text cell (formula-safe and quoted when needed).
+std::string csv_escape(std::string_view cell);
+
+}  // namespace casesample

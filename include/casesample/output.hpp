@@ -1,0 +1,43 @@
+#pragma once
+// Writing results: atomic files, reproducible number formatting, aligned text tables.
+#include <filesystem>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace casesample {
+
+// Writes `content` to a temporary file beside `path`, flushes it to disk, then renames it over `path`,
+// so readers see either the old file or the whole new one, never half of it. Throws std::runtime_error
+// naming the file and the system's reason when it cannot.
+void write_file_atomically(const std::filesystem::path& path, std::string_view content);
+
+// Reads a whole file; throws InputError (line 0) naming the file when it cannot be read.
+std::string read_file(const std::string& path);
+
+// Fixed-point text with `decimals` places, correctly rounded and identical on every machine.
+std::string format_fixed(double value, int decimals);
+// Shortest text that reads back as the same double (for JSON and reference-precision output).
+std::string format_shortest(double value);
+// "84.0%"-style percentage of a share in [0, 1].
+std::string format_percent(double share, int decimals = 1);
+
+// A plain-text table with a header row, columns aligned (numbers right, text left).
+class TextTable {
+public:
+    explicit TextTable(std::vector<std::string> header);
+    void add_row(std::vector<std::string> cells);
+    void right_align(std::size_t column);  // numeric columns
+    std::string render() const;
+
+private:
+    std::vector<std::string> header_;
+    std::vector<std::vector<std::string>> rows_;
+    std::vector<bool> right_;
+};
+
+// SHA-256 of a file's bytes as lowercase hex; throws InputError when unreadable.
+std::string sha256_file(const std::string& path);
+std::string sha256_hex(std::string_view bytes);
+
+}  // namespace casesample

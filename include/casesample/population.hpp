@@ -1,0 +1,95 @@
+#pragma once
+// The population of cases read from a service's export, validated once, and split into the
+// eligible population of each domain by the fieldwork date.
+#include <array>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "casesample/dates.hpp"
+#include "casesample/vocabulary.hpp"
+
+namespace casesample {
+
+struct PopulationOptions {
+    // Header name to read for a required column, when it is not the standard name
+    // (e.g. {"rosh", "Risk of serious harm"}).
+    std::map<std::string, std::string> column_names;
+    // Further columns carried into outputs on request (--keep-columns).
+    std::vector<std::string> keep_columns;
+    // When set, unmatched gender/rosh/swb values become this category instead of an error.
+    std::optional<std::string> unknown_as;
+    Vocabulary vocabulary = Vocabulary::builtin();
+};
+
+// Cases stored column-wise: a million cases cost about 30 bytes each beyond their ids.
+struct Population {
+    std::string source;  // file name, for messages
+    Vocabulary vocabulary;
+    std::vector<std::string> kept_columns;
+
+    std::string id_text;                   // all case ids, end to end
+    std::vector<std::uint64_t> id_end;     // id i is id_text[id_end[i-1], id_end[i])
+    std::vector<Date> disposal_date;
+    std::vector<std::uint8_t> domain;      // index into vocabulary.domains()
+    std::vector<std::array<std::uint16_t, kStratifierCount>> codes;  // category code per stratifier
+    std::vector<std::uint32_t> line;       // line of the case in the source file
+    std::vector<std::string> kept_values;  // size() * kept_columns.size(), row-major
+
+    std::size_t size() const noexcept { return id_end.size(); }
+    std::string_view id(std::size_t i) const noexcept {
+        std::uint64_t b = i == 0 ? 0 : id_end[i - 1];
+        return std::string_view(id_text).substr(b, id_end[i] - b);
+    }
+    const std::string& category(std::size_t i, Stratifier s) const {
+        return vocabulary.categories(s)[codes[i][static_cast<std::size_t>(s)]];
+    }
+};
+
+// Reads and validates a population CSV (required columns case_id, disposal_type, disposal_date, gender,
+// rosh, swb). Throws InputError with file, line and column for a missing column, an empty required cell,
+// an unknown category, a bad date or a duplicate case id.
+Population read_population(const std::string& path, const PopulationOptions& options);
+Population parse_population(class CsvReader& reader, const PopulationOptions& options);
+
+// An eligibility window: disposals dated from `latest_months` to `earliest_months` months before fieldwork.
+struct MonthWindow {
+    int from_months = 0;  // nearer end, e.g. 6
+    int to_months = 0;    // further end, e.g. 9
+};
+// "6-9" -> {6, 9}; throws UsageError for anything else.
+MonthWindow parse_month_window(std::string_view text);
+
+struct EligibilityRule {
+    Date fieldwork;
+    std::map<std::string, MonthWindow> windows;  // per domain name; defaults court 6-9, out-of-court 3-5
+    static EligibilityRule standard(Date fieldwork);
+};
+
+// The window's dates for a fieldwork date: [add_months(F, -to), add_months(F, -from)], both ends included.
+struct DateRange {
+    Date first;
+    Date last;
+};
+DateRange window_dates(Date fieldwork, MonthWindow w);
+
+struct Exclusion {
+    std::uint32_t case_index;
+    std::string reason;
+};
+
+struct EligiblePopulation {
+    std::vector<std::string> domains;                     // as in the vocabulary
+    std::vector<std::vector<std::uint32_t>> cases;        // per domain, indices into Population, file order
+    std::vector<DateRange> ranges;                        // per domain
+    std::vector<Exclusion> excluded;
+};
+
+// Splits cases by domain and keeps those inside their domain's window. Throws UsageError when a domain
+// present in the data has no window.
+EligiblePopulation eligible_population(const Population& population, const EligibilityRule& rule);
+
+}  // namespace casesample

@@ -1,0 +1,65 @@
+#pragma once
+// The words a population file may use for each sampling variable, their synonyms, and which domain
+// (court / out-of-court) each disposal type belongs to. Loaded from data (fixtures/vocabulary.csv is the
+// default, compiled in); users replace it (--vocabulary) or extend it (--add-vocabulary).
+//
+// File format (CSV): variable,category,synonyms,domain
+//   variable  one of gender, rosh, swb, disposal_type
+//   category  the canonical label printed in every output
+//   synonyms  other spellings separated by '|' (matching ignores case, spaces, '-' '_' and '.')
+//   domain    for disposal_type rows only: the sample domain the disposal type belongs to
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+namespace casesample {
+
+class CsvReader;
+
+// The four stratifiers, in the order every output lists them.
+enum class Stratifier : std::uint8_t { disposal_type = 0, gender = 1, rosh = 2, swb = 3 };
+inline constexpr std::size_t kStratifierCount = 4;
+inline constexpr std::array<std::string_view, kStratifierCount> kStratifierNames = {"disposal_type", "gender",
+                                                                                  "rosh", "swb"};
+
+// Lowercase, trimmed, with runs of spaces, '-', '_' and '.' folded into one space.
+std::string normalize_label(std::string_view text);
+
+class Vocabulary {
+public:
+    // The default vocabulary shipped in fixtures/vocabulary.csv.
+    static const Vocabulary& builtin();
+    static Vocabulary load(const std::string& path);
+    static Vocabulary parse(CsvReader& reader);
+    // Adds the categories, synonyms and domains of `more`; a synonym that already means something
+    // else is an error.
+    void extend(const Vocabulary& more, const std::string& source);
+
+    const std::vector<std::string>& categories(Stratifier s) const { return categories_[idx(s)]; }
+    std::optional<std::uint16_t> match(Stratifier s, std::string_view value) const;
+    // Adds a category (used by --unknown-as); returns its code, or the existing one.
+    std::uint16_t add_category(Stratifier s, const std::string& label);
+    // "Low, Medium, High, Very High"
+    std::string expected(Stratifier s) const;
+
+    const std::vector<std::string>& domains() const { return domains_; }
+    std::optional<std::uint8_t> domain_index(std::string_view name) const;
+    // Domain of a disposal-type category.
+    std::uint8_t domain_of(std::uint16_t disposal_type) const { return disposal_domain_[disposal_type]; }
+
+private:
+    static std::size_t idx(Stratifier s) { return static_cast<std::size_t>(s); }
+    void add(Stratifier s, const std::string& category, const std::vector<std::string>& synonyms,
+             const std::string& domain, const std::string& source, std::size_t line);
+
+    std::array<std::vector<std::string>, kStratifierCount> categories_;
+    std::array<std::unordered_map<std::string, std::uint16_t>, kStratifierCount> lookup_;
+    std::vector<std::string> domains_;
+    std::vector<std::uint8_t> disposal_domain_;
+};
+
+}  // namespace casesample

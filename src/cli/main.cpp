@@ -1,0 +1,65 @@
+// casesample command line: builds the app from the registered subcommands, runs it, and maps errors
+// to exit codes (0 success, 1 failure, 2 bad input or usage). All statistics live in the core library.
+#include <algorithm>
+#include <cstdio>
+#include <iostream>
+
+#include "casesample/error.hpp"
+#include "command.hpp"
+
+namespace casesample::cli {
+
+std::vector<RegisteredCommand>& registered_commands() {
+    static std::vector<RegisteredCommand> commands;
+    return commands;
+}
+
+Registration::Registration(int order, SetupFunction setup) { registered_commands().push_back({order, setup}); }
+
+CLI::Option* add_format_option(CLI::App& app, std::string& format, std::vector<std::string> choices) {
+    std::string desc = "Output format:";
+    for (const auto& c : choices) desc += " " + c;
+    return app.add_option("--format", format, desc)->check(CLI::IsMember(choices))->capture_default_str();
+}
+
+}  // namespace casesample::cli
+
+int main(int argc, char** argv) {
+    using namespace casesample;
+    CLI::App app{"casesample: samples and statistics for case-file inspections of youth offending services.\n"
+                 "Draw a balanced fieldwork sample, size it, and judge how robust each rating is."};
+    app.set_version_flag("--version", std::string("casesample ") + CASESAMPLE_VERSION);
+    app.require_subcommand(1);
+    app.fallthrough(false);
+    cli::Context context;
+    auto commands = cli::registered_commands();
+    std::sort(commands.begin(), commands.end(), [](auto& a, auto& b) { return a.order < b.order; });
+    for (const auto& c : commands) c.setup(app, context);
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::CallForHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::CallForAllHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::CallForVersion& e) {
+        return app.exit(e);
+    } catch (const CLI::ParseError& e) {
+        std::cerr << "casesample: " << e.what() << "\n";
+        std::cerr << "Run 'casesample --help' (or 'casesample COMMAND --help') for the options.\n";
+        return 2;
+    } catch (const InputError& e) {
+        std::cerr << e.what() << "\n";
+        return 2;
+    } catch (const UsageError& e) {
+        std::cerr << "casesample: " << e.what() << "\n";
+        return 2;
+    } catch (const std::bad_alloc&) {
+        std::cerr << "casesample: out of memory\n";
+        return 1;
+    } catch (const std::exception& e) {
+        std::cerr << "casesample: " << e.what() << "\n";
+        return 1;
+    }
+    return context.exit_code;
+}

@@ -1,0 +1,91 @@
+#include "population_args.hpp"
+
+#include "casesample/error.hpp"
+
+namespace casesample::cli {
+
+void add_population_options(CLI::App& app, PopulationArgs& args, bool with_keep_columns) {
+    app.add_option("--column", args.columns,
+                   "Read a required column under another header name: --column rosh=\"Risk of serious harm\" "
+                   "(repeatable)");
+    app.add_option("--vocabulary", args.vocabulary,
+                   "Use this vocabulary file (variable,category,synonyms,domain) instead of the built-in one");
+    app.add_option("--add-vocabulary", args.add_vocabulary,
+                   "Add the categories and synonyms of this vocabulary file to the built-in one (repeatable)");
+    app.add_option("--unknown-as", args.unknown_as,
+                   "Keep unmatched gender, rosh and swb values as this category (e.g. \"Not known\") instead of "
+                   "stopping with an error");
+    if (with_keep_columns)
+        app.add_option("--keep-columns", args.keep_columns,
+                       "Copy these further columns (comma-separated) into sample.csv and reserves.csv");
+}
+
+void add_eligibility_options(CLI::App& app, PopulationArgs& args, bool fieldwork_required) {
+    auto* f = app.add_option("--fieldwork", args.fieldwork, "First day of fieldwork, YYYY-MM-DD");
+    if (fieldwork_required) f->required();
+    app.add_option("--court-window", args.court_window,
+                   "Court disposals are eligible when dated FROM-TO months before fieldwork")
+        ->capture_default_str();
+    app.add_option("--ooc-window", args.ooc_window,
+                   "Out-of-court disposals are eligible when dated FROM-TO months before fieldwork")
+        ->capture_default_str();
+    app.add_option("--window", args.windows,
+                   "Eligibility window of any domain: DOMAIN=FROM-TO (repeatable; overrides the two above)");
+}
+
+PopulationOptions PopulationArgs::options() const {
+    PopulationOptions o;
+    for (const auto& c : columns) {
+        auto eq = c.find('=');
+        if (eq == std::string::npos || eq == 0 || eq + 1 == c.size())
+            throw UsageError("--column takes STANDARD=HEADER, such as rosh=\"Risk of serious harm\"; got '" + c + "'");
+        o.column_names[c.substr(0, eq)] = c.substr(eq + 1);
+    }
+    if (!vocabulary.empty()) o.vocabulary = Vocabulary::load(vocabulary);
+    for (const auto& extra : add_vocabulary) o.vocabulary.extend(Vocabulary::load(extra), extra);
+    if (!unknown_as.empty()) o.unknown_as = unknown_as;
+    std::string_view k = keep_columns;
+    while (!k.empty()) {
+        auto comma = k.find(',');
+        std::string name(k.substr(0, comma));
+        while (!name.empty() && name.front() == ' ') name.erase(0, 1);
+        while (!name.empty() && name.back() == ' ') name.pop_back();
+        if (!name.empty()) o.keep_columns.push_back(name);
+        if (comma == std::string_view::npos) break;
+        k.remove_prefix(comma + 1);
+    }
+    return o;
+}
+
+EligibilityRule PopulationArgs::rule() const {
+    if (fieldwork.empty()) throw UsageError("--fieldwork DATE is needed to decide which cases are eligible");
+    auto date = parse_date(fieldwork);
+    if (!date) throw UsageError("--fieldwork: '" + fieldwork + "' is not a date (expected YYYY-MM-DD)");
+    EligibilityRule r;
+    r.fieldwork = *date;
+    r.windows["court"] = parse_month_window(court_window);
+    r.windows["out-of-court"] = parse_month_window(ooc_window);
+    for (const auto& w : windows) {
+        auto eq = w.find('=');
+        if (eq == std::string::npos || eq == 0)
+            throw UsageError("--window takes DOMAIN=FROM-TO, such as out-of-court=3-5; got '" + w + "'");
+        r.windows[w.substr(0, eq)] = parse_month_window(w.substr(eq + 1));
+    }
+    return r;
+}
+
+std::vector<std::pair<std::string, std::string>> PopulationArgs::describe() const {
+    std::vector<std::pair<std::string, std::string>> d;
+    for (const auto& c : columns) d.emplace_back("column", c);
+    if (!vocabulary.empty()) d.emplace_back("vocabulary", vocabulary);
+    for (const auto& v : add_vocabulary) d.emplace_back("add_vocabulary", v);
+    if (!unknown_as.empty()) d.emplace_back("unknown_as", unknown_as);
+    if (!keep_columns.empty()) d.emplace_back("keep_columns", keep_columns);
+    d.emplace_back("fieldwork", fieldwork);
+    d.emplace_back("court_window", court_window);
+    d.emplace_back("ooc_window", ooc_window);
+    for (const auto& w : windows) d.emplace_back("window", w);
+    return d;
+}
+
+}  // namespace casesample::cli

@@ -1,0 +1,145 @@
+// casesample size — how many cases to inspect.
+#include <nlohmann/json.hpp>
+
+#include "casesample/error.hpp"
+#include "casesample/output.hpp"
+#include "casesample/sample_size.hpp"
+#include "command.hpp"
+#include "population_args.hpp"
+
+namespace casesample::cli {
+namespace {
+
+struct SizeOptions {
+    std::int64_t population = -1;  // -1: not given
+    std::string from;
+    std::int64_t sample = -1;
+    SizeParameters parameters;
+    std::string method = "cochran";
+    std::string format = "table";
+    PopulationArgs population_args;
+};
+
+struct SizeRow {
+    std::string domain;  // empty with --population
+    SampleSize size;
+    double achieved = 0;  // with --sample: the margin reached
+};
+
+nlohmann::ordered_json to_json(const SizeRow& r, const SizeOptions& o) {
+    nlohmann::ordered_json j;
+    if (!r.domain.empty()) j["domain"] = r.domain;
+    j["population"] = r.size.population;
+    j["confidence"] = r.size.parameters.confidence;
+    j["proportion"] = r.size.parameters.proportion;
+    j["method"] = o.method;
+    if (o.sample > 0) {
+        j["sample_size"] = o.sample;
+        j["margin"] = r.achieved;
+    } else {
+        j["margin"] = r.size.parameters.margin;
+        j["z"] = r.size.z;
+        j["n0"] = r.size.n0;
+        j["sample_size"] = r.size.sample_size;
+    }
+    return j;
+}
+
+void run(const SizeOptions& o) {
+    validate(SizeParameters{o.parameters.confidence, o.sample > 0 ? 0.5 : o.parameters.margin,
+                            o.parameters.proportion});
+    if ((o.population >= 0) == !o.from.empty())
+        throw UsageError("give either --population N or --from POPULATION.csv --fieldwork DATE");
+    if (o.population == 0 || o.population < -1)
+        throw UsageError("--population must be at least 1 case, got " + std::to_string(o.population));
+    if (o.sample == 0 || o.sample < -1)
+        throw UsageError("--sample must be at least 1 case, got " + std::to_string(o.sample));
+    std::vector<SizeRow> rows;
+    auto one = [&](const std::string& domain, std::int64_t N) {
+        SizeRow r;
+        r.domain = domain;
+        if (o.sample > 0) {
+            r.size.population = N;
+            r.size.parameters = o.parameters;
+            r.achieved = achieved_margin(std::min(o.sample, N), N, o.parameters);
+        } else {
+            r.size = cochran_sample_size(N, o.parameters);
+        }
+        rows.push_back(r);
+    };
+    if (o.population >= 0) {
+        one("", o.population);
+    } else {
+        auto pop = read_population(o.from, o.population_args.options());
+        auto eligible = eligible_population(pop, o.population_args.rule());
+        for (std::size_t d = 0; d < eligible.domains.size(); ++d) {
+            auto N = static_cast<std::int64_t>(eligible.cases[d].size());
+            if (N == 0) continue;
+            one(eligible.domains[d], N);
+        }
+        if (rows.empty()) throw InputError(o.from, 0, 0, "no case is eligible for the fieldwork date " + o.population_args.fieldwork);
+    }
+
+    if (o.format == "json") {
+        nlohmann::ordered_json out;
+        if (o.population >= 0) {
+            out = to_json(rows[0], o);
+        } else {
+            out = nlohmann::ordered_json::array();
+            for (const auto& r : rows) out.push_back(to_json(r, o));
+        }
+        emit("", out.dump(2) + "\n");
+        return;
+    }
+    std::vector<std::string> header;
+    if (o.population < 0) header.push_back("domain");
+    if (o.sample > 0) {
+        header.insert(header.end(), {"population", "sample", "confidence", "margin achieved"});
+    } else {
+        header.insert(header.end(), {"population", "confidence", "margin", "proportion", "n0", "sample size"});
+    }
+    TextTable t(header);
+    for (std::size_t c = (o.population < 0 ? 1 : 0); c < header.size(); ++c) t.right_align(c);
+    for (const auto& r : rows) {
+        std::vector<std::string> cells;
+        if (o.population < 0) cells.push_back(r.domain);
+        cells.push_back(std::to_string(r.size.population));
+        if (o.sample > 0) {
+            cells.push_back(std::to_string(std::min(o.sample, r.size.population)));
+            cells.push_back(format_percent(o.parameters.confidence, 0));
+            cells.push_back("±" + format_fixed(100 * r.achieved, 2) + " points");
+        } else {
+            cells.push_back(format_percent(r.size.parameters.confidence, 0));
+            cells.push_back("±" + format_fixed(100 * r.size.parameters.margin, 1) + " points");
+            cells.push_back(format_fixed(r.size.parameters.proportion, 2));
+            cells.push_back(format_fixed(r.size.n0, 2));
+            cells.push_back(std::to_string(r.size.sample_size));
+        }
+        t.add_row(cells);
+    }
+    emit("", t.render());
+}
+
+void setup(CLI::App& app, Context&) {
+    auto o = std::make_shared<SizeOptions>();
+    auto* sub = app.add_subcommand("size", "How many cases to inspect for a confidence level and margin of error");
+    sub->add_option("--population", o->population, "Number of eligible cases N");
+    sub->add_option("--from", o->from, "Count the eligible cases of each domain in this population CSV");
+    sub->add_option("--sample", o->sample, "Inverse: the margin of error that this many cases achieve");
+    sub->add_option("--confidence", o->parameters.confidence, "Confidence level")->capture_default_str();
+    sub->add_option("--margin", o->parameters.margin, "Margin of error as a share (0.05 = ±5 points)")
+        ->capture_default_str();
+    sub->add_option("--proportion", o->parameters.proportion, "Anticipated share of 'yes'")->capture_default_str();
+    sub->add_option("--method", o->method, "cochran (with the finite population correction)")
+        ->check(CLI::IsMember({"cochran"}))
+        ->capture_default_str();
+    add_format_option(*sub, o->format);
+    add_population_options(*sub, o->population_args, false);
+    add_eligibility_options(*sub, o->population_args, false);
+    sub->callback([o] { run(*o); });
+}
+
+const Registration registration(10, setup);
+
+}  // namespace
+}  // namespace casesample::cli

@@ -1,0 +1,242 @@
+#include "casesample/csv.hpp"
+
+#include <charconv>
+#include <cstring>
+
+#include "casesample/error.hpp"
+#include "casesample/output.hpp"
+
+namespace casesample {
+namespace {
+
+std::string_view trim(std::string_view s) {
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+    return s;
+}
+
+// Returns the offset of the first byte that is not valid UTF-8, or npos.
+std::size_t first_invalid_utf8(const std::string& s) {
+    const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+    const std::size_t n = s.size();
+    std::size_t i = 0;
+    while (i < n) {
+        // ASCII fast path, eight bytes at a time.
+        while (i + 8 <= n) {
+            std::uint64_t w;
+            std::memcpy(&w, p + i, 8);
+            if (w & 0x8080808080808080ULL) break;
+            i += 8;
+        }
+        if (i >= n) break;
+        unsigned char c = p[i];
+        if (c < 0x80) { ++i; continue; }
+        std::size_t len;
+        std::uint32_t cp;
+        if ((c & 0xE0) == 0xC0) { len = 2; cp = c & 0x1F; }
+        else if ((c & 0xF0) == 0xE0) { len = 3; cp = c & 0x0F; }
+        else if ((c & 0xF8) == 0xF0) { len = 4; cp = c & 0x07; }
+        else return i;
+        if (i + len > n) return i;
+        for (std::size_t k = 1; k < len; ++k) {
+            if ((p[i + k] & 0xC0) != 0x80) return i;
+            cp = (cp << 6) | (p[i + k] & 0x3F);
+        }
+        if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
+            (cp >= 0xD800 && cp <= 0xDFFF))
+            return i;
+        i += len;
+    }
+    return std::string::npos;
+}
+
+}  // namespace
+
+CsvReader CsvReader::open(const std::string& path) { return CsvReader(path, read_file(path)); }
+
+CsvReader CsvReader::from_string(std::string name, std::string text) {
+    return CsvReader(std::move(name), std::move(text));
+}
+
+CsvReader::CsvReader(std::string name, std::string text) : name_(std::move(name)), text_(std::move(text)) {
+    if (text_.size() >= 3 && std::memcmp(text_.data(), "\xEF\xBB\xBF", 3) == 0) pos_ = 3;
+    if (auto bad = first_invalid_utf8(text_); bad != std::string::npos) {
+        std::size_t line = 1, col_start = 0;
+        for (std::size_t i = 0; i < bad; ++i)
+            if (text_[i] == '\n') { ++line; col_start = i + 1; }
+        (void)col_start;
+        throw InputError(name_, line, 0,
+                         "the file is not UTF-8 text (found byte 0x" +
+                             [&] {
+                                 char buf[3];
+                                 std::snprintf(buf, sizeof buf, "%02X", static_cast<unsigned char>(text_[bad]));
+                                 return std::string(buf);
+                             }() +
+                             "); in Excel use Save As > 'CSV UTF-8 (Comma delimited)'");
+    }
+    // Skip blank lines before the header.
+    CsvRecord rec;
+    if (!next(rec))
+        throw InputError(name_, 0, 0, "the file is empty: expected a header line naming the columns");
+    header_line_ = rec.line;
+    header_.reserve(rec.fields.size());
+    for (std::size_t i = 0; i < rec.fields.size(); ++i) {
+        auto h = trim(rec.fields[i]);
+        if (h.empty() && rec.fields.size() > 1)
+            throw InputError(name_, rec.line, i + 1, "empty column name in the header");
+        for (std::size_t j = 0; j < header_.size(); ++j)
+            if (header_[j] == h)
+                throw InputError(name_, rec.line, i + 1,
+                                 "column '" + std::string(h) + "' appears twice in the header (also column " +
+                                     std::to_string(j + 1) + ")");
+        header_.emplace_back(h);
+    }
+}
+
+std::optional<std::size_t> CsvReader::find_column(std::string_view column) const {
+    for (std::size_t i = 0; i < header_.size(); ++i)
+        if (header_[i] == column) return i;
+    return std::nullopt;
+}
+
+void CsvReader::fail(const CsvRecord& record, std::size_t field, const std::string& message) const {
+    throw InputError(name_, record.line, field + 1, message);
+}
+
+bool CsvReader::next(CsvRecord& record) {
+    while (pos_ < text_.size()) {
+        if (!parse_record(record)) continue;  // blank line
+        if (!header_.empty() && record.fields.size() != header_.size()) {
+            throw InputError(name_, record.line, 0,
+                             "expected " + std::to_string(header_.size()) + " fields as in the header, found " +
+                                 std::to_string(record.fields.size()));
+        }
+        return true;
+    }
+    return false;
+}
+
+// Parses one record starting at pos_. Returns false when it was blank (only separators).
+bool CsvReader::parse_record(CsvRecord& record) {
+    record.fields.clear();
+    record.line = line_;
+    char* const data = text_.data();
+    const std::size_t n = text_.size();
+    std::size_t i = pos_;
+    bool any_content = false;
+    for (;;) {
+        // One field starting at i.
+        std::size_t field_column = record.fields.size();
+        if (i < n && data[i] == '"') {
+            const std::size_t quote_line = line_;
+            std::size_t r = i + 1, w = i + 1;
+            const std::size_t start = w;
+            for (;;) {
+                if (r >= n)
+                    throw InputError(name_, quote_line, field_column + 1,
+                                     "a quoted field is never closed (a \" is missing)");
+                char c = data[r];
+                if (c == '"') {
+                    if (r + 1 < n && data[r + 1] == '"') {
+                        data[w++] = '"';
+                        r += 2;
+                        continue;
+                    }
+                    ++r;
+                    break;
+                }
+                if (c == '\n') ++line_;
+                data[w++] = c;
+                ++r;
+            }
+            record.fields.emplace_back(data + start, w - start);
+            any_content = true;
+            i = r;
+            if (i < n && data[i] != ',' && data[i] != '\n' && data[i] != '\r')
+                throw InputError(name_, line_, field_column + 1,
+                                 "unexpected text after a closing quote (a quote inside a field must be doubled)");
+        } else {
+            std::size_t start = i;
+            while (i < n) {
+                char c = data[i];
+                if (c == ',' || c == '\n' || c == '\r') break;
+                if (c == '"')
+                    throw InputError(name_, line_, field_column + 1,
+                                     "a quote inside an unquoted field (quote the whole field and double the quote)");
+                ++i;
+            }
+            if (i > start) any_content = true;
+            record.fields.emplace_back(data + start, i - start);
+        }
+        if (i >= n) break;
+        if (data[i] == ',') { ++i; continue; }
+        // End of record.
+        if (data[i] == '\r') ++i;
+        if (i < n && data[i] == '\n') ++i;
+        ++line_;
+        break;
+    }
+    pos_ = i;
+    return any_content;
+}
+
+// ---- writing ----
+
+std::string csv_escape(std::string_view cell) {
+    std::string out;
+    bool formula = !cell.empty() && (cell[0] == '=' || cell[0] == '+' || cell[0] == '-' || cell[0] == '@' ||
+                                     cell[0] == '\t' || cell[0] == '\r');
+    bool quote = cell.find_first_of(",\"\n\r") != std::string_view::npos;
+    if (!formula && !quote) return std::string(cell);
+    if (quote) out += '"';
+    if (formula) out += '\'';
+    for (char c : cell) {
+        if (c == '"') out += '"';
+        out += c;
+    }
+    if (quote) out += '"';
+    return out;
+}
+
+void CsvWriter::separator() {
+    if (row_started_) out_ += ',';
+    row_started_ = true;
+}
+
+CsvWriter& CsvWriter::text(std::string_view cell) {
+    separator();
+    out_ += csv_escape(cell);
+    return *this;
+}
+
+CsvWriter& CsvWriter::integer(long long value) {
+    separator();
+    char buf[32];
+    auto r = std::to_chars(buf, buf + sizeof buf, value);
+    out_.append(buf, r.ptr);
+    return *this;
+}
+
+CsvWriter& CsvWriter::number(double value, int decimals) {
+    separator();
+    out_ += format_fixed(value, decimals);
+    return *this;
+}
+
+CsvWriter& CsvWriter::empty() {
+    separator();
+    return *this;
+}
+
+CsvWriter& CsvWriter::row(std::initializer_list<std::string_view> cells) {
+    for (auto c : cells) text(c);
+    end_row();
+    return *this;
+}
+
+void CsvWriter::end_row() {
+    out_ += '\n';
+    row_started_ = false;
+}
+
+}  // namespace casesample

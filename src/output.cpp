@@ -1,0 +1,155 @@
+#include "casesample/output.hpp"
+
+#include <fcntl.h>
+#include <openssl/evp.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <random>
+#include <stdexcept>
+
+#include "casesample/error.hpp"
+
+namespace casesample {
+
+void write_file_atomically(const std::filesystem::path& path, std::string_view content) {
+    namespace fs = std::filesystem;
+    const fs::path dir = path.has_parent_path() ? path.parent_path() : fs::path(".");
+    // A unique temporary name in the same directory, so the rename stays on one file system.
+    std::string tmp_name = "." + path.filename().string() + ".tmp-" + std::to_string(::getpid());
+    const fs::path tmp = dir / tmp_name;
+    auto fail = [&](const std::string& what) {
+        int err = errno;
+        ::unlink(tmp.c_str());
+        throw std::runtime_error("cannot write '" + path.string() + "': " + what + ": " + std::strerror(err));
+    };
+    int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        int err = errno;
+        throw std::runtime_error("cannot write '" + path.string() + "': " + std::strerror(err));
+    }
+    const char* p = content.data();
+    std::size_t left = content.size();
+    while (left > 0) {
+        ssize_t w = ::write(fd, p, left);
+        if (w < 0) {
+            if (errno == EINTR) continue;
+            ::close(fd);
+            fail("writing");
+        }
+        p += w;
+        left -= static_cast<std::size_t>(w);
+    }
+    if (::fsync(fd) != 0) { ::close(fd); fail("flushing"); }
+    if (::close(fd) != 0) fail("closing");
+    if (::rename(tmp.c_str(), path.c_str()) != 0) fail("renaming");
+}
+
+std::string read_file(const std::string& path) {
+    std::FILE* f = std::fopen(path.c_str(), "rb");
+    if (!f) throw InputError(path, 0, 0, std::string("cannot open the file: ") + std::strerror(errno));
+    std::string text;
+    if (std::fseek(f, 0, SEEK_END) == 0) {
+        long size = std::ftell(f);
+        if (size > 0) text.reserve(static_cast<std::size_t>(size));
+        std::fseek(f, 0, SEEK_SET);
+    }
+    char buf[1 << 16];
+    std::size_t got;
+    while ((got = std::fread(buf, 1, sizeof buf, f)) > 0) text.append(buf, got);
+    bool bad = std::ferror(f);
+    std::fclose(f);
+    if (bad) throw InputError(path, 0, 0, "cannot read the file (is it a folder?)");
+    return text;
+}
+
+std::string format_fixed(double value, int decimals) {
+    if (std::isnan(value)) return "NA";
+    if (value == 0.0) value = 0.0;  // no "-0.000"
+    char buf[64];
+    auto r = std::to_chars(buf, buf + sizeof buf, value, std::chars_format::fixed, decimals);
+    std::string s(buf, r.ptr);
+    // Rounding a tiny negative to zero must not print "-0.0".
+    if (s[0] == '-' && s.find_first_not_of("-0.") == std::string::npos) s.erase(0, 1);
+    return s;
+}
+
+std::string format_shortest(double value) {
+    if (std::isnan(value)) return "NA";
+    char buf[64];
+    auto r = std::to_chars(buf, buf + sizeof buf, value);
+    return std::string(buf, r.ptr);
+}
+
+std::string format_percent(double share, int decimals) { return format_fixed(100.0 * share, decimals) + "%"; }
+
+TextTable::TextTable(std::vector<std::string> header) : header_(std::move(header)), right_(header_.size(), false) {}
+
+void TextTable::add_row(std::vector<std::string> cells) {
+    cells.resize(header_.size());
+    rows_.push_back(std::move(cells));
+}
+
+void TextTable::right_align(std::size_t column) {
+    if (column < right_.size()) right_[column] = true;
+}
+
+namespace {
+// Display width of UTF-8 text: counts code points, not bytes.
+std::size_t display_width(const std::string& s) {
+    std::size_t w = 0;
+    for (unsigned char c : s)
+        if ((c & 0xC0) != 0x80) ++w;
+    return w;
+}
+}  // namespace
+
+std::string TextTable::render() const {
+    std::vector<std::size_t> width(header_.size());
+    for (std::size_t c = 0; c < header_.size(); ++c) width[c] = display_width(header_[c]);
+    for (const auto& row : rows_)
+        for (std::size_t c = 0; c < row.size(); ++c) width[c] = std::max(width[c], display_width(row[c]));
+    std::string out;
+    auto emit = [&](const std::vector<std::string>& row) {
+        std::string line;
+        for (std::size_t c = 0; c < row.size(); ++c) {
+            std::size_t pad = width[c] - display_width(row[c]);
+            if (c > 0) line += "  ";
+            if (right_[c]) line.append(pad, ' ');
+            line += row[c];
+            if (!right_[c] && c + 1 < row.size()) line.append(pad, ' ');
+        }
+        while (!line.empty() && line.back() == ' ') line.pop_back();
+        out += line;
+        out += '\n';
+    };
+    emit(header_);
+    std::vector<std::string> rule(header_.size());
+    for (std::size_t c = 0; c < header_.size(); ++c) rule[c] = std::string(width[c], '-');
+    emit(rule);
+    for (const auto& row : rows_) emit(row);
+    return out;
+}
+
+std::string sha256_hex(std::string_view bytes) {
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    if (EVP_Digest(bytes.data(), bytes.size(), md, &len, EVP_sha256(), nullptr) != 1)
+        throw std::runtime_error("SHA-256 failed");
+    static const char* hex = "0123456789abcdef";
+    std::string out;
+    for (unsigned i = 0; i < len; ++i) {
+        out += hex[md[i] >> 4];
+        out += hex[md[i] & 15];
+    }
+    return out;
+}
+
+std::string sha256_file(const std::string& path) { return sha256_hex(read_file(path)); }
+
+}  // namespace casesample

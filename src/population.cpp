@@ -1,0 +1,212 @@
+#include "casesample/population.hpp"
+
+#include <charconv>
+#include <unordered_map>
+
+#include "casesample/csv.hpp"
+#include "casesample/error.hpp"
+
+namespace casesample {
+namespace {
+
+std::string_view trim(std::string_view s) {
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+    return s;
+}
+
+// The few distinct spellings a column uses, remembered as they are, so a million rows cost one
+// comparison each instead of a normalisation and a hash lookup.
+class CategoryCache {
+public:
+    std::optional<std::uint16_t> find(std::string_view raw) const {
+        for (const auto& [text, code] : entries_)
+            if (text == raw) return code;
+        return std::nullopt;
+    }
+    void remember(std::string_view raw, std::uint16_t code) {
+        if (entries_.size() < 64) entries_.emplace_back(std::string(raw), code);
+    }
+
+private:
+    std::vector<std::pair<std::string, std::uint16_t>> entries_;
+};
+
+}  // namespace
+
+Population read_population(const std::string& path, const PopulationOptions& options) {
+    auto reader = CsvReader::open(path);
+    return parse_population(reader, options);
+}
+
+Population parse_population(CsvReader& reader, const PopulationOptions& options) {
+    Population pop;
+    pop.source = reader.name();
+    pop.vocabulary = options.vocabulary;
+    pop.kept_columns = options.keep_columns;
+
+    // Locate the required columns, by their standard name or the name mapped with --column.
+    static const char* required[] = {"case_id", "disposal_type", "disposal_date", "gender", "rosh", "swb"};
+    std::size_t col[6];
+    for (const auto& [name, header] : options.column_names) {
+        bool known = false;
+        for (auto r : required) known |= name == r;
+        if (!known)
+            throw UsageError("--column " + name + "=...: '" + name +
+                             "' is not a required column (case_id, disposal_type, disposal_date, gender, rosh, swb)");
+        (void)header;
+    }
+    for (int i = 0; i < 6; ++i) {
+        std::string header = required[i];
+        if (auto it = options.column_names.find(required[i]); it != options.column_names.end()) header = it->second;
+        auto c = reader.find_column(header);
+        if (!c) {
+            std::string msg = "missing column '" + header + "'";
+            if (header != required[i]) msg += " (given for " + std::string(required[i]) + " with --column)";
+            msg += "; the header has: ";
+            for (std::size_t k = 0; k < reader.header().size(); ++k) msg += (k ? ", " : "") + reader.header()[k];
+            if (header == required[i])
+                msg += ". If the column has another name, map it with --column " + header + "=\"Its name\"";
+            throw InputError(reader.name(), reader.header_line(), 0, msg);
+        }
+        col[i] = *c;
+    }
+    std::vector<std::size_t> kept_col;
+    for (const auto& k : options.keep_columns) {
+        auto c = reader.find_column(k);
+        if (!c) throw InputError(reader.name(), reader.header_line(), 0, "--keep-columns: no column '" + k + "'");
+        kept_col.push_back(*c);
+    }
+
+    // Case ids can never hold more bytes than the file, so views into id_text stay valid.
+    pop.id_text.reserve(reader.size_bytes());
+    std::unordered_map<std::string_view, std::uint32_t> seen;
+    seen.reserve(reader.size_bytes() / 32 + 16);
+
+    static const Stratifier strat_of_col[] = {Stratifier::disposal_type, Stratifier::disposal_type,
+                                              Stratifier::disposal_type, Stratifier::gender,
+                                              Stratifier::rosh,          Stratifier::swb};
+    std::array<CategoryCache, kStratifierCount> cache;
+    CsvRecord rec;
+    while (reader.next(rec)) {
+        auto cell = [&](int i) {
+            auto v = trim(rec.fields[col[i]]);
+            if (v.empty())
+                reader.fail(rec, col[i], "empty " + std::string(required[i]) + " (every case needs one)");
+            return v;
+        };
+        auto id = cell(0);
+        std::size_t start = pop.id_text.size();
+        pop.id_text.append(id);
+        std::string_view stored(pop.id_text.data() + start, id.size());
+        auto [it, fresh] = seen.emplace(stored, rec.line);
+        if (!fresh)
+            reader.fail(rec, col[0],
+                        "case id '" + std::string(id) + "' appears twice (first on line " +
+                            std::to_string(it->second) + ")");
+        std::array<std::uint16_t, kStratifierCount> codes{};
+        for (int i : {1, 3, 4, 5}) {
+            Stratifier s = strat_of_col[i];
+            auto k = static_cast<std::size_t>(s);
+            auto v = cell(i);
+            auto code = cache[k].find(v);
+            if (!code) {
+                code = pop.vocabulary.match(s, v);
+                if (!code && options.unknown_as && s != Stratifier::disposal_type)
+                    code = pop.vocabulary.add_category(s, *options.unknown_as);
+                if (!code) {
+                    std::string msg = "unknown " + std::string(kStratifierNames[k]) + " '" + std::string(v) +
+                                      "' (expected " + pop.vocabulary.expected(s) + ")";
+                    if (s == Stratifier::disposal_type)
+                        msg += "; add it to a vocabulary file with its domain and pass --add-vocabulary FILE";
+                    else
+                        msg += "; or pass --unknown-as \"Not known\" to keep such cases as their own category";
+                    reader.fail(rec, col[i], msg);
+                }
+                cache[k].remember(v, *code);
+            }
+            codes[k] = *code;
+        }
+        auto date = parse_date(cell(2));
+        if (!date)
+            reader.fail(rec, col[2],
+                        "bad disposal_date '" + std::string(cell(2)) +
+                            "' (expected a date as YYYY-MM-DD or DD/MM/YYYY)");
+        pop.id_end.push_back(pop.id_text.size());
+        pop.disposal_date.push_back(*date);
+        pop.codes.push_back(codes);
+        pop.domain.push_back(pop.vocabulary.domain_of(codes[0]));
+        pop.line.push_back(static_cast<std::uint32_t>(rec.line));
+        for (auto c : kept_col) pop.kept_values.emplace_back(rec.fields[c]);
+    }
+    if (pop.size() == 0)
+        throw InputError(reader.name(), 0, 0, "the file has a header but no cases");
+    return pop;
+}
+
+MonthWindow parse_month_window(std::string_view text) {
+    auto dash = text.find('-');
+    MonthWindow w{};
+    auto num = [&](std::string_view s, int& out) {
+        s = trim(s);
+        auto r = std::from_chars(s.data(), s.data() + s.size(), out);
+        return !s.empty() && r.ec == std::errc{} && r.ptr == s.data() + s.size() && out >= 0 && out <= 600;
+    };
+    if (dash == std::string_view::npos || !num(text.substr(0, dash), w.from_months) ||
+        !num(text.substr(dash + 1), w.to_months) || w.from_months > w.to_months)
+        throw UsageError("a month window is written FROM-TO with FROM <= TO, such as 6-9; got '" +
+                         std::string(text) + "'");
+    return w;
+}
+
+EligibilityRule EligibilityRule::standard(Date fieldwork) {
+    EligibilityRule r;
+    r.fieldwork = fieldwork;
+    r.windows["court"] = {6, 9};
+    r.windows["out-of-court"] = {3, 5};
+    return r;
+}
+
+DateRange window_dates(Date fieldwork, MonthWindow w) {
+    return {add_months(fieldwork, -w.to_months), add_months(fieldwork, -w.from_months)};
+}
+
+EligiblePopulation eligible_population(const Population& pop, const EligibilityRule& rule) {
+    EligiblePopulation out;
+    out.domains = pop.vocabulary.domains();
+    out.cases.resize(out.domains.size());
+    out.ranges.resize(out.domains.size());
+    std::vector<bool> present(out.domains.size(), false);
+    for (auto d : pop.domain) present[d] = true;
+    for (std::size_t d = 0; d < out.domains.size(); ++d) {
+        const MonthWindow* w = nullptr;
+        for (const auto& [name, win] : rule.windows)
+            if (normalize_label(name) == normalize_label(out.domains[d])) w = &win;
+        if (!w) {
+            if (present[d])
+                throw UsageError("no eligibility window for the domain '" + out.domains[d] + "'; give one with --window " +
+                                 out.domains[d] + "=FROM-TO (months before fieldwork)");
+            continue;
+        }
+        out.ranges[d] = window_dates(rule.fieldwork, *w);
+    }
+    for (std::size_t i = 0; i < pop.size(); ++i) {
+        auto d = pop.domain[i];
+        const auto& r = out.ranges[d];
+        Date date = pop.disposal_date[i];
+        if (date < r.first) {
+            out.excluded.push_back({static_cast<std::uint32_t>(i), "too old for " + out.domains[d] + ": dated " +
+                                                                       format_date(date) + ", before " +
+                                                                       format_date(r.first)});
+        } else if (date > r.last) {
+            out.excluded.push_back({static_cast<std::uint32_t>(i), "too recent for " + out.domains[d] + ": dated " +
+                                                                       format_date(date) + ", after " +
+                                                                       format_date(r.last)});
+        } else {
+            out.cases[d].push_back(static_cast<std::uint32_t>(i));
+        }
+    }
+    return out;
+}
+
+}  // namespace casesample

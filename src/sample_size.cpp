@@ -1,0 +1,62 @@
+#include "casesample/sample_size.hpp"
+
+#include <boost/math/distributions/normal.hpp>
+#include <cmath>
+#include <string>
+
+#include "casesample/error.hpp"
+
+namespace casesample {
+namespace {
+double z_for(double confidence) {
+    return boost::math::quantile(boost::math::normal_distribution<double>(), 1.0 - (1.0 - confidence) / 2.0);
+}
+std::string num(double v) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%g", v);
+    return buf;
+}
+}  // namespace
+
+void validate(const SizeParameters& p) {
+    if (!(p.confidence > 0.0 && p.confidence < 1.0))
+        throw UsageError("confidence must be between 0 and 1 (such as 0.8 for 80%), got " + num(p.confidence));
+    if (!(p.margin > 0.0 && p.margin <= 0.5))
+        throw UsageError("margin must be more than 0 and at most 0.5 (such as 0.05 for ±5 points), got " +
+                         num(p.margin));
+    if (!(p.proportion > 0.0 && p.proportion < 1.0))
+        throw UsageError("proportion must be between 0 and 1 (0.5 is the cautious choice), got " + num(p.proportion));
+}
+
+SampleSize cochran_sample_size(std::int64_t population, const SizeParameters& p) {
+    validate(p);
+    if (population < 1) throw UsageError("the population must hold at least 1 case, got " + std::to_string(population));
+    SampleSize s;
+    s.population = population;
+    s.parameters = p;
+    s.z = z_for(p.confidence);
+    s.n0 = s.z * s.z * p.proportion * (1.0 - p.proportion) / (p.margin * p.margin);
+    const double N = static_cast<double>(population);
+    const double n = s.n0 / (1.0 + (s.n0 - 1.0) / N);
+    // Guard the ceiling against representation error: 50.0000000001 is 50, not 51.
+    double c = std::ceil(n - 1e-9 * std::max(1.0, n));
+    s.sample_size = std::min<std::int64_t>(population, static_cast<std::int64_t>(c));
+    if (s.sample_size < 1) s.sample_size = 1;
+    return s;
+}
+
+double achieved_margin(std::int64_t sample, std::int64_t population, const SizeParameters& p) {
+    SizeParameters q = p;
+    q.margin = 0.5;  // not used; validate the others
+    validate(q);
+    if (population < 1) throw UsageError("the population must hold at least 1 case, got " + std::to_string(population));
+    if (sample < 1 || sample > population)
+        throw UsageError("the sample must hold between 1 and " + std::to_string(population) + " cases, got " +
+                         std::to_string(sample));
+    if (sample == population) return 0.0;
+    const double n = static_cast<double>(sample), N = static_cast<double>(population);
+    const double n0 = n * (N - 1.0) / (N - n);
+    return z_for(p.confidence) * std::sqrt(p.proportion * (1.0 - p.proportion) / n0);
+}
+
+}  // namespace casesample
