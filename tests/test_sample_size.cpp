@@ -8,7 +8,7 @@
 
 using namespace casesample;
 
-TEST_CASE("N = 71 at 80% confidence and ±5 points needs 50 cases; N = 39 needs 32 (seed 002)") {
+TEST_CASE("N = 71 at 80% confidence and ±5 points needs 50 cases and N = 39 needs 32 (seed 002)") {
     SizeParameters p{0.80, 0.05, 0.5};
     CHECK(cochran_sample_size(71, p).sample_size == 50);
     CHECK(cochran_sample_size(39, p).sample_size == 32);

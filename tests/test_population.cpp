@@ -1,0 +1,130 @@
+#include <doctest/doctest.h>
+
+#include "casesample/csv.hpp"
+#include "casesample/error.hpp"
+#include "casesample/population.hpp"
+
+using namespace casesample;
+
+namespace {
+const char* kHeader = "case_id,disposal_type,disposal_date,gender,rosh,swb\n";
+
+Population parse(const std::string& text, const PopulationOptions& o = {}) {
+    auto r = CsvReader::from_string("pop.csv", text);
+    return parse_population(r, o);
+}
+
+std::string error_of(const std::string& text, const PopulationOptions& o = {}) {
+    try {
+        parse(text, o);
+    } catch (const InputError& e) {
+        return e.what();
+    }
+    return "";
+}
+}  // namespace
+
+TEST_CASE("a population file is read with synonyms matched case-insensitively") {
+    auto p = parse(std::string(kHeader) +
+                   "A1,Referral Order,2019-01-10,Male,Low,Medium\n"
+                   "A2,yro,10/01/2019,f,VH,very high\n"
+                   "A3,  Youth  Conditional-Caution ,2019-02-01,M,medium,h\n"
+                   "A4,YCC,2019-02-01,Female,High,Low\n");
+    REQUIRE(p.size() == 4);
+    CHECK(p.id(1) == "A2");
+    CHECK(p.category(1, Stratifier::disposal_type) == "Youth Rehabilitation Order");
+    CHECK(p.category(1, Stratifier::gender) == "Female");
+    CHECK(p.category(1, Stratifier::rosh) == "Very High");
+    CHECK(p.category(1, Stratifier::swb) == "Very High");
+    CHECK(p.category(2, Stratifier::disposal_type) == "Youth Conditional Caution");
+    CHECK(p.vocabulary.domains()[p.domain[0]] == "court");
+    CHECK(p.vocabulary.domains()[p.domain[2]] == "out-of-court");
+    CHECK(p.line[3] == 5);
+}
+
+TEST_CASE("columns can be mapped and extra columns are not kept unless asked") {
+    PopulationOptions o;
+    o.column_names["rosh"] = "Risk of serious harm";
+    o.keep_columns = {"team"};
+    auto p = parse("case_id,disposal_type,disposal_date,gender,Risk of serious harm,swb,team,name\n"
+                   "A1,RO,2019-01-10,Male,Low,Medium,North,Secret Name\n",
+                   o);
+    CHECK(p.category(0, Stratifier::rosh) == "Low");
+    REQUIRE(p.kept_columns == std::vector<std::string>{"team"});
+    CHECK(p.kept_values == std::vector<std::string>{"North"});
+}
+
+TEST_CASE("bad population input gives one line with file, line, column, the value and what was expected") {
+    const std::string ok = "A1,Referral Order,2019-01-10,Male,Low,Medium\n";
+    CHECK(error_of("case_id,disposal_type,disposal_date,gender,swb\n" + ok)
+              .rfind("pop.csv:1: missing column 'rosh'; the header has: case_id, disposal_type, disposal_date, "
+                     "gender, swb. If the column has another name, map it with --column rosh=\"Its name\"",
+                     0) == 0);
+    CHECK(error_of(kHeader + ok + "A2,Referral Order,2019-01-10,Male,Extreme,Medium\n") ==
+          "pop.csv:3:5: unknown rosh 'Extreme' (expected Low, Medium, High, Very High); or pass --unknown-as "
+          "\"Not known\" to keep such cases as their own category");
+    CHECK(error_of(kHeader + ok + "A2,Fine Art,2019-01-10,Male,Low,Medium\n").rfind("pop.csv:3:2: unknown disposal_type 'Fine Art'", 0) == 0);
+    CHECK(error_of(kHeader + ok + "A2,Referral Order,2019-01-10,,Low,Medium\n") ==
+          "pop.csv:3:4: empty gender (every case needs one)");
+    CHECK(error_of(kHeader + ok + "A2,Referral Order,2019-02-30,Male,Low,Medium\n") ==
+          "pop.csv:3:3: bad disposal_date '2019-02-30' (expected a date as YYYY-MM-DD or DD/MM/YYYY)");
+    CHECK(error_of(kHeader + ok + ok) == "pop.csv:3:1: case id 'A1' appears twice (first on line 2)");
+    CHECK(error_of(kHeader) == "pop.csv: the file has a header but no cases");
+    CHECK(error_of("") == "pop.csv: the file is empty: expected a header line naming the columns");
+}
+
+TEST_CASE("--unknown-as keeps unmatched stratifier values as their own category") {
+    PopulationOptions o;
+    o.unknown_as = "Not known";
+    auto p = parse(std::string(kHeader) + "A1,RO,2019-01-10,Male,Extreme,??\nA2,RO,2019-01-10,Male,Low,Low\n", o);
+    CHECK(p.category(0, Stratifier::rosh) == "Not known");
+    CHECK(p.category(0, Stratifier::swb) == "Not known");
+    CHECK(p.category(1, Stratifier::rosh) == "Low");
+    // Disposal types still need a domain, so they are never guessed.
+    CHECK(error_of(std::string(kHeader) + "A1,Fine Art,2019-01-10,Male,Low,Low\n", o)
+              .rfind("pop.csv:2:2: unknown disposal_type", 0) == 0);
+}
+
+TEST_CASE("a vocabulary can be extended from a file's rows") {
+    auto extra = CsvReader::from_string("extra.csv",
+                                        "variable,category,synonyms,domain\n"
+                                        "disposal_type,Youth Restorative Disposal,YRD,out-of-court\n"
+                                        "gender,Non-binary,NB|Other,\n");
+    PopulationOptions o;
+    o.vocabulary.extend(Vocabulary::parse(extra), "extra.csv");
+    auto p = parse(std::string(kHeader) + "A1,YRD,2019-01-10,NB,Low,Low\n", o);
+    CHECK(p.category(0, Stratifier::disposal_type) == "Youth Restorative Disposal");
+    CHECK(p.vocabulary.domains()[p.domain[0]] == "out-of-court");
+    CHECK(p.category(0, Stratifier::gender) == "Non-binary");
+
+    auto clash = CsvReader::from_string("clash.csv", "variable,category,synonyms,domain\nrosh,Severe,VH,\n");
+    Vocabulary v = Vocabulary::builtin();
+    CHECK_THROWS_WITH_AS(v.extend(Vocabulary::parse(clash), "clash.csv"),
+                         "clash.csv: synonym 'vh' already means 'Very High' for rosh", InputError);
+}
+
+TEST_CASE("eligibility: court 6-9 and out-of-court 3-5 months before fieldwork, both ends included") {
+    // Fieldwork 2019-06-03: court window 2018-09-03 .. 2018-12-03; out-of-court 2019-01-03 .. 2019-03-03.
+    auto p = parse(std::string(kHeader) +
+                   "C1,RO,2018-09-03,Male,Low,Low\n"    // first day of court window
+                   "C2,RO,2018-12-03,Male,Low,Low\n"    // last day
+                   "C3,RO,2018-09-02,Male,Low,Low\n"    // one day too old
+                   "C4,RO,2018-12-04,Male,Low,Low\n"    // one day too recent
+                   "O1,YC,2019-01-03,Male,Low,Low\n"
+                   "O2,YC,2019-03-03,Male,Low,Low\n"
+                   "O3,YC,2019-01-02,Male,Low,Low\n"
+                   "O4,YC,2019-03-04,Male,Low,Low\n");
+    auto e = eligible_population(p, EligibilityRule::standard(*parse_date("2019-06-03")));
+    REQUIRE(e.domains == std::vector<std::string>{"court", "out-of-court"});
+    CHECK(e.cases[0] == std::vector<std::uint32_t>{0, 1});
+    CHECK(e.cases[1] == std::vector<std::uint32_t>{4, 5});
+    REQUIRE(e.excluded.size() == 4);
+    CHECK(e.excluded[0].reason == "too old for court: dated 2018-09-02, before 2018-09-03");
+    CHECK(e.excluded[1].reason == "too recent for court: dated 2018-12-04, after 2018-12-03");
+}
+
+TEST_CASE("month windows are parsed strictly") {
+    CHECK(parse_month_window("6-9").from_months == 6);
+    CHECK(parse_month_window("6-9").to_months == 9);
+    for (const char* bad : {"9-6", "6", "a-b", "-3", "3-", "3-5x"}) CHECK_THROWS_AS(parse_month_window(bad), UsageError);
+}
