@@ -19,6 +19,14 @@ namespace casesample {
 // Requires 0 <= x <= n <= N, n >= 1. Throws UsageError otherwise.
 std::vector<double> population_count_distribution(std::int64_t x, std::int64_t n, std::int64_t population);
 
+// The beta-binomial pmf P(U = u), u = 0 .. trials, for U ~ BetaBinomial(trials, a, b): the number of 'yes'
+// among `trials` draws from a Pólya urn started with weight a on 'yes' and b on 'no' (each draw adds one to the
+// drawn colour). a = 0 (b > 0) is the point mass at 0, b = 0 (a > 0) the point mass at `trials`.
+// Computed by the ratio recurrence P(u+1)/P(u) = (trials-u)(u+a) / ((u+1)(trials-u-1+b)) from the mode outwards
+// and normalised, so it is stable for trials up to 10^8. Requires trials >= 0, a >= 0, b >= 0, a + b > 0, all
+// finite; throws UsageError otherwise.
+std::vector<double> beta_binomial_pmf(std::int64_t trials, double a, double b);
+
 // Answers of the read cases of one domain to its key questions.
 struct DomainAnswers {
     std::int64_t population = 0;     // N, cases in the domain's eligible population (>= read cases)
