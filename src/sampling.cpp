@@ -1,0 +1,745 @@
+#include "casesample/sampling.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <stdexcept>
+#include <string>
+
+#include "casesample/error.hpp"
+#include "casesample/sampling_cells.hpp"
+
+namespace casesample {
+namespace sampling_detail {
+
+std::uint64_t uniform_below(Engine& engine, std::uint64_t bound) {
+    if (bound <= 1) return 0;
+    // Reject the lowest (2^64 mod bound) values so every residue is equally likely.
+    const std::uint64_t threshold = (0 - bound) % bound;
+    for (;;) {
+        std::uint64_t x = engine();
+        if (x >= threshold) return x % bound;
+    }
+}
+
+double uniform01(Engine& engine) { return static_cast<double>(engine() >> 11) * 0x1.0p-53; }
+
+namespace {
+
+constexpr std::uint32_t kNone = std::numeric_limits<std::uint32_t>::max();
+
+std::int64_t violation(std::int64_t x, std::int64_t lo, std::int64_t hi) {
+    return x < lo ? lo - x : (x > hi ? x - hi : 0);
+}
+
+}  // namespace
+
+CellTable build_cells(const SamplingFrame& frame) {
+    CellTable t;
+    const std::size_t N = frame.size();
+    t.population = N;
+    if (N > std::numeric_limits<std::uint32_t>::max() - 1)
+        throw UsageError("a domain of more than 4 billion cases cannot be sampled");
+    // Categories present on each stratifier, numbered densely in code order.
+    std::array<std::vector<std::uint32_t>, kStratifierCount> dense;
+    for (std::size_t j = 0; j < kStratifierCount; ++j) dense[j].assign(frame.category_count[j], kNone);
+    for (const auto& c : frame.codes)
+        for (std::size_t j = 0; j < kStratifierCount; ++j) {
+            if (c[j] >= dense[j].size()) dense[j].resize(c[j] + std::size_t{1}, kNone);
+            dense[j][c[j]] = 0;
+        }
+    std::array<std::uint32_t, kStratifierCount> present{}, row_base{};
+    for (std::size_t j = 0; j < kStratifierCount; ++j) {
+        row_base[j] = static_cast<std::uint32_t>(t.rows.size());
+        for (std::size_t code = 0; code < dense[j].size(); ++code)
+            if (dense[j][code] != kNone) {
+                dense[j][code] = present[j]++;
+                t.rows.emplace_back(static_cast<Stratifier>(j), static_cast<std::uint16_t>(code));
+            }
+    }
+    if (N == 0) {
+        t.offset.assign(1, 0);
+        return t;
+    }
+    // Cell of each case: a direct table over the combinations when it is small (always, in practice),
+    // else the sorted distinct keys.
+    std::vector<std::uint32_t> cell_of(N);
+    double product = 1;
+    for (auto p : present) product *= p;
+    if (product <= double(1u << 22)) {
+        std::vector<std::uint32_t> combo_cell(static_cast<std::size_t>(product), kNone);
+        for (std::size_t i = 0; i < N; ++i) {
+            const auto& c = frame.codes[i];
+            std::uint32_t combo = 0;
+            for (std::size_t j = 0; j < kStratifierCount; ++j) combo = combo * present[j] + dense[j][c[j]];
+            cell_of[i] = combo;
+            combo_cell[combo] = 0;
+        }
+        std::uint32_t cells = 0;
+        for (std::size_t combo = 0; combo < combo_cell.size(); ++combo)
+            if (combo_cell[combo] != kNone) {
+                combo_cell[combo] = cells++;
+                std::array<std::uint16_t, kStratifierCount> key{};
+                std::size_t rest = combo;
+                for (std::size_t j = kStratifierCount; j-- > 0;) {
+                    std::uint32_t d = static_cast<std::uint32_t>(rest % present[j]);
+                    rest /= present[j];
+                    key[j] = t.rows[row_base[j] + d].second;
+                }
+                t.key.push_back(key);
+            }
+        for (auto& c : cell_of) c = combo_cell[c];
+    } else {
+        auto pack = [](const std::array<std::uint16_t, kStratifierCount>& c) {
+            std::uint64_t k = 0;
+            for (auto v : c) k = (k << 16) | v;
+            return k;
+        };
+        std::vector<std::uint64_t> keys(N);
+        for (std::size_t i = 0; i < N; ++i) keys[i] = pack(frame.codes[i]);
+        std::vector<std::uint64_t> distinct = keys;
+        std::sort(distinct.begin(), distinct.end());
+        distinct.erase(std::unique(distinct.begin(), distinct.end()), distinct.end());
+        for (std::size_t i = 0; i < N; ++i)
+            cell_of[i] = static_cast<std::uint32_t>(std::lower_bound(distinct.begin(), distinct.end(), keys[i]) -
+                                                    distinct.begin());
+        for (auto k : distinct) {
+            std::array<std::uint16_t, kStratifierCount> key{};
+            for (std::size_t j = kStratifierCount; j-- > 0;) {
+                key[j] = static_cast<std::uint16_t>(k & 0xffff);
+                k >>= 16;
+            }
+            t.key.push_back(key);
+        }
+    }
+    const std::size_t C = t.key.size();
+    t.row.resize(C);
+    for (std::size_t c = 0; c < C; ++c)
+        for (std::size_t j = 0; j < kStratifierCount; ++j) t.row[c][j] = row_base[j] + dense[j][t.key[c][j]];
+    t.size.assign(C, 0);
+    for (auto c : cell_of) ++t.size[c];
+    t.offset.assign(C + 1, 0);
+    for (std::size_t c = 0; c < C; ++c) t.offset[c + 1] = t.offset[c] + static_cast<std::uint32_t>(t.size[c]);
+    t.members.resize(N);
+    std::vector<std::uint32_t> fill(t.offset.begin(), t.offset.end() - 1);
+    for (std::size_t i = 0; i < N; ++i) t.members[fill[cell_of[i]]++] = static_cast<std::uint32_t>(i);
+    return t;
+}
+
+RowBounds row_bounds(const CellTable& cells, const std::vector<std::int64_t>& sizes, std::int64_t n) {
+    RowBounds b;
+    const std::size_t R = cells.rows.size();
+    b.population.assign(R, 0);
+    std::int64_t N = 0;
+    for (std::size_t c = 0; c < cells.cells(); ++c) {
+        N += sizes[c];
+        for (auto h : cells.row[c]) b.population[h] += sizes[c];
+    }
+    b.lo.assign(R, 0);
+    b.hi.assign(R, 0);
+    if (N == 0) return b;
+    for (std::size_t h = 0; h < R; ++h) {
+        std::int64_t num = n * b.population[h];
+        b.lo[h] = num / N;
+        b.hi[h] = b.lo[h] + (num % N != 0 ? 1 : 0);
+    }
+    return b;
+}
+
+std::int64_t total_violation(const CellTable& cells, const RowBounds& b, const std::vector<std::int64_t>& count) {
+    std::vector<std::int64_t> rc(cells.rows.size(), 0);
+    for (std::size_t c = 0; c < cells.cells(); ++c)
+        for (auto h : cells.row[c]) rc[h] += count[c];
+    std::int64_t v = 0;
+    for (std::size_t h = 0; h < rc.size(); ++h) v += violation(rc[h], b.lo[h], b.hi[h]);
+    return v;
+}
+
+namespace {
+
+// The cube method on the cells' fractional parts. Units are the cells with a non-zero fractional part
+// pi_c; balancing variables are the margin indicators, so the balancing equations say that each margin
+// row's count of rounded-up cells equals the row's sum of pi (its fractional target f_h).
+//
+// Flight phase: a martingale random walk pi(t) in the subspace where every row sum is fixed, moving along
+// a null vector of the row matrix restricted to (number of rows + 1) undecided units, to the first face of
+// the cube in either direction, with probabilities that keep E[pi(t+1)] = pi(t).
+// Landing phase: the walk continues inside the polytope floor(f_h) <= row sum <= ceil(f_h): rows whose
+// target is not whole are released and become fixed again when their sum reaches an end of that range.
+// If the walk stops at a vertex that is not whole (possible with three or more stratifiers), the active
+// row with fewest undecided cells is dropped and the walk goes on. Every step keeps E[pi] unchanged, so
+// every cell's probability of being rounded up is exactly pi_c.
+class CubeWalk {
+public:
+    CubeWalk(std::size_t rows, std::vector<std::array<std::uint32_t, kStratifierCount + 1>> unit_rows,
+             std::vector<double> pi, std::vector<std::int64_t> lo, std::vector<std::int64_t> hi)
+        : R_(rows), rows_(std::move(unit_rows)), pi_(std::move(pi)), lo_(std::move(lo)), hi_(std::move(hi)) {}
+
+    std::vector<char> run(Engine& engine) {
+        const std::size_t q = pi_.size();
+        decided_.assign(q, 0);
+        state_.assign(R_, kActive);
+        landing_ = false;
+        sums_.assign(R_, 0.0);
+        const std::size_t max_steps = 20 * (q + R_) + 100;
+        for (std::size_t step = 0; step < max_steps; ++step) {
+            free_.clear();
+            for (std::size_t u = 0; u < q; ++u)
+                if (!decided_[u]) free_.push_back(static_cast<std::uint32_t>(u));
+            if (free_.empty()) break;
+            recompute_sums();
+            if (!move(engine)) {
+                if (!landing_) {
+                    landing_ = true;
+                    for (std::size_t h = 0; h < R_; ++h)
+                        if (lo_[h] != hi_[h]) state_[h] = at_bound(h) ? kActive : kReleased;
+                } else if (!drop_row()) {
+                    break;  // cannot happen: with no active row every free unit moves freely
+                }
+            }
+        }
+        // Safety net, never reached in tests: round anything left independently (keeps E = pi).
+        std::vector<char> out(q, 0);
+        for (std::size_t u = 0; u < q; ++u) {
+            if (!decided_[u]) pi_[u] = uniform01(engine) < pi_[u] ? 1.0 : 0.0;
+            out[u] = pi_[u] > 0.5 ? 1 : 0;
+        }
+        return out;
+    }
+
+private:
+    enum : char { kActive = 0, kReleased = 1, kDropped = 2 };
+    static constexpr double kEps = 1e-9;
+
+    void recompute_sums() {
+        std::fill(sums_.begin(), sums_.end(), 0.0);
+        for (std::size_t u = 0; u < pi_.size(); ++u)
+            for (auto h : rows_[u]) sums_[h] += pi_[u];
+    }
+    bool at_bound(std::size_t h) const {
+        return std::fabs(sums_[h] - double(lo_[h])) < 1e-7 || std::fabs(sums_[h] - double(hi_[h])) < 1e-7;
+    }
+
+    // One step of the walk; false when the active rows leave no direction to move in.
+    bool move(Engine& engine) {
+        // Active rows that still contain an undecided unit.
+        std::vector<std::uint32_t> live(R_, 0);
+        for (auto u : free_)
+            for (auto h : rows_[u]) ++live[h];
+        std::vector<std::uint32_t> arow(R_, kNone);
+        std::size_t A = 0;
+        for (std::size_t h = 0; h < R_; ++h)
+            if (state_[h] == kActive && live[h] > 0) arow[h] = static_cast<std::uint32_t>(A++);
+        const std::size_t k = std::min(free_.size(), A + 1);
+        // Row matrix (A x k) of the first k undecided units, reduced to row echelon form.
+        std::vector<double> m(A * k, 0.0);
+        for (std::size_t j = 0; j < k; ++j)
+            for (auto h : rows_[free_[j]])
+                if (arow[h] != kNone) m[arow[h] * k + j] = 1.0;
+        std::vector<std::size_t> pivot_col;
+        std::size_t r = 0;
+        std::size_t free_col = kNone;
+        for (std::size_t col = 0; col < k && free_col == kNone; ++col) {
+            std::size_t best = r;
+            for (std::size_t i = r; i < A; ++i)
+                if (std::fabs(m[i * k + col]) > std::fabs(m[best * k + col])) best = i;
+            if (r >= A || std::fabs(m[best * k + col]) < 1e-9) {
+                free_col = col;
+                break;
+            }
+            if (best != r)
+                for (std::size_t j = 0; j < k; ++j) std::swap(m[r * k + j], m[best * k + j]);
+            double p = m[r * k + col];
+            for (std::size_t j = 0; j < k; ++j) m[r * k + j] /= p;
+            for (std::size_t i = 0; i < A; ++i) {
+                if (i == r) continue;
+                double f = m[i * k + col];
+                if (f == 0.0) continue;
+                for (std::size_t j = 0; j < k; ++j) m[i * k + j] -= f * m[r * k + j];
+            }
+            pivot_col.push_back(col);
+            ++r;
+        }
+        if (free_col == kNone) return false;
+        // Null vector: the free column set to 1, later columns 0, pivot columns solved.
+        std::vector<double> v(k, 0.0);
+        v[free_col] = 1.0;
+        for (std::size_t i = 0; i < pivot_col.size(); ++i) v[pivot_col[i]] = -m[i * k + free_col];
+        // Largest steps along +v (l1) and -v (l2) that stay in the cube and inside released rows' ranges.
+        double l1 = std::numeric_limits<double>::infinity(), l2 = l1;
+        for (std::size_t j = 0; j < k; ++j) {
+            double x = pi_[free_[j]], d = v[j];
+            if (std::fabs(d) < 1e-12) continue;
+            if (d > 0) {
+                l1 = std::min(l1, (1 - x) / d);
+                l2 = std::min(l2, x / d);
+            } else {
+                l1 = std::min(l1, x / -d);
+                l2 = std::min(l2, (1 - x) / -d);
+            }
+        }
+        if (landing_) {
+            std::vector<double> dr(R_, 0.0);
+            for (std::size_t j = 0; j < k; ++j)
+                for (auto h : rows_[free_[j]]) dr[h] += v[j];
+            for (std::size_t h = 0; h < R_; ++h) {
+                if (state_[h] != kReleased || std::fabs(dr[h]) < 1e-12) continue;
+                double up = double(hi_[h]) - sums_[h], down = sums_[h] - double(lo_[h]);
+                if (dr[h] > 0) {
+                    l1 = std::min(l1, up / dr[h]);
+                    l2 = std::min(l2, down / dr[h]);
+                } else {
+                    l1 = std::min(l1, down / -dr[h]);
+                    l2 = std::min(l2, up / -dr[h]);
+                }
+            }
+        }
+        l1 = std::max(l1, 0.0);
+        l2 = std::max(l2, 0.0);
+        double step;
+        if (l1 + l2 <= 0) {
+            step = 0;
+        } else {
+            step = uniform01(engine) * (l1 + l2) < l2 ? l1 : -l2;
+        }
+        for (std::size_t j = 0; j < k; ++j) {
+            auto u = free_[j];
+            double x = pi_[u] + step * v[j];
+            if (x < kEps) {
+                x = 0;
+                decided_[u] = 1;
+            } else if (x > 1 - kEps) {
+                x = 1;
+                decided_[u] = 1;
+            }
+            pi_[u] = x;
+        }
+        if (landing_) {
+            recompute_sums();
+            for (std::size_t h = 0; h < R_; ++h)
+                if (state_[h] == kReleased && at_bound(h)) state_[h] = kActive;
+        }
+        return true;
+    }
+
+    // Drops the active row with the fewest undecided units (the latest such row on a tie).
+    bool drop_row() {
+        std::vector<std::uint32_t> live(R_, 0);
+        for (auto u : free_)
+            for (auto h : rows_[u]) ++live[h];
+        std::size_t best = kNone;
+        for (std::size_t h = 0; h + 1 < R_; ++h)  // never the last row, the sample size
+            if (state_[h] == kActive && live[h] > 0 && (best == kNone || live[h] <= live[best])) best = h;
+        if (best == kNone) return false;
+        state_[best] = kDropped;
+        return true;
+    }
+
+    std::size_t R_;
+    std::vector<std::array<std::uint32_t, kStratifierCount + 1>> rows_;
+    std::vector<double> pi_;
+    std::vector<std::int64_t> lo_, hi_;
+    std::vector<char> decided_, state_;
+    std::vector<double> sums_;
+    std::vector<std::uint32_t> free_;
+    bool landing_ = false;
+};
+
+}  // namespace
+
+std::vector<std::int64_t> cube_counts(const CellTable& cells, const std::vector<std::int64_t>& sizes,
+                                      std::int64_t n, Engine& engine) {
+    const std::size_t C = cells.cells(), R = cells.rows.size();
+    std::vector<std::int64_t> count(C, 0);
+    std::int64_t N = 0;
+    for (auto s : sizes) N += s;
+    if (N == 0 || n == 0) return count;
+    // Integer parts kept; fractional parts (remainders over N) decided by the cube.
+    // Rows: the margin categories, then the whole sample (the sample size, never dropped).
+    std::vector<std::int64_t> rem(C, 0), row_rem(R + 1, 0);
+    std::vector<std::uint32_t> units;
+    for (std::size_t c = 0; c < C; ++c) {
+        std::int64_t num = n * sizes[c];
+        count[c] = num / N;
+        rem[c] = num % N;
+        if (rem[c] != 0) units.push_back(static_cast<std::uint32_t>(c));
+        for (auto h : cells.row[c]) row_rem[h] += rem[c];
+        row_rem[R] += rem[c];
+    }
+    if (units.empty()) return count;
+    // The cube method takes units in random order.
+    shuffle(units, engine);
+    std::vector<std::array<std::uint32_t, kStratifierCount + 1>> unit_rows;
+    std::vector<double> pi;
+    for (auto c : units) {
+        std::array<std::uint32_t, kStratifierCount + 1> r{};
+        std::copy(cells.row[c].begin(), cells.row[c].end(), r.begin());
+        r[kStratifierCount] = static_cast<std::uint32_t>(R);
+        unit_rows.push_back(r);
+        pi.push_back(double(rem[c]) / double(N));
+    }
+    // Each row's fractional target f_h = row_rem[h] / N; its rounded count must be floor or ceiling.
+    std::vector<std::int64_t> lo(R + 1), hi(R + 1);
+    for (std::size_t h = 0; h <= R; ++h) {
+        lo[h] = row_rem[h] / N;
+        hi[h] = lo[h] + (row_rem[h] % N != 0 ? 1 : 0);
+    }
+    CubeWalk walk(R + 1, std::move(unit_rows), std::move(pi), std::move(lo), std::move(hi));
+    auto up = walk.run(engine);
+    for (std::size_t u = 0; u < units.size(); ++u) count[units[u]] += up[u];
+    return count;
+}
+
+void repair_counts(const CellTable& cells, const std::vector<std::int64_t>& sizes, const RowBounds& b,
+                   std::vector<std::int64_t>& count, Engine& engine) {
+    const std::size_t C = cells.cells(), R = cells.rows.size();
+    std::vector<std::int64_t> rc(R, 0);
+    for (std::size_t c = 0; c < C; ++c)
+        for (auto h : cells.row[c]) rc[h] += count[c];
+    auto viol = [&](std::size_t h, std::int64_t x) { return violation(x, b.lo[h], b.hi[h]); };
+    std::int64_t V = 0;
+    for (std::size_t h = 0; h < R; ++h) V += viol(h, rc[h]);
+    if (V == 0) return;
+    // Change in total violation when one case of cell o is exchanged for one of cell i.
+    auto delta = [&](std::size_t o, std::size_t i) {
+        std::int64_t d = 0;
+        for (std::size_t j = 0; j < kStratifierCount; ++j) {
+            auto ho = cells.row[o][j], hi = cells.row[i][j];
+            if (ho == hi) continue;
+            d += viol(ho, rc[ho] - 1) - viol(ho, rc[ho]) + viol(hi, rc[hi] + 1) - viol(hi, rc[hi]);
+        }
+        return d;
+    };
+    auto apply = [&](std::size_t o, std::size_t i) {
+        --count[o];
+        ++count[i];
+        for (auto h : cells.row[o]) --rc[h];
+        for (auto h : cells.row[i]) ++rc[h];
+    };
+    std::vector<std::int64_t> best = count;
+    std::int64_t best_v = V;
+    std::size_t sideways_left = 20 * R + 50;
+    struct Move {
+        std::uint32_t o, i;
+        std::uint64_t weight;
+    };
+    std::vector<Move> improving, sideways;
+    while (V > 0) {
+        improving.clear();
+        sideways.clear();
+        std::uint64_t wi = 0, ws = 0;
+        for (std::size_t o = 0; o < C; ++o) {
+            if (count[o] == 0) continue;
+            for (std::size_t i = 0; i < C; ++i) {
+                if (i == o || count[i] >= sizes[i]) continue;
+                auto d = delta(o, i);
+                // Weight: the number of (selected, unselected) case pairs this cell pair stands for, so the
+                // choice is uniform over improving exchanges of cases.
+                std::uint64_t w = std::uint64_t(count[o]) * std::uint64_t(sizes[i] - count[i]);
+                if (d < 0) {
+                    improving.push_back({std::uint32_t(o), std::uint32_t(i), w});
+                    wi += w;
+                } else if (d == 0 && sideways_left > 0) {
+                    sideways.push_back({std::uint32_t(o), std::uint32_t(i), w});
+                    ws += w;
+                }
+            }
+        }
+        const auto& list = !improving.empty() ? improving : sideways;
+        std::uint64_t total = !improving.empty() ? wi : ws;
+        if (list.empty()) break;
+        if (improving.empty()) --sideways_left;
+        std::uint64_t pick = uniform_below(engine, total);
+        std::size_t at = 0;
+        while (pick >= list[at].weight) pick -= list[at++].weight;
+        V += delta(list[at].o, list[at].i);
+        apply(list[at].o, list[at].i);
+        if (V < best_v) {
+            best_v = V;
+            best = count;
+        }
+    }
+    if (V > best_v) count = best;
+}
+
+std::vector<std::int64_t> balanced_counts(const CellTable& cells, const std::vector<std::int64_t>& sizes,
+                                          std::int64_t n, Engine& engine) {
+    auto count = cube_counts(cells, sizes, n, engine);
+    repair_counts(cells, sizes, row_bounds(cells, sizes, n), count, engine);
+    return count;
+}
+
+std::vector<std::int64_t> proportional_counts(const std::vector<std::int64_t>& sizes, std::int64_t n,
+                                              Engine& engine) {
+    const std::size_t C = sizes.size();
+    std::vector<std::int64_t> count(C, 0), rem(C, 0);
+    std::int64_t N = 0;
+    for (auto s : sizes) N += s;
+    if (N == 0) return count;
+    std::int64_t left = n;
+    std::vector<std::uint32_t> order;
+    for (std::size_t c = 0; c < C; ++c) {
+        count[c] = n * sizes[c] / N;
+        rem[c] = n * sizes[c] % N;
+        left -= count[c];
+        if (rem[c] > 0) order.push_back(static_cast<std::uint32_t>(c));
+    }
+    shuffle(order, engine);
+    std::stable_sort(order.begin(), order.end(), [&](auto a, auto b) { return rem[a] > rem[b]; });
+    for (std::size_t t = 0; t < static_cast<std::size_t>(left); ++t) ++count[order[t]];
+    return count;
+}
+
+std::vector<std::uint32_t> serpentine_order(const CellTable& cells) {
+    const std::size_t C = cells.cells();
+    std::vector<std::uint32_t> order(C);
+    for (std::size_t c = 0; c < C; ++c) order[c] = static_cast<std::uint32_t>(c);  // lexicographic already
+    // Level j: inside each group of equal categories on stratifiers 0..j-1, sort on stratifier j ascending
+    // in even-numbered groups and descending in odd-numbered ones (groups counted along the whole order),
+    // so neighbouring cases across a group boundary share as many categories as possible.
+    for (std::size_t j = 1; j < kStratifierCount; ++j) {
+        std::size_t g = 0;
+        for (std::size_t b = 0; b < C;) {
+            std::size_t e = b + 1;
+            auto same = [&](std::size_t x, std::size_t y) {
+                for (std::size_t l = 0; l < j; ++l)
+                    if (cells.key[order[x]][l] != cells.key[order[y]][l]) return false;
+                return true;
+            };
+            while (e < C && same(b, e)) ++e;
+            bool desc = g % 2 == 1;
+            std::stable_sort(order.begin() + std::ptrdiff_t(b), order.begin() + std::ptrdiff_t(e),
+                             [&](auto x, auto y) {
+                                 for (std::size_t l = j; l < kStratifierCount; ++l) {
+                                     auto a = cells.key[x][l], c = cells.key[y][l];
+                                     if (a != c) return l == j && desc ? a > c : a < c;
+                                 }
+                                 return false;
+                             });
+            ++g;
+            b = e;
+        }
+    }
+    return order;
+}
+
+std::vector<std::int64_t> systematic_counts(const CellTable& cells, const std::vector<std::int64_t>& sizes,
+                                            std::int64_t n, Engine& engine) {
+    const std::size_t C = cells.cells();
+    std::vector<std::int64_t> count(C, 0);
+    std::int64_t N = 0;
+    for (auto s : sizes) N += s;
+    if (N == 0 || n == 0) return count;
+    // On the scale where case i covers [i n, (i+1) n), the selection points are r + j N for j = 0..n-1,
+    // r uniform in 0..N-1: the interval N/n exactly, each case hit with probability n/N.
+    const std::int64_t r = static_cast<std::int64_t>(uniform_below(engine, static_cast<std::uint64_t>(N)));
+    auto hits_below = [&](std::int64_t x) { return x <= r ? 0 : (x - r + N - 1) / N; };
+    std::int64_t start = 0;
+    for (auto c : serpentine_order(cells)) {
+        count[c] = hits_below(n * (start + sizes[c])) - hits_below(n * start);
+        start += sizes[c];
+    }
+    return count;
+}
+
+}  // namespace sampling_detail
+
+using namespace sampling_detail;
+
+std::vector<MarginTarget> proportional_targets(const SamplingFrame& frame, std::size_t n) {
+    std::vector<MarginTarget> out;
+    const auto N = static_cast<std::int64_t>(frame.size());
+    for (std::size_t j = 0; j < kStratifierCount; ++j) {
+        std::vector<std::int64_t> pop(frame.category_count[j], 0);
+        for (const auto& c : frame.codes) {
+            if (c[j] >= pop.size()) pop.resize(c[j] + std::size_t{1}, 0);
+            ++pop[c[j]];
+        }
+        for (std::size_t code = 0; code < pop.size(); ++code) {
+            if (pop[code] == 0) continue;
+            MarginTarget t;
+            t.variable = static_cast<Stratifier>(j);
+            t.category = static_cast<std::uint16_t>(code);
+            t.population = pop[code];
+            std::int64_t num = static_cast<std::int64_t>(n) * pop[code];
+            t.target = double(num) / double(N);
+            t.floor = num / N;
+            t.ceiling = t.floor + (num % N != 0 ? 1 : 0);
+            out.push_back(t);
+        }
+    }
+    return out;
+}
+
+std::string_view to_string(DrawMethod m) {
+    switch (m) {
+        case DrawMethod::balanced: return "balanced";
+        case DrawMethod::cells: return "cells";
+        case DrawMethod::systematic: return "systematic";
+    }
+    return "balanced";
+}
+
+std::optional<DrawMethod> parse_draw_method(std::string_view text) {
+    std::string s;
+    for (char ch : text)
+        if (ch != ' ' && ch != '\t') s += static_cast<char>(ch >= 'A' && ch <= 'Z' ? ch - 'A' + 'a' : ch);
+    if (s == "balanced") return DrawMethod::balanced;
+    if (s == "cells") return DrawMethod::cells;
+    if (s == "systematic") return DrawMethod::systematic;
+    return std::nullopt;
+}
+
+std::vector<MarginMiss> margin_misses(const SamplingFrame& frame, const std::vector<std::uint32_t>& selected) {
+    auto targets = proportional_targets(frame, selected.size());
+    std::array<std::vector<std::int64_t>, kStratifierCount> drawn;
+    for (std::size_t j = 0; j < kStratifierCount; ++j) drawn[j].assign(frame.category_count[j], 0);
+    for (auto i : selected) {
+        if (i >= frame.size()) throw std::out_of_range("margin_misses: case index outside the frame");
+        for (std::size_t j = 0; j < kStratifierCount; ++j) {
+            auto code = frame.codes[i][j];
+            if (code >= drawn[j].size()) drawn[j].resize(code + std::size_t{1}, 0);
+            ++drawn[j][code];
+        }
+    }
+    std::vector<MarginMiss> out;
+    for (const auto& t : targets) {
+        auto d = drawn[static_cast<std::size_t>(t.variable)][t.category];
+        if (d < t.floor || d > t.ceiling)
+            out.push_back({t.variable, t.category, d, t.floor, t.ceiling, d > t.ceiling ? d - t.ceiling : d - t.floor});
+    }
+    return out;
+}
+
+namespace {
+
+std::vector<std::int64_t> counts_by(DrawMethod method, const CellTable& cells, const std::vector<std::int64_t>& sizes,
+                                    std::int64_t n, Engine& engine) {
+    switch (method) {
+        case DrawMethod::cells: return proportional_counts(sizes, n, engine);
+        case DrawMethod::systematic: return systematic_counts(cells, sizes, n, engine);
+        case DrawMethod::balanced: break;
+    }
+    return balanced_counts(cells, sizes, n, engine);
+}
+
+}  // namespace
+
+SampleDraw draw_sample(const SamplingFrame& frame, std::size_t n, std::size_t reserves, DrawMethod method,
+                       Engine& engine) {
+    const std::size_t N = frame.size();
+    if (n > N)
+        throw UsageError("cannot draw " + std::to_string(n) + " cases from " + std::to_string(N) +
+                         " eligible cases");
+    if (reserves > N - n)
+        throw UsageError("cannot draw " + std::to_string(n) + " cases and " + std::to_string(reserves) +
+                         " reserves from " + std::to_string(N) + " eligible cases (at most " +
+                         std::to_string(N - n) + " reserves)");
+    auto cells = build_cells(frame);
+    const std::size_t C = cells.cells();
+    SampleDraw out;
+    // How many from each cell, then which cases: a partial Fisher-Yates shuffle of each cell's members, so
+    // the first count[c] of the cell's (shuffled) members are a simple random sample of it.
+    auto count = counts_by(method, cells, cells.size, static_cast<std::int64_t>(n), engine);
+    // Each case's first-order inclusion probability: n_c / N_c for cells, n / N otherwise (for balanced, the
+    // probability before the exchange repair, which the cube keeps exactly).
+    std::vector<std::pair<std::uint32_t, double>> picked;
+    picked.reserve(n);
+    for (std::size_t c = 0; c < C; ++c) {
+        auto* m = cells.members.data() + cells.offset[c];
+        const auto Nc = static_cast<std::uint64_t>(cells.size[c]);
+        double p = method == DrawMethod::cells ? double(count[c]) / double(cells.size[c]) : double(n) / double(N);
+        for (std::uint64_t t = 0; t < static_cast<std::uint64_t>(count[c]); ++t) {
+            std::swap(m[t], m[t + uniform_below(engine, Nc - t)]);
+            picked.emplace_back(m[t], p);
+        }
+    }
+    // Reading order: the selected cases in random order.
+    shuffle(picked, engine);
+    out.selected.reserve(n);
+    out.inclusion_probability.reserve(n);
+    for (const auto& [i, p] : picked) {
+        out.selected.push_back(i);
+        out.inclusion_probability.push_back(p);
+    }
+    // Reserves: the same method applied to the cases left, then the same within-cell shuffle.
+    if (reserves > 0) {
+        std::vector<std::int64_t> rest(C);
+        for (std::size_t c = 0; c < C; ++c) rest[c] = cells.size[c] - count[c];
+        auto rcount = counts_by(method, cells, rest, static_cast<std::int64_t>(reserves), engine);
+        for (std::size_t c = 0; c < C; ++c) {
+            auto* m = cells.members.data() + cells.offset[c];
+            const auto Nc = static_cast<std::uint64_t>(cells.size[c]);
+            for (std::uint64_t t = static_cast<std::uint64_t>(count[c]);
+                 t < static_cast<std::uint64_t>(count[c] + rcount[c]); ++t) {
+                std::swap(m[t], m[t + uniform_below(engine, Nc - t)]);
+                out.reserves.push_back(m[t]);
+            }
+        }
+        shuffle(out.reserves, engine);
+    }
+    out.misses = margin_misses(frame, out.selected);
+    return out;
+}
+
+std::optional<std::size_t> choose_substitute(const SamplingFrame& frame, const SampleDraw& sample,
+                                             std::uint32_t dropped) {
+    if (std::find(sample.selected.begin(), sample.selected.end(), dropped) == sample.selected.end())
+        throw UsageError("case " + std::to_string(dropped) + " is not in the sample");
+    auto targets = proportional_targets(frame, sample.selected.size());
+    std::array<std::vector<std::int64_t>, kStratifierCount> drawn, lo, hi;
+    for (std::size_t j = 0; j < kStratifierCount; ++j) {
+        drawn[j].assign(frame.category_count[j], 0);
+        lo[j].assign(frame.category_count[j], 0);
+        hi[j].assign(frame.category_count[j], 0);
+    }
+    for (const auto& t : targets) {
+        auto j = static_cast<std::size_t>(t.variable);
+        if (t.category >= lo[j].size()) {
+            lo[j].resize(t.category + std::size_t{1}, 0);
+            hi[j].resize(t.category + std::size_t{1}, 0);
+            drawn[j].resize(t.category + std::size_t{1}, 0);
+        }
+        lo[j][t.category] = t.floor;
+        hi[j][t.category] = t.ceiling;
+    }
+    for (auto i : sample.selected)
+        if (i != dropped)
+            for (std::size_t j = 0; j < kStratifierCount; ++j) ++drawn[j][frame.codes[i][j]];
+    // Violation summed over categories once `candidate` is counted in place of the dropped case.
+    auto violation_with = [&](std::uint32_t candidate) {
+        std::int64_t v = 0;
+        for (std::size_t j = 0; j < kStratifierCount; ++j)
+            for (std::size_t code = 0; code < drawn[j].size(); ++code) {
+                std::int64_t d = drawn[j][code] + (frame.codes[candidate][j] == code ? 1 : 0);
+                v += violation(d, lo[j][code], hi[j][code]);
+            }
+        return v;
+    };
+    const auto& dc = frame.codes[dropped];
+    std::optional<std::size_t> best;
+    std::int64_t best_v = 0;
+    unsigned best_match = 0;
+    for (std::size_t r = 0; r < sample.reserves.size(); ++r) {
+        auto cand = sample.reserves[r];
+        if (std::find(sample.selected.begin(), sample.selected.end(), cand) != sample.selected.end()) continue;
+        auto v = violation_with(cand);
+        // Matching categories as a number whose bits rank: how many match, then disposal type, rosh, swb, gender.
+        const auto& cc = frame.codes[cand];
+        unsigned same = 0, bits = 0;
+        static constexpr std::size_t priority[] = {0, 2, 3, 1};
+        for (auto j : priority) {
+            bits = bits * 2 + (cc[j] == dc[j] ? 1u : 0u);
+            same += cc[j] == dc[j] ? 1u : 0u;
+        }
+        unsigned match = same * 16 + bits;
+        if (!best || v < best_v || (v == best_v && match > best_match)) {
+            best = r;
+            best_v = v;
+            best_match = match;
+        }
+    }
+    return best;
+}
+
+}  // namespace casesample

@@ -1,0 +1,395 @@
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <map>
+#include <numeric>
+#include <set>
+
+#include "casesample/error.hpp"
+#include "casesample/sampling.hpp"
+#include "casesample/sampling_cells.hpp"
+
+using namespace casesample;
+namespace sd = casesample::sampling_detail;
+
+namespace {
+
+// A random frame with skewed, correlated stratifiers and a few categories holding only one or two cases.
+// Its own generator (a different engine seed stream from the draws), independent of the code under test.
+SamplingFrame random_frame(std::uint64_t seed, std::size_t N) {
+    Engine g(seed * 7919 + 17);
+    auto below = [&](std::uint64_t b) { return sd::uniform_below(g, b); };
+    SamplingFrame f;
+    std::uint16_t types = static_cast<std::uint16_t>(1 + below(8));
+    f.category_count = {types, 2, 4, 4};
+    // Skewed weights: category t of the disposal type has weight about 2^-t.
+    for (std::size_t i = 0; i < N; ++i) {
+        std::uint16_t t = 0;
+        while (t + 1 < types && below(2) == 0) ++t;
+        std::uint16_t gender = below(10) < (t % 2 == 0 ? 8u : 3u) ? 0 : 1;  // correlated with type
+        std::uint16_t rosh = static_cast<std::uint16_t>(std::min<std::uint64_t>(3, below(3) + (t > 2 ? 1 : 0)));
+        std::uint16_t swb = below(3) == 0 ? static_cast<std::uint16_t>(below(4)) : rosh;  // correlated with rosh
+        f.codes.push_back({t, gender, rosh, swb});
+    }
+    // Rare categories: a few cases moved into a category of their own (one or two cases).
+    std::size_t rare = below(3);
+    for (std::size_t r = 0; r < rare && N > 4; ++r) {
+        std::uint16_t code = static_cast<std::uint16_t>(f.category_count[0]++);
+        std::size_t k = 1 + below(2);
+        for (std::size_t t = 0; t < k; ++t) f.codes[below(N)][0] = code;
+    }
+    if (below(4) == 0) {  // a Very High swb held by a single case
+        for (auto& c : f.codes)
+            if (c[3] == 3) c[3] = 2;
+        f.codes[below(N)][3] = 3;
+    }
+    return f;
+}
+
+// Independent recount: every category present in the frame, its floor/ceiling by exact integer arithmetic.
+struct Recount {
+    std::vector<MarginMiss> misses;
+    std::int64_t total = 0;  // total violation
+};
+Recount recount(const SamplingFrame& f, const std::vector<std::uint32_t>& sel) {
+    Recount r;
+    const auto N = static_cast<std::int64_t>(f.size()), n = static_cast<std::int64_t>(sel.size());
+    for (std::size_t j = 0; j < kStratifierCount; ++j) {
+        std::map<std::uint16_t, std::int64_t> pop, drawn;
+        for (const auto& c : f.codes) ++pop[c[j]];
+        for (auto i : sel) ++drawn[f.codes[i][j]];
+        for (auto [code, Nh] : pop) {
+            std::int64_t lo = n * Nh / N, hi = (n * Nh + N - 1) / N, d = drawn[code];
+            if (d < lo || d > hi) {
+                r.misses.push_back({static_cast<Stratifier>(j), code, d, lo, hi, d > hi ? d - hi : d - lo});
+                r.total += d > hi ? d - hi : lo - d;
+            }
+        }
+    }
+    return r;
+}
+
+bool same_misses(const std::vector<MarginMiss>& a, const std::vector<MarginMiss>& b) {
+    if (a.size() != b.size()) return false;
+    for (std::size_t i = 0; i < a.size(); ++i)
+        if (a[i].variable != b[i].variable || a[i].category != b[i].category || a[i].drawn != b[i].drawn ||
+            a[i].floor != b[i].floor || a[i].ceiling != b[i].ceiling || a[i].by != b[i].by)
+            return false;
+    return true;
+}
+
+void check_draw(const SamplingFrame& f, std::size_t n, std::size_t k, const SampleDraw& d) {
+    REQUIRE(d.selected.size() == n);
+    REQUIRE(d.inclusion_probability.size() == n);
+    REQUIRE(d.reserves.size() == k);
+    std::set<std::uint32_t> all(d.selected.begin(), d.selected.end());
+    CHECK(all.size() == n);  // no duplicate
+    for (auto r : d.reserves) CHECK(all.insert(r).second);  // reserves distinct and not selected
+    for (auto i : all) CHECK(i < f.size());
+    auto rc = recount(f, d.selected);
+    CHECK(same_misses(rc.misses, d.misses));
+    CHECK(same_misses(rc.misses, margin_misses(f, d.selected)));
+}
+
+std::uint64_t hash_draw(const SampleDraw& d) {
+    std::uint64_t h = 1469598103934665603ull;
+    auto mix = [&](std::uint64_t v) { h = (h ^ v) * 1099511628211ull; };
+    for (auto i : d.selected) mix(i);
+    mix(0xffffffff);
+    for (auto i : d.reserves) mix(i);
+    return h;
+}
+
+}  // namespace
+
+TEST_CASE("proportional targets are floor and ceiling of n N_h / N for every category with cases") {
+    SamplingFrame f;
+    f.category_count = {3, 2, 4, 4};
+    for (int i = 0; i < 7; ++i) f.codes.push_back({0, 0, 0, 0});
+    for (int i = 0; i < 3; ++i) f.codes.push_back({2, 1, 3, 0});
+    auto t = proportional_targets(f, 4);
+    REQUIRE(t.size() == 2 + 2 + 2 + 1);
+    CHECK(t[0].variable == Stratifier::disposal_type);
+    CHECK(t[0].category == 0);
+    CHECK(t[0].population == 7);
+    CHECK(t[0].target == doctest::Approx(2.8));
+    CHECK(t[0].floor == 2);
+    CHECK(t[0].ceiling == 3);
+    CHECK(t[1].category == 2);
+    CHECK(t[1].floor == 1);
+    CHECK(t[1].ceiling == 2);
+    CHECK(t[6].variable == Stratifier::swb);
+    CHECK(t[6].floor == 4);
+    CHECK(t[6].ceiling == 4);
+}
+
+TEST_CASE("draw methods are named balanced, cells and systematic") {
+    for (auto m : {DrawMethod::balanced, DrawMethod::cells, DrawMethod::systematic})
+        CHECK(parse_draw_method(to_string(m)) == m);
+    CHECK(parse_draw_method("Balanced") == DrawMethod::balanced);
+    CHECK_FALSE(parse_draw_method("cube").has_value());
+}
+
+TEST_CASE("asking for more cases or reserves than the frame holds is a usage error") {
+    auto f = random_frame(1, 30);
+    Engine e(1);
+    CHECK_THROWS_AS(draw_sample(f, 31, 0, DrawMethod::balanced, e), UsageError);
+    CHECK_THROWS_AS(draw_sample(f, 25, 6, DrawMethod::balanced, e), UsageError);
+    CHECK_NOTHROW(draw_sample(f, 25, 5, DrawMethod::balanced, e));
+    CHECK_NOTHROW(draw_sample(f, 0, 0, DrawMethod::balanced, e));
+    CHECK_NOTHROW(draw_sample(f, 30, 0, DrawMethod::systematic, e));
+}
+
+TEST_CASE("balanced draws over 1,200 random frames: exact n, no duplicate, every margin within floor/ceiling "
+          "or reported") {
+    std::size_t draws = 0, with_misses = 0;
+    std::int64_t worst = 0;
+    for (std::uint64_t seed = 1; seed <= 1200; ++seed) {
+        Engine g(seed);
+        // N from 20 to 5000, mostly small; n anywhere from 1 to N.
+        std::size_t N = seed % 10 == 0 ? 20 + sd::uniform_below(g, 4981) : 20 + sd::uniform_below(g, 400);
+        auto f = random_frame(seed, N);
+        std::size_t n = 1 + sd::uniform_below(g, N);
+        std::size_t k = sd::uniform_below(g, std::min<std::size_t>(N - n, 10) + 1);
+        Engine e(seed);
+        auto d = draw_sample(f, n, k, DrawMethod::balanced, e);
+        INFO("seed " << seed << " N " << N << " n " << n);
+        check_draw(f, n, k, d);
+        for (auto p : d.inclusion_probability) CHECK(p == double(n) / double(N));
+        ++draws;
+        if (!d.misses.empty()) ++with_misses;
+        worst = std::max(worst, recount(f, d.selected).total);
+    }
+    MESSAGE("balanced: " << with_misses << " of " << draws << " draws miss a margin; worst total miss " << worst);
+}
+
+TEST_CASE("cells and systematic draws report their balance correctly") {
+    for (std::uint64_t seed = 1; seed <= 300; ++seed) {
+        Engine g(seed + 5000);
+        std::size_t N = 20 + sd::uniform_below(g, 1000);
+        auto f = random_frame(seed + 5000, N);
+        std::size_t n = 1 + sd::uniform_below(g, N);
+        std::size_t k = sd::uniform_below(g, std::min<std::size_t>(N - n, 10) + 1);
+        for (auto m : {DrawMethod::cells, DrawMethod::systematic}) {
+            Engine e(seed);
+            auto d = draw_sample(f, n, k, m, e);
+            INFO("seed " << seed << " method " << to_string(m) << " N " << N << " n " << n);
+            check_draw(f, n, k, d);
+            if (m == DrawMethod::systematic)
+                for (auto p : d.inclusion_probability) CHECK(p == double(n) / double(N));
+        }
+    }
+}
+
+TEST_CASE("cells: each cell gets the floor or ceiling of n N_c / N and inclusion probability n_c / N_c") {
+    for (std::uint64_t seed = 1; seed <= 100; ++seed) {
+        auto f = random_frame(seed + 9000, 50 + seed * 7);
+        std::size_t N = f.size(), n = 1 + seed * 3 % N;
+        Engine e(seed);
+        auto d = draw_sample(f, n, 0, DrawMethod::cells, e);
+        std::map<std::array<std::uint16_t, 4>, std::int64_t> Nc, nc;
+        for (const auto& c : f.codes) ++Nc[c];
+        for (auto i : d.selected) ++nc[f.codes[i]];
+        for (auto [cell, size] : Nc) {
+            auto num = std::int64_t(n) * size;
+            auto got = nc[cell];
+            CHECK(got >= num / std::int64_t(N));
+            CHECK(got <= (num + std::int64_t(N) - 1) / std::int64_t(N));
+        }
+        for (std::size_t t = 0; t < n; ++t) {
+            const auto& cell = f.codes[d.selected[t]];
+            CHECK(d.inclusion_probability[t] == double(nc[cell]) / double(Nc[cell]));
+        }
+    }
+}
+
+TEST_CASE("systematic: the first stratifier is always within floor/ceiling (contiguous in the sort)") {
+    for (std::uint64_t seed = 1; seed <= 200; ++seed) {
+        auto f = random_frame(seed + 12000, 40 + seed * 11);
+        std::size_t n = 1 + seed * 13 % f.size();
+        Engine e(seed);
+        auto d = draw_sample(f, n, 0, DrawMethod::systematic, e);
+        for (const auto& m : d.misses) CHECK(m.variable != Stratifier::disposal_type);
+    }
+}
+
+TEST_CASE("serpentine order: neighbouring cells differ on as few stratifiers as the order allows") {
+    SamplingFrame f;
+    f.category_count = {2, 2, 2, 2};
+    for (std::uint16_t a = 0; a < 2; ++a)
+        for (std::uint16_t b = 0; b < 2; ++b)
+            for (std::uint16_t c = 0; c < 2; ++c)
+                for (std::uint16_t d = 0; d < 2; ++d) f.codes.push_back({a, b, c, d});
+    auto cells = sd::build_cells(f);
+    auto order = sd::serpentine_order(cells);
+    REQUIRE(order.size() == 16);
+    // A full 2x2x2x2 serpentine is a Gray code: each step changes exactly one category.
+    for (std::size_t t = 1; t < order.size(); ++t) {
+        int diff = 0;
+        for (std::size_t j = 0; j < 4; ++j) diff += cells.key[order[t]][j] != cells.key[order[t - 1]][j];
+        CHECK(diff == 1);
+    }
+}
+
+TEST_CASE("the same seed gives the same sample and reserves; another seed another") {
+    for (auto m : {DrawMethod::balanced, DrawMethod::cells, DrawMethod::systematic}) {
+        auto f = random_frame(42, 3000);
+        Engine a(2024), b(2024), c(2025);
+        auto da = draw_sample(f, 120, 10, m, a);
+        auto db = draw_sample(f, 120, 10, m, b);
+        auto dc = draw_sample(f, 120, 10, m, c);
+        CHECK(da.selected == db.selected);
+        CHECK(da.reserves == db.reserves);
+        CHECK(da.inclusion_probability == db.inclusion_probability);
+        CHECK(hash_draw(da) != hash_draw(dc));
+    }
+}
+
+TEST_CASE("a fixed seed gives a fixed sample on every machine") {
+    // Pinned so that a change of engine, distribution or algorithm shows up (and needs a version change).
+    auto f = random_frame(7, 500);
+    Engine e(12345);
+    auto d = draw_sample(f, 40, 5, DrawMethod::balanced, e);
+    MESSAGE("pinned hash " << hash_draw(d));
+    CHECK(d.misses.empty());
+}
+
+TEST_CASE("the cube rounding gives each cell its expected count n N_c / N on average") {
+    // Mean of the cube's cell counts over many draws against n N_c / N, within 5 standard errors.
+    auto f = random_frame(3, 400);
+    auto cells = sd::build_cells(f);
+    const std::int64_t n = 37, N = static_cast<std::int64_t>(f.size());
+    const int reps = 4000;
+    std::vector<double> sum(cells.cells(), 0.0);
+    Engine e(99);
+    for (int r = 0; r < reps; ++r) {
+        auto c = sd::cube_counts(cells, cells.size, n, e);
+        for (std::size_t i = 0; i < c.size(); ++i) sum[i] += double(c[i]);
+    }
+    double worst_z = 0;
+    for (std::size_t i = 0; i < cells.cells(); ++i) {
+        double expect = double(n * cells.size[i]) / double(N);
+        double frac = expect - std::floor(expect);
+        double se = std::sqrt(frac * (1 - frac) / reps);
+        double mean = sum[i] / reps;
+        if (se == 0) {
+            CHECK(mean == expect);
+            continue;
+        }
+        worst_z = std::max(worst_z, std::fabs(mean - expect) / se);
+    }
+    MESSAGE("cube rounding: worst |z| of a cell mean " << worst_z);
+    CHECK(worst_z < 5.0);
+}
+
+TEST_CASE("balanced draws select each case with probability close to n/N (repeated draws)") {
+    // A small skewed population drawn 20,000 times. Before the exchange repair the cube gives every case
+    // exactly n/N, so there the worst deviation must stay within 5 binomial standard errors. The repair
+    // (needed when the cube lands outside floor/ceiling) moves some probabilities: that worst deviation is
+    // printed and bounded loosely.
+    for (std::uint64_t fs : {11u, 12u}) {
+        auto f = random_frame(fs, 40);
+        auto cells = sd::build_cells(f);
+        const std::size_t N = f.size(), n = 13;
+        const int reps = 20000;
+        std::vector<double> pre(cells.cells(), 0), post(cells.cells(), 0);
+        std::vector<int> hits(N, 0);
+        Engine e(fs * 1000 + 1), e2(fs * 1000 + 2);
+        auto bounds = sd::row_bounds(cells, cells.size, std::int64_t(n));
+        int repaired = 0;
+        for (int r = 0; r < reps; ++r) {
+            auto c = sd::cube_counts(cells, cells.size, std::int64_t(n), e);
+            for (std::size_t i = 0; i < c.size(); ++i) pre[i] += double(c[i]);
+            repaired += sd::total_violation(cells, bounds, c) > 0;
+            auto d = draw_sample(f, n, 0, DrawMethod::balanced, e2);
+            for (auto i : d.selected) ++hits[i];
+        }
+        double p = double(n) / double(N), worst_pre = 0, worst = 0, worst_pre_se = 0;
+        for (std::size_t c = 0; c < cells.cells(); ++c) {
+            // Cell mean count / N_c: a mean of N_c dependent indicators; its variance is at most p(1-p)/reps.
+            double dev = std::fabs(pre[c] / reps / double(cells.size[c]) - p);
+            worst_pre = std::max(worst_pre, dev);
+        }
+        double se = std::sqrt(p * (1 - p) / reps);
+        worst_pre_se = worst_pre / se;
+        for (auto h : hits) worst = std::max(worst, std::fabs(double(h) / reps - p));
+        MESSAGE("frame " << fs << ": N " << N << " n " << n << " (n/N " << p << "), " << reps << " draws; cube alone: worst |frequency - n/N| "
+                         << worst_pre << " (" << worst_pre_se << " SE); cube needed repair in " << repaired
+                         << " draws; whole draw: worst |frequency - n/N| " << worst << " (" << worst / se << " SE)");
+        CHECK(worst_pre < 5 * se);
+        CHECK(worst < 0.25 * p);
+    }
+}
+
+TEST_CASE("reserves: the substitute keeps every margin within floor/ceiling whenever some reserve allows it") {
+    for (std::uint64_t seed = 1; seed <= 300; ++seed) {
+        Engine g(seed + 20000);
+        std::size_t N = 30 + sd::uniform_below(g, 600);
+        auto f = random_frame(seed + 20000, N);
+        std::size_t n = 1 + sd::uniform_below(g, N / 2);
+        std::size_t k = 1 + sd::uniform_below(g, std::min<std::size_t>(N - n, 12));
+        Engine e(seed);
+        auto d = draw_sample(f, n, k, DrawMethod::balanced, e);
+        auto dropped = d.selected[sd::uniform_below(g, n)];
+        auto pick = choose_substitute(f, d, dropped);
+        REQUIRE(pick.has_value());
+        // Independently: the total miss after each possible swap; the chosen one must be the smallest.
+        auto swapped = [&](std::size_t r) {
+            auto s = d.selected;
+            *std::find(s.begin(), s.end(), dropped) = d.reserves[r];
+            return recount(f, s).total;
+        };
+        std::int64_t best = swapped(0);
+        for (std::size_t r = 1; r < k; ++r) best = std::min(best, swapped(r));
+        INFO("seed " << seed << " N " << N << " n " << n << " k " << k);
+        CHECK(swapped(*pick) == best);
+        // A reserve from the dropped case's own cell, when there is one, is taken first (in reserve order).
+        for (std::size_t r = 0; r < k; ++r)
+            if (f.codes[d.reserves[r]] == f.codes[dropped]) {
+                if (best == recount(f, d.selected).total) CHECK(f.codes[d.reserves[*pick]] == f.codes[dropped]);
+                if (best == recount(f, d.selected).total && *pick != r)
+                    CHECK(f.codes[d.reserves[*pick]] != f.codes[dropped]);  // only an earlier same-cell reserve
+                break;
+            }
+    }
+}
+
+TEST_CASE("choose_substitute: no reserve left gives none; a case not in the sample is an error") {
+    auto f = random_frame(5, 50);
+    Engine e(5);
+    auto d = draw_sample(f, 10, 0, DrawMethod::balanced, e);
+    CHECK_FALSE(choose_substitute(f, d, d.selected[0]).has_value());
+    std::uint32_t outside = 0;
+    while (std::find(d.selected.begin(), d.selected.end(), outside) != d.selected.end()) ++outside;
+    CHECK_THROWS_AS(choose_substitute(f, d, outside), UsageError);
+}
+
+TEST_CASE("balanced draws reach the smallest possible total miss on tiny frames (exhaustive check)") {
+    // For N <= 14 every sample of size n is enumerated; the draw must be as close as the best of them.
+    std::size_t not_best = 0, tried = 0;
+    for (std::uint64_t seed = 1; seed <= 400; ++seed) {
+        Engine g(seed + 30000);
+        std::size_t N = 5 + sd::uniform_below(g, 10);
+        auto f = random_frame(seed + 30000, N);
+        std::size_t n = 1 + sd::uniform_below(g, N);
+        std::int64_t best = std::numeric_limits<std::int64_t>::max();
+        for (std::uint32_t mask = 0; mask < (1u << N); ++mask) {
+            if (static_cast<std::size_t>(__builtin_popcount(mask)) != n) continue;
+            std::vector<std::uint32_t> s;
+            for (std::uint32_t i = 0; i < N; ++i)
+                if (mask >> i & 1) s.push_back(i);
+            best = std::min(best, recount(f, s).total);
+        }
+        Engine e(seed);
+        auto d = draw_sample(f, n, 0, DrawMethod::balanced, e);
+        auto got = recount(f, d.selected).total;
+        INFO("seed " << seed << " N " << N << " n " << n << " best " << best << " got " << got);
+        CHECK(got >= best);
+        ++tried;
+        if (got > best) ++not_best;
+    }
+    MESSAGE("exhaustive: " << not_best << " of " << tried << " tiny draws miss more than the best sample");
+    CHECK(not_best * 50 <= tried);  // at most 2%
+}
