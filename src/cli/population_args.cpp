@@ -88,4 +88,21 @@ std::vector<std::pair<std::string, std::string>> PopulationArgs::describe() cons
     return d;
 }
 
+PopulationArgs PopulationArgs::from_describe(const std::vector<std::pair<std::string, std::string>>& described) {
+    PopulationArgs a;
+    for (const auto& [k, v] : described) {
+        if (k == "column") a.columns.push_back(v);
+        else if (k == "vocabulary") a.vocabulary = v;
+        else if (k == "add_vocabulary") a.add_vocabulary.push_back(v);
+        else if (k == "unknown_as") a.unknown_as = v;
+        else if (k == "keep_columns") a.keep_columns = v;
+        else if (k == "fieldwork") a.fieldwork = v;
+        else if (k == "court_window") a.court_window = v;
+        else if (k == "ooc_window") a.ooc_window = v;
+        else if (k == "window") a.windows.push_back(v);
+        else throw UsageError("unknown population option '" + k + "' in the manifest");
+    }
+    return a;
+}
+
 }  // namespace casesample::cli

@@ -26,6 +26,8 @@ struct PopulationArgs {
     EligibilityRule rule() const;
     // Everything the options say, for manifests: name -> value.
     std::vector<std::pair<std::string, std::string>> describe() const;
+    // The inverse of describe(): the options as a manifest recorded them.
+    static PopulationArgs from_describe(const std::vector<std::pair<std::string, std::string>>& described);
 };
 
 // Declares the reading options (--column, --vocabulary, --add-vocabulary, --unknown-as, --keep-columns).

@@ -1,0 +1,110 @@
+#pragma once
+// From an eligible population to a drawn sample per domain, its reserves, its balance, substitutions,
+// and the text of every output file (sample.csv, reserves.csv, balance.csv, excluded.csv).
+//
+// Plain data in, plain data out: nothing here prints, exits or touches the clock. The same population,
+// request and seed always give the same DrawResult and byte-identical file texts.
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "casesample/population.hpp"
+#include "casesample/sample_size.hpp"
+#include "casesample/sampling.hpp"
+
+namespace casesample {
+
+struct DrawRequest {
+    // Cochran's size per domain from its eligible count, unless `sizes` is given.
+    SizeParameters size_parameters;
+    // --size: domain name -> n. When not empty, every domain with eligible cases must be named
+    // (0 skips a domain).
+    std::map<std::string, std::int64_t> sizes;
+    std::uint64_t seed = 0;
+    std::size_t reserves = 0;  // asked per domain; fewer when the domain has too few cases left
+    DrawMethod method = DrawMethod::balanced;
+};
+
+// "court=50,out-of-court=32" -> map; throws UsageError for anything else.
+std::map<std::string, std::int64_t> parse_sizes(std::string_view text);
+
+struct DomainSample {
+    std::string domain;
+    std::vector<std::uint32_t> cases;  // frame index -> index into the Population (file order)
+    SamplingFrame frame;
+    std::optional<SampleSize> cochran;  // when the size came from Cochran's formula
+    std::size_t sample_size = 0;
+    std::size_t reserves_asked = 0;
+    SampleDraw draw;  // frame indices; selected[k] has selection_order k + 1
+    // reserve_order[j] is the 1-based place of draw.reserves[j] in the original reserve list (kept when
+    // earlier reserves are used, so gaps show which ones went into the sample).
+    std::vector<std::size_t> reserve_order;
+    // For each selected position: 0 when drawn, else the reserve_order of the reserve that replaced
+    // the drawn case there.
+    std::vector<std::size_t> substituted_from;
+    std::vector<MarginTarget> targets;  // for sample_size cases
+};
+
+struct DrawResult {
+    std::vector<DomainSample> domains;  // every domain with eligible cases, in vocabulary order
+};
+
+// The sampling frame of one domain: its eligible cases' category codes.
+SamplingFrame make_frame(const Population& population, const std::vector<std::uint32_t>& cases);
+
+// Sizes each domain, then draws domain by domain, in vocabulary order, from one engine seeded with
+// request.seed. Throws UsageError for sizes that cannot be met or name unknown domains.
+DrawResult draw_population(const Population& population, const EligiblePopulation& eligible,
+                           const DrawRequest& request);
+
+// One row of the balance table.
+struct BalanceRow {
+    std::string domain;
+    Stratifier variable;
+    std::string category;
+    std::int64_t population = 0;
+    double population_share = 0;
+    double target = 0;
+    std::int64_t floor = 0;
+    std::int64_t ceiling = 0;
+    std::int64_t drawn = 0;
+    // Cases outside [floor, ceiling]: drawn - ceiling when above, drawn - floor when below, else 0.
+    std::int64_t deviation = 0;
+};
+// The balance of `selected` (frame indices) against the frame's proportional targets.
+std::vector<BalanceRow> balance_rows(const Vocabulary& vocabulary, const std::string& domain,
+                                     const SamplingFrame& frame, const std::vector<std::uint32_t>& selected);
+std::vector<BalanceRow> balance_rows(const Population& population, const DrawResult& result);
+
+// Readable text of misses, e.g. "rosh Very High: 2 drawn, expected 3 to 4"; "" when none.
+std::string describe_misses(const Vocabulary& vocabulary, const std::vector<MarginMiss>& misses);
+
+// A swap of a dropped case for a reserve.
+struct SubstitutionResult {
+    std::size_t domain = 0;       // index into DrawResult::domains
+    std::uint32_t dropped = 0;    // frame index
+    std::uint32_t substitute = 0; // frame index
+    std::size_t reserve_order = 0;
+    std::vector<MarginMiss> misses_before;
+    std::vector<MarginMiss> misses_after;
+};
+// Replaces the selected case `case_id` by the reserve that choose_substitute picks: the reserve takes the
+// dropped case's selection order and leaves the reserve list. Throws UsageError when the id is not in the
+// population or not in the sample, and std::runtime_error when the domain has no reserve left.
+SubstitutionResult substitute_case(const Population& population, DrawResult& result, std::string_view case_id);
+
+// File texts. Columns:
+//  sample.csv    case_id, domain, disposal_type, gender, rosh, swb, selection_order, inclusion_probability,
+//                then the kept columns
+//  reserves.csv  the same columns (inclusion_probability is n/N) and reserve_order
+//  balance.csv   domain, variable, category, population, population_share, target, drawn, deviation
+//  excluded.csv  case_id, disposal_type, disposal_date, domain, reason
+std::string sample_csv(const Population& population, const DrawResult& result);
+std::string reserves_csv(const Population& population, const DrawResult& result);
+std::string balance_csv(const Population& population, const DrawResult& result);
+std::string excluded_csv(const Population& population, const EligiblePopulation& eligible);
+
+}  // namespace casesample

@@ -1,0 +1,165 @@
+// casesample check — the balance of a sample drawn by hand or by another tool, with a chi-square test.
+#include <iostream>
+#include <unordered_map>
+
+#include <nlohmann/json.hpp>
+
+#include "casesample/balance_check.hpp"
+#include "casesample/csv.hpp"
+#include "casesample/error.hpp"
+#include "casesample/output.hpp"
+#include "command.hpp"
+#include "draw_common.hpp"
+
+namespace casesample::cli {
+namespace {
+
+struct CheckOptions {
+    std::string population;
+    std::string sample;
+    PopulationArgs population_args;
+    std::string format = "table";
+};
+
+std::string_view trim(std::string_view s) {
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+    return s;
+}
+
+void run(const CheckOptions& o) {
+    auto options = o.population_args.options();
+    auto pop = read_population(o.population, options);
+    EligiblePopulation eligible;
+    if (!o.population_args.fieldwork.empty()) {
+        eligible = eligible_population(pop, o.population_args.rule());
+    } else {
+        // Without a fieldwork date every case of a domain is in its population.
+        eligible.domains = pop.vocabulary.domains();
+        eligible.cases.resize(eligible.domains.size());
+        eligible.ranges.resize(eligible.domains.size());
+        for (std::size_t i = 0; i < pop.size(); ++i) eligible.cases[pop.domain[i]].push_back(static_cast<std::uint32_t>(i));
+    }
+    // Where each case sits: its domain and its index in that domain's frame.
+    constexpr std::uint32_t kNone = 0xFFFFFFFFu;
+    std::vector<std::uint32_t> frame_index(pop.size(), kNone);
+    for (const auto& cases : eligible.cases)
+        for (std::size_t j = 0; j < cases.size(); ++j) frame_index[cases[j]] = static_cast<std::uint32_t>(j);
+    std::unordered_map<std::string_view, std::uint32_t> by_id;
+    by_id.reserve(pop.size() * 2);
+    for (std::size_t i = 0; i < pop.size(); ++i) by_id.emplace(pop.id(i), static_cast<std::uint32_t>(i));
+    std::unordered_map<std::uint32_t, std::string> exclusion;
+    for (const auto& e : eligible.excluded) exclusion.emplace(e.case_index, e.reason);
+
+    auto reader = CsvReader::open(o.sample);
+    std::string id_header = "case_id";
+    for (const auto& [k, v] : options.column_names)
+        if (k == "case_id" && !reader.find_column("case_id")) id_header = v;
+    auto col = reader.find_column(id_header);
+    if (!col)
+        throw InputError(o.sample, reader.header_line(), 0,
+                         "missing column '" + id_header + "': the sample file needs a column of case ids");
+    std::vector<std::vector<std::uint32_t>> selected(eligible.domains.size());
+    std::unordered_map<std::uint32_t, std::size_t> seen;
+    CsvRecord rec;
+    while (reader.next(rec)) {
+        auto id = trim(rec.fields[*col]);
+        if (id.empty()) reader.fail(rec, *col, "empty case id");
+        auto it = by_id.find(id);
+        if (it == by_id.end())
+            reader.fail(rec, *col, "case '" + std::string(id) + "' is not in the population " + o.population);
+        auto i = it->second;
+        if (frame_index[i] == kNone)
+            reader.fail(rec, *col, "case '" + std::string(id) + "' is not eligible: " + exclusion[i]);
+        auto [s, fresh] = seen.emplace(i, rec.line);
+        if (!fresh)
+            reader.fail(rec, *col,
+                        "case '" + std::string(id) + "' appears twice (first on line " + std::to_string(s->second) + ")");
+        selected[pop.domain[i]].push_back(frame_index[i]);
+    }
+    if (seen.empty()) throw InputError(o.sample, 0, 0, "the sample file lists no case");
+
+    DrawResult result;
+    for (std::size_t d = 0; d < eligible.domains.size(); ++d) {
+        if (selected[d].empty()) continue;
+        DomainSample ds;
+        ds.domain = eligible.domains[d];
+        ds.cases = eligible.cases[d];
+        ds.frame = make_frame(pop, ds.cases);
+        ds.sample_size = selected[d].size();
+        ds.draw.selected = selected[d];
+        result.domains.push_back(std::move(ds));
+    }
+
+    struct FitRow {
+        std::string domain;
+        StratifierFit fit;
+    };
+    std::vector<FitRow> fits;
+    for (const auto& ds : result.domains)
+        for (auto& f : stratifier_fits(pop.vocabulary, ds.frame, ds.draw.selected)) fits.push_back({ds.domain, f});
+
+    if (o.format == "json") {
+        nlohmann::ordered_json j;
+        auto& domains = j["domains"] = nlohmann::ordered_json::array();
+        for (const auto& ds : result.domains) {
+            nlohmann::ordered_json d;
+            d["domain"] = ds.domain;
+            d["population"] = ds.cases.size();
+            d["sampled"] = ds.draw.selected.size();
+            d["balanced"] = margin_misses(ds.frame, ds.draw.selected).empty();
+            domains.push_back(d);
+        }
+        j["balance"] = balance_json(pop, result);
+        auto& cs = j["chi_square"] = nlohmann::ordered_json::array();
+        for (const auto& f : fits) {
+            nlohmann::ordered_json c;
+            c["domain"] = f.domain;
+            c["variable"] = kStratifierNames[static_cast<std::size_t>(f.fit.variable)];
+            c["categories"] = f.fit.categories;
+            c["groups"] = f.fit.groups;
+            c["statistic"] = f.fit.fit.statistic;
+            c["df"] = f.fit.fit.df;
+            c["p_value"] = f.fit.fit.p_value ? nlohmann::ordered_json(*f.fit.fit.p_value) : nlohmann::ordered_json();
+            c["pooled"] = f.fit.pooled;
+            cs.push_back(c);
+        }
+        std::cout << j.dump(2) << "\n";
+        return;
+    }
+    std::string text = balance_table(pop, result) + "\n";
+    TextTable t({"domain", "variable", "chi-square", "df", "p-value", "pooled (expected < 5)"});
+    for (std::size_t c : {2, 3, 4}) t.right_align(c);
+    for (const auto& f : fits) {
+        std::string pooled;
+        for (const auto& p : f.fit.pooled) pooled += (pooled.empty() ? "" : ", ") + p;
+        t.add_row({f.domain, std::string(kStratifierNames[static_cast<std::size_t>(f.fit.variable)]),
+                   f.fit.fit.df > 0 ? format_fixed(f.fit.fit.statistic, 3) : "-", std::to_string(f.fit.fit.df),
+                   f.fit.fit.p_value ? format_fixed(*f.fit.fit.p_value, 4) : "too few cases", pooled});
+    }
+    text += t.render() + "\n";
+    for (const auto& ds : result.domains)
+        text += ds.domain + ": " + std::to_string(ds.draw.selected.size()) + " sampled of " +
+                std::to_string(ds.cases.size()) + (o.population_args.fieldwork.empty() ? " cases" : " eligible cases") +
+                "\n";
+    std::string misses = misses_text(pop, result);
+    if (misses.empty()) text += "Every category of every stratifier is within its floor/ceiling.\n";
+    else text += misses;
+    std::cout << text << std::flush;
+}
+
+void setup(CLI::App& app, Context&) {
+    auto o = std::make_shared<CheckOptions>();
+    auto* sub = app.add_subcommand("check", "Balance and chi-square test of a sample drawn by hand or another tool");
+    sub->add_option("POPULATION", o->population, "The service's list of cases (CSV)")->required();
+    sub->add_option("SAMPLE", o->sample, "The sample: a CSV with a case_id column")->required();
+    add_population_options(*sub, o->population_args, false);
+    add_eligibility_options(*sub, o->population_args, false);
+    add_format_option(*sub, o->format);
+    sub->callback([o] { run(*o); });
+}
+
+const Registration registration(23, setup);
+
+}  // namespace
+}  // namespace casesample::cli

@@ -1,0 +1,222 @@
+// casesample draw — the balanced, reproducible fieldwork sample of each domain, written into a folder.
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <random>
+
+#include <nlohmann/json.hpp>
+
+#include "casesample/draw.hpp"
+#include "casesample/error.hpp"
+#include "casesample/manifest.hpp"
+#include "casesample/output.hpp"
+#include "command.hpp"
+#include "draw_common.hpp"
+#include "population_args.hpp"
+
+namespace casesample::cli {
+namespace fs = std::filesystem;
+
+std::vector<std::string> command_line() {
+    std::vector<std::string> args;
+    std::ifstream f("/proc/self/cmdline", std::ios::binary);
+    std::string arg;
+    while (std::getline(f, arg, '\0')) args.push_back(arg);
+    return args;
+}
+
+std::string balance_table(const Population& pop, const DrawResult& result) {
+    TextTable t({"domain", "variable", "category", "population", "share", "target", "allowed", "drawn", "balance"});
+    for (std::size_t c : {3, 4, 5, 6, 7}) t.right_align(c);
+    for (const auto& r : balance_rows(pop, result)) {
+        std::string allowed = r.floor == r.ceiling ? std::to_string(r.floor)
+                                                   : std::to_string(r.floor) + "-" + std::to_string(r.ceiling);
+        std::string status = r.deviation == 0 ? "ok"
+                             : r.deviation > 0 ? "MISS +" + std::to_string(r.deviation)
+                                               : "MISS " + std::to_string(r.deviation);
+        t.add_row({r.domain, std::string(kStratifierNames[static_cast<std::size_t>(r.variable)]), r.category,
+                   std::to_string(r.population), format_percent(r.population_share, 1), format_fixed(r.target, 2),
+                   allowed, std::to_string(r.drawn), status});
+    }
+    return t.render();
+}
+
+std::string misses_text(const Population& pop, const DrawResult& result) {
+    std::string out;
+    for (const auto& ds : result.domains) {
+        auto misses = margin_misses(ds.frame, ds.draw.selected);
+        if (misses.empty()) continue;
+        out += "MARGINS MISSED in " + ds.domain + " (" + std::to_string(ds.draw.selected.size()) +
+               " cases): " + describe_misses(pop.vocabulary, misses) + "\n";
+    }
+    return out;
+}
+
+nlohmann::ordered_json balance_json(const Population& pop, const DrawResult& result) {
+    auto rows = nlohmann::ordered_json::array();
+    for (const auto& r : balance_rows(pop, result)) {
+        nlohmann::ordered_json j;
+        j["domain"] = r.domain;
+        j["variable"] = kStratifierNames[static_cast<std::size_t>(r.variable)];
+        j["category"] = r.category;
+        j["population"] = r.population;
+        j["population_share"] = r.population_share;
+        j["target"] = r.target;
+        j["floor"] = r.floor;
+        j["ceiling"] = r.ceiling;
+        j["drawn"] = r.drawn;
+        j["deviation"] = r.deviation;
+        rows.push_back(j);
+    }
+    return rows;
+}
+
+namespace {
+
+struct DrawOptions {
+    std::string population;
+    PopulationArgs population_args;
+    std::string sizes;
+    SizeParameters size_parameters;
+    std::optional<std::uint64_t> seed;
+    std::size_t reserve = 0;
+    std::string method = "balanced";
+    std::string out;
+    bool force = false;
+    std::string format = "table";
+};
+
+bool holds_sample(const fs::path& dir) {
+    for (auto f : {"manifest.json", "sample.csv", "reserves.csv", "balance.csv", "audit-log.csv"})
+        if (fs::exists(dir / f)) return true;
+    return false;
+}
+
+void run(const DrawOptions& o, Context&) {
+    DrawRequest request;
+    request.size_parameters = o.size_parameters;
+    if (!o.sizes.empty()) request.sizes = parse_sizes(o.sizes);
+    else validate(o.size_parameters);
+    request.reserves = o.reserve;
+    auto method = parse_draw_method(o.method);
+    if (!method) throw UsageError("--method must be balanced, cells or systematic; got '" + o.method + "'");
+    request.method = *method;
+    const fs::path dir = o.out;
+    if (fs::exists(dir) && !fs::is_directory(dir)) throw UsageError("--out " + o.out + " exists and is not a folder");
+    if (!o.force && fs::is_directory(dir) && holds_sample(dir))
+        throw UsageError("--out " + o.out + " already holds a sample; choose a new folder or pass --force to replace it");
+    bool chosen = !o.seed.has_value();
+    if (o.seed) {
+        request.seed = *o.seed;
+    } else {
+        std::random_device rd;
+        request.seed = (static_cast<std::uint64_t>(rd()) << 32) ^ rd();
+    }
+
+    LoadedPopulation loaded = load_population(o.population, o.population_args);
+    auto result = draw_population(loaded.population, loaded.eligible, request);
+    if (result.domains.empty())
+        throw InputError(o.population, 0, 0, "no case is eligible for the fieldwork date " + o.population_args.fieldwork);
+
+    DrawManifest manifest;
+    manifest.version = CASESAMPLE_VERSION;
+    manifest.command_line = command_line();
+    manifest.seed_chosen = chosen;
+    manifest.request = request;
+    manifest.population_options = manifest_population_options(o.population_args);
+    manifest.inputs = loaded.inputs;
+    auto files = folder_files(manifest, loaded, result);
+
+    // Everything is computed: now write, the manifest last so that a folder with a manifest is complete.
+    fs::create_directories(dir);
+    if (o.force && fs::exists(dir / "audit-log.csv")) {
+        // The old sample's substitutions do not apply to the new one; keep them beside it, never delete them.
+        for (int k = 1;; ++k) {
+            auto old = dir / ("audit-log.replaced-" + std::to_string(k) + ".csv");
+            if (!fs::exists(old)) {
+                fs::rename(dir / "audit-log.csv", old);
+                break;
+            }
+        }
+    }
+    for (const auto& name : {"sample.csv", "reserves.csv", "balance.csv", "excluded.csv", "manifest.json"})
+        write_file_atomically(dir / name, files.at(name));
+
+    const auto& pop = loaded.population;
+    std::string misses = misses_text(pop, result);
+    if (o.format == "json") {
+        nlohmann::ordered_json j;
+        j["out"] = o.out;
+        j["seed"] = request.seed;
+        j["seed_chosen_at_random"] = chosen;
+        j["method"] = o.method;
+        j["cases_read"] = pop.size();
+        j["cases_excluded"] = loaded.eligible.excluded.size();
+        auto& domains = j["domains"] = nlohmann::ordered_json::array();
+        for (const auto& ds : result.domains) {
+            nlohmann::ordered_json d;
+            d["domain"] = ds.domain;
+            d["eligible"] = ds.cases.size();
+            d["sample_size"] = ds.sample_size;
+            d["reserves"] = ds.draw.reserves.size();
+            d["balanced"] = margin_misses(ds.frame, ds.draw.selected).empty();
+            domains.push_back(d);
+        }
+        j["balance"] = balance_json(pop, result);
+        std::cout << j.dump(2) << "\n";
+    } else {
+        std::string text = balance_table(pop, result) + "\n";
+        for (const auto& ds : result.domains) {
+            text += ds.domain + ": " + std::to_string(ds.sample_size) + " of " + std::to_string(ds.cases.size()) +
+                    " eligible cases drawn";
+            if (ds.cochran)
+                text += " (Cochran, " + format_percent(request.size_parameters.confidence, 0) + " confidence, ±" +
+                        format_fixed(100 * request.size_parameters.margin, 1) + " points)";
+            text += ", " + std::to_string(ds.draw.reserves.size()) + " reserves";
+            if (ds.draw.reserves.size() < ds.reserves_asked) text += " (only that many cases are left)";
+            text += "\n";
+        }
+        text += std::to_string(loaded.eligible.excluded.size()) + " cases not eligible (listed in excluded.csv)\n";
+        text += "Method " + o.method + ", seed " + std::to_string(request.seed) +
+                (chosen ? " (chosen at random; pass --seed " + std::to_string(request.seed) + " to draw the same sample again)"
+                        : "") +
+                "\n";
+        text += "Written to " + o.out + ": sample.csv, reserves.csv, balance.csv, excluded.csv, manifest.json\n";
+        if (misses.empty()) text += "Every category of every stratifier is within its floor/ceiling.\n";
+        else text += "\n" + misses;
+        std::cout << text << std::flush;
+    }
+    if (!misses.empty()) std::cerr << "casesample: WARNING: " << misses;
+}
+
+void setup(CLI::App& app, Context& context) {
+    auto o = std::make_shared<DrawOptions>();
+    auto* sub = app.add_subcommand("draw", "Draw the balanced, reproducible sample of each domain into a folder");
+    sub->add_option("POPULATION", o->population, "The service's list of cases (CSV)")->required();
+    add_population_options(*sub, o->population_args, true);
+    add_eligibility_options(*sub, o->population_args, true);
+    sub->add_option("--confidence", o->size_parameters.confidence, "Confidence level for the sample size")
+        ->capture_default_str();
+    sub->add_option("--margin", o->size_parameters.margin, "Margin of error as a share (0.05 = ±5 points)")
+        ->capture_default_str();
+    sub->add_option("--proportion", o->size_parameters.proportion, "Anticipated share of 'yes' for the sample size")
+        ->capture_default_str();
+    auto* size = sub->add_option("--size", o->sizes,
+                                 "Sample sizes instead of Cochran's: DOMAIN=N,... such as court=50,out-of-court=32");
+    for (auto name : {"--confidence", "--margin", "--proportion"}) sub->get_option(name)->excludes(size);
+    sub->add_option("--seed", o->seed, "Seed of the random draw (without one, a random seed is chosen and printed)");
+    sub->add_option("--reserve", o->reserve, "Reserve cases to order per domain, for cases that drop out")
+        ->capture_default_str();
+    sub->add_option("--method", o->method, "balanced (cube method), cells or systematic")
+        ->check(CLI::IsMember({"balanced", "cells", "systematic"}))
+        ->capture_default_str();
+    sub->add_option("--out", o->out, "Folder to write the sample into (created if needed)")->required();
+    sub->add_flag("--force", o->force, "Replace a sample already in the folder");
+    add_format_option(*sub, o->format);
+    sub->callback([o, &context] { run(*o, context); });
+}
+
+const Registration registration(20, setup);
+
+}  // namespace
+}  // namespace casesample::cli

@@ -1,0 +1,277 @@
+#include "casesample/draw.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <stdexcept>
+
+#include "casesample/csv.hpp"
+#include "casesample/error.hpp"
+#include "casesample/output.hpp"
+
+namespace casesample {
+namespace {
+
+std::string_view trim(std::string_view s) {
+    while (!s.empty() && s.front() == ' ') s.remove_prefix(1);
+    while (!s.empty() && s.back() == ' ') s.remove_suffix(1);
+    return s;
+}
+
+const std::vector<std::string>& kept_header(const Population& p) { return p.kept_columns; }
+
+void case_cells(CsvWriter& w, const Population& pop, const std::string& domain, std::uint32_t i) {
+    w.text(pop.id(i)).text(domain);
+    for (std::size_t s = 0; s < kStratifierCount; ++s) w.text(pop.category(i, static_cast<Stratifier>(s)));
+}
+
+void kept_cells(CsvWriter& w, const Population& pop, std::uint32_t i) {
+    const std::size_t k = pop.kept_columns.size();
+    for (std::size_t c = 0; c < k; ++c) w.text(pop.kept_values[static_cast<std::size_t>(i) * k + c]);
+}
+
+void header(CsvWriter& w, const Population& pop, bool reserves) {
+    for (auto h : {"case_id", "domain", "disposal_type", "gender", "rosh", "swb"}) w.text(h);
+    w.text(reserves ? "reserve_order" : "selection_order").text("inclusion_probability");
+    for (const auto& k : kept_header(pop)) w.text(k);
+    w.end_row();
+}
+
+}  // namespace
+
+std::map<std::string, std::int64_t> parse_sizes(std::string_view text) {
+    std::map<std::string, std::int64_t> out;
+    auto bad = [&] {
+        return UsageError("--size takes DOMAIN=N pairs separated by commas, such as court=50,out-of-court=32; got '" +
+                          std::string(text) + "'");
+    };
+    if (trim(text).empty()) throw bad();
+    while (!text.empty()) {
+        auto comma = text.find(',');
+        auto item = trim(text.substr(0, comma));
+        auto eq = item.find('=');
+        if (eq == std::string_view::npos || eq == 0) throw bad();
+        auto name = trim(item.substr(0, eq));
+        auto num = trim(item.substr(eq + 1));
+        std::int64_t n = -1;
+        auto r = std::from_chars(num.data(), num.data() + num.size(), n);
+        if (num.empty() || r.ec != std::errc{} || r.ptr != num.data() + num.size() || n < 0) throw bad();
+        if (!out.emplace(std::string(name), n).second)
+            throw UsageError("--size names the domain '" + std::string(name) + "' twice");
+        if (comma == std::string_view::npos) break;
+        text.remove_prefix(comma + 1);
+    }
+    return out;
+}
+
+SamplingFrame make_frame(const Population& pop, const std::vector<std::uint32_t>& cases) {
+    SamplingFrame f;
+    for (std::size_t s = 0; s < kStratifierCount; ++s)
+        f.category_count[s] = static_cast<std::uint16_t>(pop.vocabulary.categories(static_cast<Stratifier>(s)).size());
+    f.codes.resize(cases.size());
+    for (std::size_t j = 0; j < cases.size(); ++j) f.codes[j] = pop.codes[cases[j]];
+    return f;
+}
+
+DrawResult draw_population(const Population& pop, const EligiblePopulation& eligible, const DrawRequest& request) {
+    if (request.sizes.empty()) validate(request.size_parameters);
+    // Every domain named in --size must exist.
+    for (const auto& [name, n] : request.sizes) {
+        bool known = false;
+        for (const auto& d : eligible.domains) known |= normalize_label(d) == normalize_label(name);
+        if (!known) {
+            std::string list;
+            for (const auto& d : eligible.domains) list += (list.empty() ? "" : ", ") + d;
+            throw UsageError("--size: no domain '" + name + "' (the domains are " + list + ")");
+        }
+    }
+    DrawResult result;
+    for (std::size_t d = 0; d < eligible.domains.size(); ++d) {
+        const auto& cases = eligible.cases[d];
+        const auto N = static_cast<std::int64_t>(cases.size());
+        std::optional<std::int64_t> asked;
+        for (const auto& [name, n] : request.sizes)
+            if (normalize_label(name) == normalize_label(eligible.domains[d])) asked = n;
+        if (N == 0) {
+            if (asked && *asked > 0)
+                throw UsageError("--size " + eligible.domains[d] + "=" + std::to_string(*asked) +
+                                 ": no case of that domain is eligible");
+            continue;
+        }
+        DomainSample ds;
+        ds.domain = eligible.domains[d];
+        ds.cases = cases;
+        if (!request.sizes.empty()) {
+            if (!asked)
+                throw UsageError("--size gives no size for the domain '" + ds.domain + "' (" + std::to_string(N) +
+                                 " eligible cases); add " + ds.domain + "=N, or " + ds.domain + "=0 to skip it");
+            if (*asked > N)
+                throw UsageError("--size " + ds.domain + "=" + std::to_string(*asked) + ": only " + std::to_string(N) +
+                                 " cases of that domain are eligible");
+            ds.sample_size = static_cast<std::size_t>(*asked);
+        } else {
+            ds.cochran = cochran_sample_size(N, request.size_parameters);
+            ds.sample_size = static_cast<std::size_t>(ds.cochran->sample_size);
+        }
+        ds.reserves_asked = request.reserves;
+        result.domains.push_back(std::move(ds));
+    }
+    // Only now, with every size known to be valid, build frames and draw.
+    Engine engine(request.seed);
+    for (auto& ds : result.domains) {
+        ds.frame = make_frame(pop, ds.cases);
+        ds.targets = proportional_targets(ds.frame, ds.sample_size);
+        if (ds.sample_size == 0) continue;
+        std::size_t k = std::min(request.reserves, ds.cases.size() - ds.sample_size);
+        ds.draw = draw_sample(ds.frame, ds.sample_size, k, request.method, engine);
+        ds.reserve_order.resize(ds.draw.reserves.size());
+        for (std::size_t j = 0; j < ds.reserve_order.size(); ++j) ds.reserve_order[j] = j + 1;
+        ds.substituted_from.assign(ds.draw.selected.size(), 0);
+    }
+    return result;
+}
+
+std::vector<BalanceRow> balance_rows(const Vocabulary& vocabulary, const std::string& domain, const SamplingFrame& frame,
+                                     const std::vector<std::uint32_t>& selected) {
+    std::vector<BalanceRow> rows;
+    if (frame.size() == 0) return rows;
+    auto targets = proportional_targets(frame, selected.size());
+    std::array<std::vector<std::int64_t>, kStratifierCount> drawn;
+    for (std::size_t s = 0; s < kStratifierCount; ++s) drawn[s].assign(frame.category_count[s], 0);
+    for (auto i : selected)
+        for (std::size_t s = 0; s < kStratifierCount; ++s) ++drawn[s][frame.codes[i][s]];
+    for (const auto& t : targets) {
+        BalanceRow r;
+        r.domain = domain;
+        r.variable = t.variable;
+        r.category = vocabulary.categories(t.variable)[t.category];
+        r.population = t.population;
+        r.population_share = static_cast<double>(t.population) / static_cast<double>(frame.size());
+        r.target = t.target;
+        r.floor = t.floor;
+        r.ceiling = t.ceiling;
+        r.drawn = drawn[static_cast<std::size_t>(t.variable)][t.category];
+        r.deviation = r.drawn > r.ceiling ? r.drawn - r.ceiling : r.drawn < r.floor ? r.drawn - r.floor : 0;
+        rows.push_back(std::move(r));
+    }
+    return rows;
+}
+
+std::vector<BalanceRow> balance_rows(const Population& pop, const DrawResult& result) {
+    std::vector<BalanceRow> rows;
+    for (const auto& ds : result.domains) {
+        auto r = balance_rows(pop.vocabulary, ds.domain, ds.frame, ds.draw.selected);
+        rows.insert(rows.end(), r.begin(), r.end());
+    }
+    return rows;
+}
+
+std::string describe_misses(const Vocabulary& vocabulary, const std::vector<MarginMiss>& misses) {
+    std::string out;
+    for (const auto& m : misses) {
+        if (!out.empty()) out += "; ";
+        out += std::string(kStratifierNames[static_cast<std::size_t>(m.variable)]) + " " +
+               vocabulary.categories(m.variable)[m.category] + ": " + std::to_string(m.drawn) + " drawn, expected " +
+               (m.floor == m.ceiling ? std::to_string(m.floor)
+                                     : std::to_string(m.floor) + " to " + std::to_string(m.ceiling)) +
+               " (" + (m.by > 0 ? "+" : "") + std::to_string(m.by) + ")";
+    }
+    return out;
+}
+
+SubstitutionResult substitute_case(const Population& pop, DrawResult& result, std::string_view case_id) {
+    std::optional<std::uint32_t> index;
+    for (std::size_t i = 0; i < pop.size(); ++i)
+        if (pop.id(i) == case_id) {
+            index = static_cast<std::uint32_t>(i);
+            break;
+        }
+    if (!index) throw UsageError("--drop: no case '" + std::string(case_id) + "' in the population " + pop.source);
+    for (std::size_t d = 0; d < result.domains.size(); ++d) {
+        auto& ds = result.domains[d];
+        auto& sel = ds.draw.selected;
+        for (std::size_t k = 0; k < sel.size(); ++k) {
+            if (ds.cases[sel[k]] != *index) continue;
+            SubstitutionResult r;
+            r.domain = d;
+            r.dropped = sel[k];
+            r.misses_before = margin_misses(ds.frame, sel);
+            auto choice = choose_substitute(ds.frame, ds.draw, sel[k]);
+            if (!choice)
+                throw std::runtime_error("no reserve is left for the domain '" + ds.domain + "' to replace case '" +
+                                         std::string(case_id) + "'; draw again with more --reserve");
+            r.substitute = ds.draw.reserves[*choice];
+            r.reserve_order = ds.reserve_order[*choice];
+            sel[k] = r.substitute;
+            ds.substituted_from[k] = r.reserve_order;
+            ds.draw.reserves.erase(ds.draw.reserves.begin() + static_cast<std::ptrdiff_t>(*choice));
+            ds.reserve_order.erase(ds.reserve_order.begin() + static_cast<std::ptrdiff_t>(*choice));
+            ds.draw.misses = margin_misses(ds.frame, sel);
+            r.misses_after = ds.draw.misses;
+            return r;
+        }
+    }
+    throw UsageError("--drop: case '" + std::string(case_id) +
+                     "' is not in the sample (only a case in sample.csv can be dropped)");
+}
+
+std::string sample_csv(const Population& pop, const DrawResult& result) {
+    CsvWriter w;
+    header(w, pop, false);
+    for (const auto& ds : result.domains) {
+        const double nominal = static_cast<double>(ds.sample_size) / static_cast<double>(ds.cases.size());
+        for (std::size_t k = 0; k < ds.draw.selected.size(); ++k) {
+            auto i = ds.cases[ds.draw.selected[k]];
+            case_cells(w, pop, ds.domain, i);
+            w.integer(static_cast<long long>(k + 1));
+            double p = ds.substituted_from[k] == 0 && k < ds.draw.inclusion_probability.size()
+                           ? ds.draw.inclusion_probability[k]
+                           : nominal;
+            w.number(p, 6);
+            kept_cells(w, pop, i);
+            w.end_row();
+        }
+    }
+    return w.take();
+}
+
+std::string reserves_csv(const Population& pop, const DrawResult& result) {
+    CsvWriter w;
+    header(w, pop, true);
+    for (const auto& ds : result.domains) {
+        const double nominal = static_cast<double>(ds.sample_size) / static_cast<double>(ds.cases.size());
+        for (std::size_t j = 0; j < ds.draw.reserves.size(); ++j) {
+            auto i = ds.cases[ds.draw.reserves[j]];
+            case_cells(w, pop, ds.domain, i);
+            w.integer(static_cast<long long>(ds.reserve_order[j]));
+            w.number(nominal, 6);
+            kept_cells(w, pop, i);
+            w.end_row();
+        }
+    }
+    return w.take();
+}
+
+std::string balance_csv(const Population& pop, const DrawResult& result) {
+    CsvWriter w;
+    w.row({"domain", "variable", "category", "population", "population_share", "target", "drawn", "deviation"});
+    for (const auto& r : balance_rows(pop, result)) {
+        w.text(r.domain).text(kStratifierNames[static_cast<std::size_t>(r.variable)]).text(r.category);
+        w.integer(r.population).number(r.population_share, 6).number(r.target, 4).integer(r.drawn).integer(r.deviation);
+        w.end_row();
+    }
+    return w.take();
+}
+
+std::string excluded_csv(const Population& pop, const EligiblePopulation& eligible) {
+    CsvWriter w;
+    w.row({"case_id", "disposal_type", "disposal_date", "domain", "reason"});
+    for (const auto& e : eligible.excluded) {
+        auto i = e.case_index;
+        w.text(pop.id(i)).text(pop.category(i, Stratifier::disposal_type)).text(format_date(pop.disposal_date[i]));
+        w.text(pop.vocabulary.domains()[pop.domain[i]]).text(e.reason);
+        w.end_row();
+    }
+    return w.take();
+}
+
+}  // namespace casesample

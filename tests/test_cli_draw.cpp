@@ -1,0 +1,270 @@
+// casesample draw, substitute and verify, end to end through the built binary.
+#include <doctest/doctest.h>
+
+#include <filesystem>
+
+#include <nlohmann/json.hpp>
+
+#include "test_support.hpp"
+
+using namespace casesample::test;
+namespace fs = std::filesystem;
+
+namespace {
+
+const std::string kPopulation = source_path("fixtures/population.csv");
+const char* const kFiles[] = {"sample.csv", "reserves.csv", "balance.csv", "excluded.csv"};
+
+std::string draw_args(const std::string& population, const std::string& out, const std::string& extra = "") {
+    return "draw " + population + " --fieldwork 2019-06-03 --out " + out + " " + extra;
+}
+
+std::size_t count_lines(const std::string& text) { return static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n')); }
+
+std::string without_command_line(const std::string& manifest) {
+    auto j = nlohmann::ordered_json::parse(manifest);
+    j.erase("command_line");
+    return j.dump();
+}
+
+}  // namespace
+
+TEST_CASE("draw on the bundled population writes 50 court and 32 out-of-court cases, balanced") {
+    auto dir = temp_dir() + "/sample";
+    auto r = run_cli(draw_args(kPopulation, dir, "--seed 2019 --reserve 3"));
+    REQUIRE(r.exit_code == 0);
+    CHECK(r.err.empty());
+    CHECK(r.out.find("court: 50 of 71 eligible cases drawn") != std::string::npos);
+    CHECK(r.out.find("out-of-court: 32 of 39 eligible cases drawn") != std::string::npos);
+    CHECK(r.out.find("Every category of every stratifier is within its floor/ceiling.") != std::string::npos);
+    for (auto f : {"sample.csv", "reserves.csv", "balance.csv", "excluded.csv", "manifest.json"})
+        CHECK(fs::exists(dir + "/" + f));
+    CHECK(count_lines(read_text(dir + "/sample.csv")) == 1 + 82);
+    CHECK(count_lines(read_text(dir + "/reserves.csv")) == 1 + 6);
+    // No case data that was not asked for.
+    CHECK(read_text(dir + "/sample.csv").find("Worker") == std::string::npos);
+    CHECK(read_text(dir + "/sample.csv").find("free text") == std::string::npos);
+
+    auto m = nlohmann::json::parse(read_text(dir + "/manifest.json"));
+    CHECK(m["seed"] == 2019);
+    CHECK(m["seed_chosen_at_random"] == false);
+    CHECK(m["method"] == "balanced");
+    CHECK(m["inputs"][0]["role"] == "population");
+    CHECK(m["inputs"][0]["sha256"].get<std::string>().size() == 64);
+    CHECK(m["eligibility"]["fieldwork"] == "2019-06-03");
+    CHECK(m["eligibility"]["windows"][0]["first_date"] == "2018-09-03");
+    CHECK(m["eligibility"]["windows"][0]["last_date"] == "2018-12-03");
+    CHECK(m["domains"][0]["eligible"] == 71);
+    CHECK(m["domains"][0]["sample_size"] == 50);
+    CHECK(m["domains"][0]["misses"].empty());
+    CHECK(m["command_line"][1] == "draw");
+}
+
+TEST_CASE("the same input and seed give byte-identical files; only the manifest's command line may differ") {
+    auto base = temp_dir();
+    REQUIRE(run_cli(draw_args(kPopulation, base + "/a", "--seed 42 --reserve 2")).exit_code == 0);
+    REQUIRE(run_cli(draw_args(kPopulation, base + "/b", "--reserve 2 --seed 42")).exit_code == 0);
+    for (auto f : kFiles) CHECK(read_text(base + "/a/" + f) == read_text(base + "/b/" + f));
+    CHECK(without_command_line(read_text(base + "/a/manifest.json")) ==
+          without_command_line(read_text(base + "/b/manifest.json")));
+    REQUIRE(run_cli(draw_args(kPopulation, base + "/c", "--seed 43 --reserve 2")).exit_code == 0);
+    CHECK(read_text(base + "/a/sample.csv") != read_text(base + "/c/sample.csv"));
+}
+
+TEST_CASE("without --seed a seed is chosen, printed and recorded, and redraws the same sample") {
+    auto base = temp_dir();
+    auto r = run_cli(draw_args(kPopulation, base + "/a"));
+    REQUIRE(r.exit_code == 0);
+    auto m = nlohmann::json::parse(read_text(base + "/a/manifest.json"));
+    CHECK(m["seed_chosen_at_random"] == true);
+    auto seed = std::to_string(m["seed"].get<std::uint64_t>());
+    CHECK(r.out.find("seed " + seed + " (chosen at random") != std::string::npos);
+    REQUIRE(run_cli(draw_args(kPopulation, base + "/b", "--seed " + seed)).exit_code == 0);
+    CHECK(read_text(base + "/a/sample.csv") == read_text(base + "/b/sample.csv"));
+}
+
+TEST_CASE("draw refuses a folder that already holds a sample unless --force") {
+    auto dir = temp_dir() + "/s";
+    REQUIRE(run_cli(draw_args(kPopulation, dir, "--seed 1")).exit_code == 0);
+    auto before = read_text(dir + "/sample.csv");
+    auto r = run_cli(draw_args(kPopulation, dir, "--seed 2"));
+    CHECK(r.exit_code == 2);
+    CHECK(r.err.find("already holds a sample") != std::string::npos);
+    CHECK(read_text(dir + "/sample.csv") == before);
+    r = run_cli(draw_args(kPopulation, dir, "--seed 2 --force"));
+    CHECK(r.exit_code == 0);
+    CHECK(read_text(dir + "/sample.csv") != before);
+}
+
+TEST_CASE("draw --size, --method and --format json") {
+    auto base = temp_dir();
+    for (auto method : {"balanced", "cells", "systematic"}) {
+        auto r = run_cli(draw_args(kPopulation, base + "/" + method,
+                                   std::string("--seed 5 --size court=20,out-of-court=10 --format json --method ") + method));
+        REQUIRE(r.exit_code == 0);
+        auto j = nlohmann::json::parse(r.out);
+        CHECK(j["seed"] == 5);
+        CHECK(j["method"] == method);
+        CHECK(j["domains"][0]["sample_size"] == 20);
+        CHECK(j["domains"][1]["sample_size"] == 10);
+        CHECK(j["balance"].size() > 8);
+        CHECK(count_lines(read_text(base + "/" + method + "/sample.csv")) == 31);
+    }
+    auto r = run_cli(draw_args(kPopulation, base + "/x", "--size court=80,out-of-court=10"));
+    CHECK(r.exit_code == 2);
+    CHECK(r.err.find("only 71 cases of that domain are eligible") != std::string::npos);
+    CHECK_FALSE(fs::exists(base + "/x"));
+    r = run_cli(draw_args(kPopulation, base + "/x", "--size court=5 --margin 0.1"));
+    CHECK(r.exit_code == 2);
+    r = run_cli(draw_args(kPopulation, base + "/x", "--margin 0.7"));
+    CHECK(r.exit_code == 2);
+}
+
+TEST_CASE("draw --keep-columns copies the asked columns only; formula-like cells are escaped") {
+    auto base = temp_dir();
+    auto pop = base + "/pop.csv";
+    write_text(pop,
+               "case_id,disposal_type,disposal_date,gender,rosh,swb,worker,notes\n"
+               "=HYPERLINK(1),Referral Order,2018-10-01,Male,Low,Low,=cmd|x,secret\n"
+               "C2,Referral Order,2018-10-02,Female,High,Medium,\"Smith, J\",secret\n"
+               "C3,Youth Caution,2019-02-01,Male,Medium,High,@x,secret\n"
+               "C4,Youth Caution,2017-02-01,Male,Medium,High,+y,secret\n");
+    auto r = run_cli(draw_args(pop, base + "/s", "--seed 1 --size court=2,out-of-court=1 --keep-columns worker"));
+    REQUIRE(r.exit_code == 0);
+    auto sample = read_text(base + "/s/sample.csv");
+    CHECK(sample.find(",worker\n") != std::string::npos);
+    CHECK(sample.find("secret") == std::string::npos);
+    CHECK(sample.find("'=HYPERLINK(1)") != std::string::npos);
+    CHECK(sample.find("'=cmd|x") != std::string::npos);
+    CHECK(sample.find("\"Smith, J\"") != std::string::npos);
+    CHECK(read_text(base + "/s/excluded.csv").find("C4,Youth Caution,2017-02-01,out-of-court,\"too old") !=
+          std::string::npos);
+}
+
+TEST_CASE("CRLF line ends, a byte-order mark and quoted fields give the same sample as plain LF") {
+    auto base = temp_dir();
+    auto text = read_text(kPopulation);
+    std::string crlf = "\xEF\xBB\xBF";
+    for (char c : text) {
+        if (c == '\n') crlf += "\r\n";
+        else crlf += c;
+    }
+    // Quote every Referral Order cell, as Excel might.
+    for (std::size_t p = 0; (p = crlf.find(",Referral Order,", p)) != std::string::npos; p += 18)
+        crlf.replace(p, 16, ",\"Referral Order\",");
+    write_text(base + "/crlf.csv", crlf);
+    REQUIRE(run_cli(draw_args(kPopulation, base + "/a", "--seed 8")).exit_code == 0);
+    auto r = run_cli(draw_args(base + "/crlf.csv", base + "/b", "--seed 8"));
+    REQUIRE(r.exit_code == 0);
+    for (auto f : kFiles) CHECK(read_text(base + "/a/" + f) == read_text(base + "/b/" + f));
+}
+
+TEST_CASE("bad population files: one line file:line:column, exit 2, and no output folder") {
+    struct Bad {
+        const char* file;
+        const char* place;
+        const char* words;
+    };
+    const Bad cases[] = {
+        {"missing_column.csv", ":1: ", "missing column 'rosh'"},
+        {"unknown_category.csv", ":3:5: ", "unknown rosh 'Extreme'"},
+        {"unknown_disposal.csv", ":3:2: ", "unknown disposal_type 'Court Martial'"},
+        {"empty_cell.csv", ":3:4: ", "empty gender"},
+        {"bad_date.csv", ":3:3: ", "bad disposal_date '2019-02-30'"},
+        {"duplicate_id.csv", ":4:1: ", "case id 'C1' appears twice (first on line 2)"},
+        {"empty.csv", ": ", "the file is empty"},
+        {"header_only.csv", ": ", "no cases"},
+        {"ragged_row.csv", ":3: ", "expected 6 fields"},
+        {"unclosed_quote.csv", ":3:2: ", "never closed"},
+        {"not_utf8.csv", ":3: ", "not UTF-8"},
+    };
+    auto base = temp_dir();
+    for (const auto& c : cases) {
+        CAPTURE(c.file);
+        auto path = source_path(std::string("fixtures/bad/") + c.file);
+        auto out = base + "/" + c.file + ".out";
+        auto r = run_cli(draw_args(path, out, "--seed 1"));
+        CHECK(r.exit_code == 2);
+        CHECK(r.err.find(path + c.place) == 0);
+        CHECK(r.err.find(c.words) != std::string::npos);
+        CHECK(count_lines(r.err) == 1);
+        CHECK(r.out.empty());
+        CHECK_FALSE(fs::exists(out));
+    }
+    // --unknown-as keeps an unmatched stratifier value as its own category instead.
+    auto r = run_cli(draw_args(source_path("fixtures/bad/unknown_category.csv"), base + "/ok",
+                               "--seed 1 --size court=1,out-of-court=1 --unknown-as \"Not known\""));
+    CHECK(r.exit_code == 0);
+    CHECK(read_text(base + "/ok/sample.csv").find("Not known") != std::string::npos);
+}
+
+TEST_CASE("substitute swaps in a reserve, rewrites the files and appends to the audit log") {
+    auto dir = temp_dir() + "/s";
+    REQUIRE(run_cli(draw_args(kPopulation, dir, "--seed 3 --reserve 2")).exit_code == 0);
+    auto sample = read_table(dir + "/sample.csv");
+    auto first = sample.rows[0][0];
+    auto second = sample.rows[1][0];
+    auto r = run_cli("substitute " + dir + " --drop " + first + " --reason \"moved out of area\"");
+    REQUIRE(r.exit_code == 0);
+    auto after = read_table(dir + "/sample.csv");
+    CHECK(after.rows.size() == sample.rows.size());
+    CHECK(after.rows[0][0] != first);
+    CHECK(after.rows[0][6] == "1");  // the substitute takes the dropped case's selection order
+    auto log = read_table(dir + "/audit-log.csv");
+    REQUIRE(log.rows.size() == 1);
+    CHECK(log.rows[0][log.col("dropped_id")] == first);
+    CHECK(log.rows[0][log.col("substitute_id")] == after.rows[0][0]);
+    CHECK(log.rows[0][log.col("reason")] == "moved out of area");
+    CHECK(log.rows[0][log.col("misses_before")] == "within floor/ceiling");
+    CHECK(count_lines(read_text(dir + "/reserves.csv")) == 1 + 3);
+    CHECK(nlohmann::json::parse(read_text(dir + "/manifest.json"))["substitutions"] == 1);
+
+    // verify replays the audit log.
+    auto v = run_cli("verify " + dir + "/manifest.json");
+    CHECK(v.exit_code == 0);
+    CHECK(v.out.find("identical") == 0);
+
+    // Errors: unknown id, a case not in the sample, no reserve left.
+    r = run_cli("substitute " + dir + " --drop NOBODY --reason x");
+    CHECK(r.exit_code == 2);
+    CHECK(r.err.find("no case 'NOBODY'") != std::string::npos);
+    r = run_cli("substitute " + dir + " --drop " + first + " --reason x");
+    CHECK(r.exit_code == 2);
+    CHECK(r.err.find("is not in the sample") != std::string::npos);
+    REQUIRE(run_cli("substitute " + dir + " --drop " + second + " --reason \"second\"").exit_code == 0);
+    auto third = read_table(dir + "/sample.csv").rows[2][0];
+    r = run_cli("substitute " + dir + " --drop " + third + " --reason x");
+    CHECK(r.exit_code == 1);
+    CHECK(r.err.find("no reserve is left") != std::string::npos);
+    CHECK(read_table(dir + "/audit-log.csv").rows.size() == 2);
+    CHECK(run_cli("verify " + dir + "/manifest.json").exit_code == 0);
+}
+
+TEST_CASE("verify says which file changed: an input, or a file of the sample folder") {
+    auto base = temp_dir();
+    auto pop = base + "/pop.csv";
+    write_text(pop, read_text(kPopulation));
+    auto dir = base + "/s";
+    REQUIRE(run_cli(draw_args(pop, dir, "--seed 4")).exit_code == 0);
+    auto v = run_cli("verify " + dir + "/manifest.json --format json");
+    REQUIRE(v.exit_code == 0);
+    CHECK(nlohmann::json::parse(v.out)["identical"] == true);
+
+    auto sample = read_text(dir + "/sample.csv");
+    auto edited = sample;
+    edited[edited.find("\n") + 3] = 'X';
+    write_text(dir + "/sample.csv", edited);
+    v = run_cli("verify " + dir + "/manifest.json");
+    CHECK(v.exit_code == 1);
+    CHECK(v.out.find("sample.csv differs from the re-draw at line 2") != std::string::npos);
+    write_text(dir + "/sample.csv", sample);
+
+    write_text(pop, read_text(kPopulation) + "C999999,Referral Order,2018-10-16,Male,Low,Low,W,n\n");
+    v = run_cli("verify " + dir + "/manifest.json");
+    CHECK(v.exit_code == 1);
+    CHECK(v.out.find("population file " + pop + " has changed since the draw") != std::string::npos);
+    fs::remove(pop);
+    v = run_cli("verify " + dir + "/manifest.json");
+    CHECK(v.exit_code == 1);
+    CHECK(v.out.find("is missing") != std::string::npos);
+}

@@ -1,0 +1,224 @@
+// The draw of every domain, its files, substitution: the core library, without the command line.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <set>
+
+#include "casesample/csv.hpp"
+#include "casesample/draw.hpp"
+#include "casesample/error.hpp"
+#include "casesample/manifest.hpp"
+#include "test_support.hpp"
+
+using namespace casesample;
+using namespace casesample::test;
+
+namespace {
+
+struct Loaded {
+    Population pop;
+    EligiblePopulation eligible;
+};
+
+Loaded fixture(PopulationOptions options = {}) {
+    Loaded l;
+    l.pop = read_population(source_path("fixtures/population.csv"), options);
+    l.eligible = eligible_population(l.pop, EligibilityRule::standard(*parse_date("2019-06-03")));
+    return l;
+}
+
+DrawRequest request(std::uint64_t seed, std::size_t reserves = 0) {
+    DrawRequest r;
+    r.seed = seed;
+    r.reserves = reserves;
+    return r;
+}
+
+}  // namespace
+
+TEST_CASE("--size reads DOMAIN=N pairs and rejects anything else") {
+    auto s = parse_sizes("court=50, out-of-court=32");
+    CHECK(s.size() == 2);
+    CHECK(s.at("court") == 50);
+    CHECK(s.at("out-of-court") == 32);
+    for (auto bad : {"", "court", "court=", "=5", "court=-1", "court=5x", "court=1,court=2"})
+        CHECK_THROWS_AS(parse_sizes(bad), UsageError);
+}
+
+TEST_CASE("the bundled population gives 50 court and 32 out-of-court cases, no duplicates, reserves apart") {
+    auto l = fixture();
+    auto result = draw_population(l.pop, l.eligible, request(2019, 5));
+    REQUIRE(result.domains.size() == 2);
+    CHECK(result.domains[0].domain == "court");
+    CHECK(result.domains[0].cases.size() == 71);
+    CHECK(result.domains[0].sample_size == 50);
+    CHECK(result.domains[1].domain == "out-of-court");
+    CHECK(result.domains[1].cases.size() == 39);
+    CHECK(result.domains[1].sample_size == 32);
+    for (const auto& ds : result.domains) {
+        CHECK(ds.draw.selected.size() == ds.sample_size);
+        CHECK(ds.draw.reserves.size() == 5);
+        std::set<std::uint32_t> all(ds.draw.selected.begin(), ds.draw.selected.end());
+        CHECK(all.size() == ds.sample_size);
+        all.insert(ds.draw.reserves.begin(), ds.draw.reserves.end());
+        CHECK(all.size() == ds.sample_size + 5);
+        CHECK(margin_misses(ds.frame, ds.draw.selected).empty());
+        for (auto i : ds.draw.selected) CHECK(l.pop.domain[ds.cases[i]] == l.pop.domain[ds.cases[0]]);
+    }
+}
+
+TEST_CASE("reserves are capped at the cases a domain has left") {
+    auto l = fixture();
+    auto result = draw_population(l.pop, l.eligible, request(1, 100));
+    CHECK(result.domains[0].draw.reserves.size() == 71 - 50);
+    CHECK(result.domains[1].draw.reserves.size() == 39 - 32);
+    CHECK(result.domains[0].reserves_asked == 100);
+}
+
+TEST_CASE("--size must name every domain with eligible cases and fit its eligible count") {
+    auto l = fixture();
+    DrawRequest r = request(3);
+    r.sizes = {{"court", 10}};
+    CHECK_THROWS_AS(draw_population(l.pop, l.eligible, r), UsageError);
+    r.sizes = {{"court", 10}, {"out-of-court", 0}};
+    auto result = draw_population(l.pop, l.eligible, r);
+    CHECK(result.domains[0].draw.selected.size() == 10);
+    CHECK(result.domains[1].draw.selected.empty());
+    r.sizes = {{"court", 72}, {"out-of-court", 1}};
+    CHECK_THROWS_AS(draw_population(l.pop, l.eligible, r), UsageError);
+    r.sizes = {{"court", 1}, {"out-of-court", 1}, {"appeals", 1}};
+    CHECK_THROWS_AS(draw_population(l.pop, l.eligible, r), UsageError);
+}
+
+TEST_CASE("the same population and seed give byte-identical files; another seed another sample") {
+    auto l = fixture();
+    for (auto method : {DrawMethod::balanced, DrawMethod::cells, DrawMethod::systematic}) {
+        auto r = request(77, 3);
+        r.method = method;
+        auto a = draw_population(l.pop, l.eligible, r);
+        auto b = draw_population(l.pop, l.eligible, r);
+        CHECK(sample_csv(l.pop, a) == sample_csv(l.pop, b));
+        CHECK(reserves_csv(l.pop, a) == reserves_csv(l.pop, b));
+        CHECK(balance_csv(l.pop, a) == balance_csv(l.pop, b));
+        r.seed = 78;
+        auto c = draw_population(l.pop, l.eligible, r);
+        CHECK(sample_csv(l.pop, a) != sample_csv(l.pop, c));
+    }
+}
+
+TEST_CASE("sample.csv and balance.csv have the documented columns and numbers") {
+    auto l = fixture();
+    auto result = draw_population(l.pop, l.eligible, request(5, 2));
+    auto reader = CsvReader::from_string("sample.csv", sample_csv(l.pop, result));
+    CHECK(reader.header() == std::vector<std::string>{"case_id", "domain", "disposal_type", "gender", "rosh", "swb",
+                                                      "selection_order", "inclusion_probability"});
+    CsvRecord rec;
+    std::size_t rows = 0;
+    while (reader.next(rec)) {
+        ++rows;
+        CHECK((rec.fields[7] == "0.704225" || rec.fields[7] == "0.820513"));
+    }
+    CHECK(rows == 82);
+    auto b = CsvReader::from_string("balance.csv", balance_csv(l.pop, result));
+    CHECK(b.header() == std::vector<std::string>{"domain", "variable", "category", "population", "population_share",
+                                                 "target", "drawn", "deviation"});
+    std::int64_t total_court_gender = 0;
+    while (b.next(rec)) {
+        CHECK(rec.fields[7] == "0");
+        if (rec.fields[0] == "court" && rec.fields[1] == "gender") total_court_gender += std::stoll(std::string(rec.fields[6]));
+    }
+    CHECK(total_court_gender == 50);
+    auto r = CsvReader::from_string("reserves.csv", reserves_csv(l.pop, result));
+    CHECK(r.header()[6] == "reserve_order");
+}
+
+TEST_CASE("excluded.csv lists every ineligible case with its reason and nothing else about the child") {
+    auto l = fixture();
+    auto text = excluded_csv(l.pop, l.eligible);
+    auto reader = CsvReader::from_string("excluded.csv", text);
+    CHECK(reader.header() == std::vector<std::string>{"case_id", "disposal_type", "disposal_date", "domain", "reason"});
+    CsvRecord rec;
+    std::size_t rows = 0;
+    while (reader.next(rec)) {
+        ++rows;
+        CHECK((rec.fields[4].starts_with("too old") || rec.fields[4].starts_with("too recent")));
+    }
+    CHECK(rows == l.pop.size() - 71 - 39);
+    CHECK(text.find("Male") == std::string::npos);
+    CHECK(text.find("Worker") == std::string::npos);
+}
+
+TEST_CASE("balance deviation counts cases outside floor/ceiling, signed") {
+    Vocabulary v = Vocabulary::builtin();
+    SamplingFrame f;
+    for (std::size_t s = 0; s < kStratifierCount; ++s)
+        f.category_count[s] = static_cast<std::uint16_t>(v.categories(static_cast<Stratifier>(s)).size());
+    // 10 cases: 5 Male, 5 Female. A sample of 4 all Male: targets 2 and 2.
+    for (std::uint16_t g = 0; g < 2; ++g)
+        for (int k = 0; k < 5; ++k) f.codes.push_back({0, g, 0, 0});
+    auto rows = balance_rows(v, "court", f, {0, 1, 2, 3});
+    bool saw = false;
+    for (const auto& r : rows)
+        if (r.variable == Stratifier::gender) {
+            saw = true;
+            CHECK(r.target == doctest::Approx(2.0));
+            CHECK(r.deviation == (r.category == "Male" ? 2 : -2));
+        }
+    CHECK(saw);
+    CHECK(describe_misses(v, margin_misses(f, {0, 1, 2, 3})).find("gender Male: 4 drawn, expected 2 (+2)") !=
+          std::string::npos);
+}
+
+TEST_CASE("a substitute takes the dropped case's place; bad drops are refused") {
+    auto l = fixture();
+    auto result = draw_population(l.pop, l.eligible, request(9, 2));
+    auto& court = result.domains[0];
+    auto first = court.draw.selected[0];
+    std::string dropped(l.pop.id(court.cases[first]));
+    auto before_reserves = court.draw.reserves;
+    auto s = substitute_case(l.pop, result, dropped);
+    CHECK(s.domain == 0);
+    CHECK(s.dropped == first);
+    CHECK(court.draw.selected[0] == s.substitute);
+    CHECK(std::find(before_reserves.begin(), before_reserves.end(), s.substitute) != before_reserves.end());
+    CHECK(court.draw.reserves.size() == 1);
+    CHECK(court.substituted_from[0] == s.reserve_order);
+    // The dropped case can't be dropped again, nor can a case that was never drawn or does not exist.
+    CHECK_THROWS_AS(substitute_case(l.pop, result, dropped), UsageError);
+    CHECK_THROWS_AS(substitute_case(l.pop, result, "NO-SUCH-CASE"), UsageError);
+    // Use up the reserves, then a drop fails (not a usage error: the draw had too few).
+    substitute_case(l.pop, result, std::string(l.pop.id(court.cases[court.draw.selected[1]])));
+    CHECK_THROWS_AS(substitute_case(l.pop, result, std::string(l.pop.id(court.cases[court.draw.selected[2]]))),
+                    std::runtime_error);
+}
+
+TEST_CASE("the manifest reads back the seed, parameters and inputs it was written with") {
+    auto l = fixture();
+    DrawManifest m;
+    m.version = "9.9.9";
+    m.command_line = {"casesample", "draw", "x.csv"};
+    m.request = request(12345678901234567ull, 4);
+    m.request.method = DrawMethod::systematic;
+    m.request.sizes = {{"court", 20}, {"out-of-court", 10}};
+    m.population_options = {{"fieldwork", "2019-06-03"}, {"court_window", "6-9"}, {"column", "rosh=Risk"}};
+    m.inputs = {{"population", "x.csv", "/abs/x.csv", std::string(64, 'a'), 123}};
+    auto result = draw_population(l.pop, l.eligible, m.request);
+    auto dir = temp_dir();
+    write_text(dir + "/manifest.json", manifest_text(m, l.pop, l.eligible, result));
+    auto back = read_manifest(dir + "/manifest.json");
+    CHECK(back.version == "9.9.9");
+    CHECK(back.command_line == m.command_line);
+    CHECK(back.request.seed == 12345678901234567ull);
+    CHECK(back.request.reserves == 4);
+    CHECK(back.request.method == DrawMethod::systematic);
+    CHECK(back.request.sizes == m.request.sizes);
+    CHECK(back.population_options == m.population_options);
+    REQUIRE(back.inputs.size() == 1);
+    CHECK(back.inputs[0].sha256 == m.inputs[0].sha256);
+    CHECK(back.inputs[0].bytes == 123);
+
+    write_text(dir + "/bad.json", "{\"tool\": \"casesample\", \"version\": 3}");
+    CHECK_THROWS_AS(read_manifest(dir + "/bad.json"), InputError);
+    write_text(dir + "/bad.json", "not json");
+    CHECK_THROWS_AS(read_manifest(dir + "/bad.json"), InputError);
+}
