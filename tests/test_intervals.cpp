@@ -4,10 +4,12 @@
 #include <boost/random/mersenne_twister.hpp>
 #include <boost/random/uniform_int_distribution.hpp>
 #include <cmath>
+#include <filesystem>
 #include <string>
 
 #include "casesample/error.hpp"
 #include "casesample/intervals.hpp"
+#include "casesample/output.hpp"
 #include "test_support.hpp"
 
 using namespace casesample;
@@ -185,7 +187,7 @@ TEST_CASE("bad arguments are usage errors") {
 TEST_CASE("properties over many random (x, n, N, confidence)") {
     boost::random::mt19937_64 engine(20261123);
     boost::random::uniform_int_distribution<std::int64_t> n_dist(1, 400), extra_dist(0, 3000), conf_dist(1, 999);
-    for (int trial = 0; trial < 1000; ++trial) {
+    for (int trial = 0; trial < 3000; ++trial) {
         const std::int64_t n = n_dist(engine);
         const std::int64_t N = n + (trial % 3 == 0 ? extra_dist(engine) % 50 : extra_dist(engine));
         const std::int64_t x = boost::random::uniform_int_distribution<std::int64_t>(0, n)(engine);
@@ -244,6 +246,32 @@ TEST_CASE("the hypergeometric search agrees with a brute-force scan of the defin
     }
 }
 
+TEST_CASE("above N = 170 (Boost's Lanczos form) the search agrees with a scan of Boost's exact cdf") {
+    // Boost's public cdf evaluates the point probabilities by prime factorisation (exact but slow):
+    // scan every M with it and compare.
+    boost::random::mt19937_64 engine(39);
+    for (int trial = 0; trial < 40; ++trial) {
+        const std::int64_t N = boost::random::uniform_int_distribution<std::int64_t>(171, 700)(engine);
+        const std::int64_t n = boost::random::uniform_int_distribution<std::int64_t>(1, std::min<std::int64_t>(N, 300))(engine);
+        const std::int64_t x = boost::random::uniform_int_distribution<std::int64_t>(0, n)(engine);
+        const double conf = trial % 2 ? 0.8 : 0.95;
+        const double half_alpha = (1.0 - conf) / 2.0;
+        std::int64_t lower = -1, upper = -1;
+        for (std::int64_t M = x; M <= N - (n - x); ++M) {
+            boost::math::hypergeometric_distribution<double> d{unsigned(M), unsigned(n), unsigned(N)};
+            const bool certain = x - 1 < std::max<std::int64_t>(0, n - (N - M));  // X >= x always
+            const double at_least = certain ? 1.0 : boost::math::cdf(boost::math::complement(d, unsigned(x - 1)));
+            const double at_most = boost::math::cdf(d, unsigned(x));
+            if (lower < 0 && at_least > half_alpha) lower = M;
+            if (at_most > half_alpha) upper = M;
+        }
+        INFO("x " << x << " n " << n << " N " << N << " confidence " << conf);
+        auto fast = hypergeometric_interval(x, n, N, conf);
+        CHECK(fast.lower == lower);
+        CHECK(fast.upper == upper);
+    }
+}
+
 TEST_CASE("a large population takes few distribution evaluations") {
     // N = 10^8 would take minutes with a linear scan; the binary search needs about 2 log2 N evaluations.
     auto c = hypergeometric_interval(120, 400, 100'000'000, 0.8);
@@ -253,4 +281,155 @@ TEST_CASE("a large population takes few distribution evaluations") {
     // Clopper–Pearson interval to within the discreteness of the counts.
     CHECK(static_cast<double>(c.lower) / 1e8 == doctest::Approx(cp.lower).epsilon(1e-4));
     CHECK(static_cast<double>(c.upper) / 1e8 == doctest::Approx(cp.upper).epsilon(1e-4));
+}
+
+// ---- casesample interval ----
+
+TEST_CASE("casesample interval X N prints one interval") {
+    SUBCASE("without a population: Wilson by default") {
+        auto r = test::run_cli("interval 40 50");
+        CHECK(r.exit_code == 0);
+        CHECK(r.out.find("wilson") != std::string::npos);
+        CHECK(r.out.find("80.0%") != std::string::npos);
+    }
+    SUBCASE("with a population: the exact hypergeometric interval, bounds as counts too") {
+        auto r = test::run_cli("interval 40 50 --population 71 --format json");
+        CHECK(r.exit_code == 0);
+        auto c = hypergeometric_interval(40, 50, 71, 0.8);
+        CHECK(r.out.find("\"method\": \"hypergeometric\"") != std::string::npos);
+        CHECK(r.out.find("\"population\": 71") != std::string::npos);
+        CHECK(r.out.find("\"lower_count\": " + std::to_string(c.lower)) != std::string::npos);
+        CHECK(r.out.find("\"upper_count\": " + std::to_string(c.upper)) != std::string::npos);
+    }
+    SUBCASE("json keys in order, full precision") {
+        auto r = test::run_cli("interval 40 50 --method clopper-pearson --confidence 0.95 --format json");
+        CHECK(r.exit_code == 0);
+        auto ci = proportion_interval(40, 50, 0.95, IntervalMethod::clopper_pearson);
+        const auto px = r.out.find("\"x\""), pn = r.out.find("\"n\""), pm = r.out.find("\"method\""),
+                   pl = r.out.find("\"lower\""), pu = r.out.find("\"upper\"");
+        CHECK(px < pn);
+        CHECK(pn < pm);
+        CHECK(pm < pl);
+        CHECK(pl < pu);
+        CHECK(r.out.find("\"lower\": " + format_shortest(ci.lower)) != std::string::npos);
+        CHECK(r.out.find("\"population\"") == std::string::npos);
+        CHECK(r.out.find("lower_count") == std::string::npos);
+    }
+    SUBCASE("bad counts and options exit 2 with one message and no output") {
+        for (const char* args :
+             {"interval 51 50", "interval -1 50", "interval 1 0", "interval a 50", "interval 1 50 --confidence 1",
+              "interval 1 50 --confidence 0", "interval 1 50 --method hypergeometric", "interval 1 50 --method exact",
+              "interval 1 50 --population 49", "interval 1 50 --population 0", "interval", "interval 1",
+              "interval 1 2 3", "interval 1 50 --out x.csv", "interval 1 50 --from x.csv"}) {
+            auto r = test::run_cli(args);
+            INFO(args << " -> " << r.err);
+            CHECK(r.exit_code == 2);
+            CHECK(!r.err.empty());
+            CHECK(r.out.empty());
+        }
+    }
+}
+
+namespace {
+std::string reference_without_results(const std::string& dir) {
+    // intervals.csv with its lower and upper columns left out: the input a user would give.
+    auto t = test::read_table(test::reference("intervals.csv"));
+    std::string text = "confidence,n,x,method\n";
+    for (const auto& row : t.rows)
+        text += row[t.col("confidence")] + "," + row[t.col("n")] + "," + row[t.col("x")] + "," +
+                row[t.col("method")] + "\n";
+    const std::string path = dir + "/counts.csv";
+    test::write_text(path, text);
+    return path;
+}
+}  // namespace
+
+TEST_CASE("casesample interval --from reproduces the reference tables") {
+    const std::string dir = test::temp_dir();
+    SUBCASE("every binomial method of intervals.csv") {
+        const std::string in = reference_without_results(dir), out = dir + "/out.csv";
+        auto r = test::run_cli("interval --from " + in + " --out " + out);
+        REQUIRE(r.exit_code == 0);
+        CHECK(r.out.empty());
+        auto got = test::read_table(out);
+        auto want = test::read_table(test::reference("intervals.csv"));
+        CHECK(got.header == std::vector<std::string>{"confidence", "n", "x", "method", "lower", "upper"});
+        REQUIRE(got.rows.size() == want.rows.size());
+        for (std::size_t i = 0; i < got.rows.size(); ++i) {
+            INFO("row " << i + 2);
+            CHECK(got.rows[i][3] == want.rows[i][want.col("method")]);
+            CHECK(std::abs(std::stod(got.rows[i][got.col("lower")]) - std::stod(want.rows[i][want.col("lower")])) <= 1e-9);
+            CHECK(std::abs(std::stod(got.rows[i][got.col("upper")]) - std::stod(want.rows[i][want.col("upper")])) <= 1e-9);
+        }
+    }
+    SUBCASE("hypergeometric.csv: a population column makes the exact interval the default") {
+        auto want = test::read_table(test::reference("hypergeometric.csv"));
+        std::string text = "confidence,population,n,x\n";
+        for (const auto& row : want.rows)
+            text += row[want.col("confidence")] + "," + row[want.col("N")] + "," + row[want.col("n")] + "," +
+                    row[want.col("x")] + "\n";
+        test::write_text(dir + "/h.csv", text);
+        auto r = test::run_cli("interval --from " + dir + "/h.csv");
+        REQUIRE(r.exit_code == 0);
+        auto got = test::read_table([&] {
+            test::write_text(dir + "/h_out.csv", r.out);
+            return dir + "/h_out.csv";
+        }());
+        CHECK(got.header.back() == "upper_count");
+        REQUIRE(got.rows.size() == want.rows.size());
+        for (std::size_t i = 0; i < got.rows.size(); ++i) {
+            INFO("row " << i + 2);
+            CHECK(got.rows[i][got.col("lower_count")] == want.rows[i][want.col("M_lower")]);
+            CHECK(got.rows[i][got.col("upper_count")] == want.rows[i][want.col("M_upper")]);
+        }
+    }
+    SUBCASE("defaults from the options, the same file with 1 or 2 threads, and re-running on the output") {
+        test::write_text(dir + "/mixed.csv",
+                         "team,x,n,population,method,confidence\n"
+                         "\"North, East\",3,10,,,\n"
+                         "=South,3,10,40,,0.95\n"
+                         "West,3,10,40,wilson-fpc,\n");
+        auto one = test::run_cli("interval --from " + dir + "/mixed.csv --threads 1 --confidence 0.9");
+        auto two = test::run_cli("interval --from " + dir + "/mixed.csv --threads 2 --confidence 0.9");
+        REQUIRE(one.exit_code == 0);
+        CHECK(one.out == two.out);
+        auto w = proportion_interval(3, 10, 0.9, IntervalMethod::wilson);
+        auto h = proportion_interval(3, 10, 0.95, IntervalMethod::hypergeometric, 40);
+        auto f = proportion_interval(3, 10, 0.9, IntervalMethod::wilson_fpc, 40);
+        const std::string want = "team,x,n,population,method,confidence,lower,upper,lower_count,upper_count\n"
+                                 "\"North, East\",3,10,,,," + format_shortest(w.lower) + "," + format_shortest(w.upper) +
+                                 ",,\n'=South,3,10,40,,0.95," + format_shortest(h.lower) + "," +
+                                 format_shortest(h.upper) + "," + std::to_string(*h.lower_count) + "," +
+                                 std::to_string(*h.upper_count) + "\nWest,3,10,40,wilson-fpc,," +
+                                 format_shortest(f.lower) + "," + format_shortest(f.upper) + ",,\n";
+        CHECK(one.out == want);
+        test::write_text(dir + "/again.csv", "x,n,lower,upper\n3,10,0,0\n");
+        auto again = test::run_cli("interval --from " + dir + "/again.csv");
+        CHECK(again.out == "x,n,lower,upper\n3,10," + format_shortest(proportion_interval(3, 10, 0.8, IntervalMethod::wilson).lower) +
+                               "," + format_shortest(proportion_interval(3, 10, 0.8, IntervalMethod::wilson).upper) + "\n");
+    }
+}
+
+TEST_CASE("casesample interval --from names the file, line and column of a bad row and writes nothing") {
+    const std::string dir = test::temp_dir();
+    struct Case {
+        const char* text;
+        const char* place;
+    };
+    for (const Case& c : {Case{"x,n\n1,2\n3,2\n", ":3:1:"}, Case{"x,n\n1,2\n1,two\n", ":3:2:"},
+                          Case{"x,n\n-1,2\n", ":2:1:"}, Case{"x,n,population\n1,5,4\n", ":2:3:"},
+                          Case{"x,n,confidence\n1,5,80\n", ":2:3:"}, Case{"x,n,method\n1,5,exact\n", ":2:3:"},
+                          Case{"n,x,method\n5,1,hypergeometric\n", ":2:1:"}, Case{"x,count\n1,5\n", ":1:"},
+                          Case{"x,n,population\n1,5,10\n2,5,x\n", ":3:3:"}}) {
+        const std::string in = dir + "/bad.csv", out = dir + "/out.csv";
+        test::write_text(in, c.text);
+        auto r = test::run_cli("interval --from " + in + " --out " + out);
+        INFO(c.text << " -> " << r.err);
+        CHECK(r.exit_code == 2);
+        CHECK(r.err.find("bad.csv" + std::string(c.place)) != std::string::npos);
+        CHECK_FALSE(std::filesystem::exists(out));
+    }
+    auto missing = test::run_cli("interval --from " + dir + "/none.csv");
+    CHECK(missing.exit_code == 2);
+    CHECK(missing.err.find("none.csv") != std::string::npos);
 }

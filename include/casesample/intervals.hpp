@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <optional>
 #include <string_view>
+#include <vector>
 
 namespace casesample {
 
@@ -42,5 +43,21 @@ struct CountInterval {
     std::int64_t upper = 0;
 };
 CountInterval hypergeometric_interval(std::int64_t x, std::int64_t n, std::int64_t population, double confidence);
+
+}  // namespace casesample
+
+namespace casesample {
+
+// Many intervals at once (casesample interval --from): the same figures as proportion_interval, row by row,
+// with the rows shared out among `threads` threads (the results do not depend on the number of threads).
+// When rows are bad, rethrows the error of the first bad row.
+struct IntervalRequest {
+    std::int64_t x = 0;
+    std::int64_t n = 0;
+    double confidence = 0.8;
+    IntervalMethod method = IntervalMethod::wilson;
+    std::optional<std::int64_t> population;
+};
+std::vector<Interval> proportion_intervals(const std::vector<IntervalRequest>& requests, unsigned threads = 1);
 
 }  // namespace casesample

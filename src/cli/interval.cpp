@@ -1,0 +1,291 @@
+// casesample interval — the confidence interval for a share of 'yes' answers, for one count or for every
+// row of a CSV file.
+#include <charconv>
+#include <cmath>
+#include <limits>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "casesample/csv.hpp"
+#include "casesample/error.hpp"
+#include "casesample/intervals.hpp"
+#include "casesample/output.hpp"
+#include "command.hpp"
+
+namespace casesample::cli {
+namespace {
+
+struct IntervalOptions {
+    std::vector<std::string> counts;  // X N
+    std::int64_t population = -1;     // -1: not given
+    std::string method;               // empty: hypergeometric with a population, else wilson
+    double confidence = 0.80;
+    std::string format = "table";
+    std::string from;
+    std::string out;
+    unsigned threads = 0;  // 0: as many as the machine has
+};
+
+const char* const kMethodList = "hypergeometric, wilson-fpc, wilson, clopper-pearson, jeffreys, agresti-coull, wald";
+
+IntervalMethod method_or_default(const std::string& name, bool has_population) {
+    if (name.empty()) return has_population ? IntervalMethod::hypergeometric : IntervalMethod::wilson;
+    auto m = parse_interval_method(name);
+    if (!m) throw UsageError("unknown interval method '" + name + "' (expected one of: " + kMethodList + ")");
+    return *m;
+}
+
+bool parse_integer(std::string_view text, std::int64_t& value) {
+    while (!text.empty() && text.front() == ' ') text.remove_prefix(1);
+    while (!text.empty() && text.back() == ' ') text.remove_suffix(1);
+    if (!text.empty() && text.front() == '+') text.remove_prefix(1);
+    auto r = std::from_chars(text.data(), text.data() + text.size(), value);
+    return !text.empty() && r.ec == std::errc() && r.ptr == text.data() + text.size();
+}
+
+bool parse_number(std::string_view text, double& value) {
+    while (!text.empty() && text.front() == ' ') text.remove_prefix(1);
+    while (!text.empty() && text.back() == ' ') text.remove_suffix(1);
+    auto r = std::from_chars(text.data(), text.data() + text.size(), value);
+    return !text.empty() && r.ec == std::errc() && r.ptr == text.data() + text.size() && std::isfinite(value);
+}
+
+std::string confidence_problem(double c) {
+    if (c > 0.0 && c < 1.0) return "";
+    return "must be a share between 0 and 1, such as 0.8 for 80%";
+}
+
+// ---- one interval ----
+
+void run_one(const IntervalOptions& o) {
+    if (o.counts.size() != 2)
+        throw UsageError("give the number of 'yes' answers and the number of cases read (casesample interval X N), "
+                         "or --from FILE.csv");
+    std::int64_t x = 0, n = 0;
+    if (!parse_integer(o.counts[0], x) || x < 0)
+        throw UsageError("the number of 'yes' answers must be a whole number of 0 or more, got '" + o.counts[0] + "'");
+    if (!parse_integer(o.counts[1], n) || n < 1)
+        throw UsageError("the number of cases read must be a whole number of 1 or more, got '" + o.counts[1] + "'");
+    if (x > n)
+        throw UsageError("the number of 'yes' answers (" + std::to_string(x) + ") is more than the number of cases read (" +
+                         std::to_string(n) + ")");
+    if (o.population == 0 || o.population < -1)
+        throw UsageError("--population must be at least 1 case, got " + std::to_string(o.population));
+    if (o.population >= 0 && o.population < n)
+        throw UsageError("--population " + std::to_string(o.population) + " is smaller than the " + std::to_string(n) +
+                         " cases read");
+    if (!confidence_problem(o.confidence).empty())
+        throw UsageError("--confidence " + confidence_problem(o.confidence) + ", got " + format_shortest(o.confidence));
+    const bool has_population = o.population >= 0;
+    const IntervalMethod method = method_or_default(o.method, has_population);
+    if (needs_population(method) && !has_population)
+        throw UsageError("the " + std::string(to_string(method)) +
+                         " interval needs --population N (the number of eligible cases the sample was drawn from)");
+    std::optional<std::int64_t> population;
+    if (has_population) population = o.population;
+    const Interval ci = proportion_interval(x, n, o.confidence, method, population);
+
+    if (o.format == "json") {
+        nlohmann::ordered_json j;
+        j["x"] = x;
+        j["n"] = n;
+        if (population) j["population"] = *population;
+        j["method"] = std::string(to_string(method));
+        j["confidence"] = o.confidence;
+        j["share"] = static_cast<double>(x) / static_cast<double>(n);
+        j["lower"] = ci.lower;
+        j["upper"] = ci.upper;
+        if (ci.lower_count) {
+            j["lower_count"] = *ci.lower_count;
+            j["upper_count"] = *ci.upper_count;
+        }
+        emit("", j.dump(2) + "\n");
+        return;
+    }
+    std::vector<std::string> header{"yes", "read"};
+    if (population) header.push_back("population");
+    header.insert(header.end(), {"method", "confidence", "share", "lower", "upper"});
+    if (ci.lower_count) header.insert(header.end(), {"lower count", "upper count"});
+    TextTable t(header);
+    std::vector<std::string> cells{std::to_string(x), std::to_string(n)};
+    if (population) cells.push_back(std::to_string(*population));
+    cells.insert(cells.end(), {std::string(to_string(method)), format_percent(o.confidence, 0),
+                               format_percent(static_cast<double>(x) / static_cast<double>(n), 1),
+                               format_percent(ci.lower, 1), format_percent(ci.upper, 1)});
+    if (ci.lower_count) cells.insert(cells.end(), {std::to_string(*ci.lower_count), std::to_string(*ci.upper_count)});
+    for (std::size_t c = 0; c < header.size(); ++c)
+        if (header[c] != "method") t.right_align(c);
+    t.add_row(cells);
+    emit("", t.render());
+}
+
+// ---- a file of counts ----
+
+void run_file(const IntervalOptions& o) {
+    if (!o.counts.empty()) throw UsageError("give either the counts X N or --from FILE.csv, not both");
+    if (o.format != "table" && o.format != "csv")
+        throw UsageError("--from writes CSV; --format " + o.format + " is for a single interval");
+    if (o.population == 0 || o.population < -1)
+        throw UsageError("--population must be at least 1 case, got " + std::to_string(o.population));
+    if (!confidence_problem(o.confidence).empty())
+        throw UsageError("--confidence " + confidence_problem(o.confidence) + ", got " + format_shortest(o.confidence));
+    if (!o.method.empty()) method_or_default(o.method, false);  // reject an unknown name before reading
+
+    CsvReader reader = CsvReader::open(o.from);
+    const auto col_x = reader.find_column("x"), col_n = reader.find_column("n");
+    if (!col_x || !col_n)
+        throw InputError(o.from, reader.header_line(), 0,
+                         std::string("missing column '") + (col_x ? "n" : "x") +
+                             "' (the file needs columns x and n, and may have population, method and confidence)");
+    const auto col_pop = reader.find_column("population"), col_method = reader.find_column("method"),
+               col_conf = reader.find_column("confidence");
+
+    // Every input column is copied to the output except earlier results (lower, upper, lower_count,
+    // upper_count), which are replaced: running the command on its own output gives the same file.
+    std::vector<std::size_t> echo_columns;
+    for (std::size_t i = 0; i < reader.header().size(); ++i) {
+        const auto& h = reader.header()[i];
+        if (h != "lower" && h != "upper" && h != "lower_count" && h != "upper_count") echo_columns.push_back(i);
+    }
+
+    std::vector<IntervalRequest> requests;
+    std::string echoed;                 // the input cells of every row, CSV-escaped, back to back
+    std::vector<std::size_t> echo_end;  // where each row's cells end in `echoed`
+    bool any_counts = false;
+    CsvRecord rec;
+    auto blank = [](std::string_view s) { return s.find_first_not_of(' ') == std::string_view::npos; };
+    while (reader.next(rec)) {
+        IntervalRequest r;
+        const auto& f = rec.fields;
+        if (!parse_integer(f[*col_x], r.x) || r.x < 0)
+            reader.fail(rec, *col_x, "x must be a whole number of 'yes' answers (0 or more), got '" + std::string(f[*col_x]) + "'");
+        if (!parse_integer(f[*col_n], r.n) || r.n < 1)
+            reader.fail(rec, *col_n, "n must be a whole number of cases read (1 or more), got '" + std::string(f[*col_n]) + "'");
+        if (r.x > r.n)
+            reader.fail(rec, *col_x, "x = " + std::to_string(r.x) + " 'yes' answers is more than the n = " +
+                                         std::to_string(r.n) + " cases read");
+        if (col_pop && !blank(f[*col_pop])) {
+            std::int64_t N = 0;
+            if (!parse_integer(f[*col_pop], N) || N < 1)
+                reader.fail(rec, *col_pop, "population must be a whole number of cases, got '" + std::string(f[*col_pop]) + "'");
+            if (N < r.n)
+                reader.fail(rec, *col_pop, "population " + std::to_string(N) + " is smaller than the n = " +
+                                               std::to_string(r.n) + " cases read");
+            if (N > std::numeric_limits<int>::max())
+                reader.fail(rec, *col_pop, "population " + std::to_string(N) + " is too large (at most " +
+                                               std::to_string(std::numeric_limits<int>::max()) + ")");
+            r.population = N;
+        } else if (o.population > 0) {
+            if (o.population < r.n)
+                reader.fail(rec, *col_n, "n = " + std::to_string(r.n) + " is more than --population " +
+                                             std::to_string(o.population));
+            r.population = o.population;
+        }
+        r.confidence = o.confidence;
+        if (col_conf && !blank(f[*col_conf])) {
+            if (!parse_number(f[*col_conf], r.confidence) || !confidence_problem(r.confidence).empty())
+                reader.fail(rec, *col_conf,
+                            "confidence must be a share between 0 and 1, such as 0.8 for 80%, got '" +
+                                std::string(f[*col_conf]) + "'");
+        }
+        std::string method_name = o.method;
+        if (col_method && !blank(f[*col_method])) method_name = std::string(f[*col_method]);
+        if (method_name.empty()) {
+            r.method = r.population ? IntervalMethod::hypergeometric : IntervalMethod::wilson;
+        } else {
+            auto m = parse_interval_method(method_name);
+            if (!m)
+                reader.fail(rec, col_method && !blank(f[*col_method]) ? *col_method : 0,
+                            "unknown interval method '" + method_name + "' (expected one of: " + kMethodList + ")");
+            r.method = *m;
+        }
+        if (needs_population(r.method) && !r.population)
+            reader.fail(rec, col_pop ? *col_pop : *col_n,
+                        "the " + std::string(to_string(r.method)) +
+                            " interval needs the population (a population column or --population N)");
+        if (r.method == IntervalMethod::hypergeometric) any_counts = true;
+        for (std::size_t i : echo_columns) {
+            if (i != echo_columns.front()) echoed += ',';
+            const auto cell = f[i];
+            const bool plain = cell.find_first_of(",\"\n\r") == std::string_view::npos &&
+                               (cell.empty() || std::string_view("=+-@\t\r").find(cell[0]) == std::string_view::npos);
+            if (plain)
+                echoed.append(cell);
+            else
+                echoed += csv_escape(cell);
+        }
+        echo_end.push_back(echoed.size());
+        requests.push_back(r);
+    }
+
+    const unsigned threads = o.threads ? o.threads : std::max(1u, std::thread::hardware_concurrency());
+    const std::vector<Interval> results = proportion_intervals(requests, threads);
+
+    std::string text;
+    text.reserve(echoed.size() + requests.size() * 48 + 256);
+    for (std::size_t i : echo_columns) {
+        if (i != echo_columns.front()) text += ',';
+        text += csv_escape(reader.header()[i]);
+    }
+    text += any_counts ? ",lower,upper,lower_count,upper_count\n" : ",lower,upper\n";
+    char buf[64];
+    auto put_number = [&](double v) {
+        auto r = std::to_chars(buf, buf + sizeof buf, v);
+        text.append(buf, r.ptr);
+    };
+    auto put_integer = [&](std::int64_t v) {
+        auto r = std::to_chars(buf, buf + sizeof buf, v);
+        text.append(buf, r.ptr);
+    };
+    std::size_t start = 0;
+    for (std::size_t i = 0; i < results.size(); ++i) {
+        text.append(echoed, start, echo_end[i] - start);
+        start = echo_end[i];
+        text += ',';
+        put_number(results[i].lower);
+        text += ',';
+        put_number(results[i].upper);
+        if (any_counts) {
+            text += ',';
+            if (results[i].lower_count) put_integer(*results[i].lower_count);
+            text += ',';
+            if (results[i].upper_count) put_integer(*results[i].upper_count);
+        }
+        text += '\n';
+    }
+    emit(o.out, text);
+}
+
+void run(const IntervalOptions& o) {
+    if (o.from.empty()) {
+        if (!o.out.empty()) throw UsageError("--out is for --from FILE.csv; a single interval prints to the screen");
+        if (o.format == "csv") throw UsageError("--format csv is for --from FILE.csv");
+        run_one(o);
+    } else {
+        run_file(o);
+    }
+}
+
+void setup(CLI::App& app, Context&) {
+    auto o = std::make_shared<IntervalOptions>();
+    auto* sub = app.add_subcommand(
+        "interval", "Confidence interval for a share of 'yes' answers: X of N cases, or every row of a CSV file");
+    sub->add_option("counts", o->counts, "X N: the number of 'yes' answers and the number of cases read")
+        ->expected(0, 2);
+    sub->add_option("--population", o->population,
+                    "Number of eligible cases the sample was drawn from (enables the finite-population methods)");
+    sub->add_option("--method", o->method,
+                    std::string("Interval method: ") + kMethodList +
+                        " (default: hypergeometric with --population, else wilson)");
+    sub->add_option("--confidence", o->confidence, "Confidence level")->capture_default_str();
+    add_format_option(*sub, o->format, {"table", "json", "csv"});
+    sub->add_option("--from", o->from, "CSV file of counts: columns x, n, and optionally population, method, confidence");
+    sub->add_option("--out", o->out, "With --from: write the CSV to this file (atomically) instead of stdout");
+    sub->add_option("--threads", o->threads, "With --from: threads to use (default: all cores; results do not change)");
+    sub->callback([o] { run(*o); });
+}
+
+const Registration registration(30, setup);
+
+}  // namespace
+}  // namespace casesample::cli
