@@ -60,3 +60,54 @@ double achieved_margin(std::int64_t sample, std::int64_t population, const SizeP
 }
 
 }  // namespace casesample
+
+#include "casesample/intervals.hpp"
+
+namespace casesample {
+namespace {
+double count_half_width(std::int64_t x, std::int64_t n, std::int64_t N, double confidence) {
+    const auto c = hypergeometric_interval(x, n, N, confidence);
+    return static_cast<double>(c.upper - c.lower) / (2.0 * static_cast<double>(N));
+}
+}  // namespace
+
+ExactHalfWidth exact_half_width(std::int64_t sample, std::int64_t population, double confidence) {
+    if (!(confidence > 0.0 && confidence < 1.0))
+        throw UsageError("confidence must be between 0 and 1 (such as 0.8 for 80%), got " + num(confidence));
+    if (population < 1) throw UsageError("the population must hold at least 1 case, got " + std::to_string(population));
+    if (sample < 1 || sample > population)
+        throw UsageError("the sample must hold between 1 and " + std::to_string(population) + " cases, got " +
+                         std::to_string(sample));
+    ExactHalfWidth h;
+    for (std::int64_t x = 0; x <= sample; ++x) {
+        const double w = count_half_width(x, sample, population, confidence);
+        if (w > h.half_width) {
+            h.half_width = w;
+            h.worst_x = x;
+        }
+    }
+    return h;
+}
+
+ExactSampleSize exact_sample_size(std::int64_t population, const SizeParameters& p) {
+    validate(p);
+    if (population < 1) throw UsageError("the population must hold at least 1 case, got " + std::to_string(population));
+    ExactSampleSize s;
+    s.population = population;
+    s.confidence = p.confidence;
+    s.margin = p.margin;
+    for (std::int64_t n = 1; n <= population; ++n) {
+        if (n < population && count_half_width(n / 2, n, population, p.confidence) > p.margin) continue;
+        const auto h = exact_half_width(n, population, p.confidence);
+        if (h.half_width <= p.margin) {
+            s.sample_size = n;
+            s.achieved = h;
+            return s;
+        }
+    }
+    // Unreachable: a census has half-width 0.
+    s.sample_size = population;
+    return s;
+}
+
+}  // namespace casesample

@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "casesample/error.hpp"
+#include "casesample/output.hpp"
 #include "casesample/sample_size.hpp"
 #include "test_support.hpp"
 
@@ -72,6 +73,97 @@ TEST_CASE("casesample size from the command line") {
             INFO(args);
             CHECK(r.exit_code == 2);
             CHECK(!r.err.empty());
+            CHECK(r.out.empty());
+        }
+    }
+}
+
+// ---- --method exact ----
+
+#include <boost/math/distributions/hypergeometric.hpp>
+
+#include "casesample/intervals.hpp"
+
+namespace {
+// H(n) from the definition, with the interval found by scanning every M with Boost's public cdf.
+double brute_force_half_width(std::int64_t n, std::int64_t N, double confidence) {
+    const double half_alpha = (1.0 - confidence) / 2.0;
+    double worst = 0;
+    for (std::int64_t x = 0; x <= n; ++x) {
+        std::int64_t lower = -1, upper = -1;
+        for (std::int64_t M = x; M <= N - (n - x); ++M) {
+            boost::math::hypergeometric_distribution<double> d{unsigned(M), unsigned(n), unsigned(N)};
+            const bool certain = x - 1 < std::max<std::int64_t>(0, n - (N - M));
+            const double at_least = certain ? 1.0 : boost::math::cdf(boost::math::complement(d, unsigned(x - 1)));
+            if (lower < 0 && at_least > half_alpha) lower = M;
+            if (boost::math::cdf(d, unsigned(x)) > half_alpha) upper = M;
+        }
+        worst = std::max(worst, static_cast<double>(upper - lower) / (2.0 * static_cast<double>(N)));
+    }
+    return worst;
+}
+}  // namespace
+
+TEST_CASE("exact size: the smallest n whose exact interval is never wider than ±5 points (N = 39, 71)") {
+    SizeParameters p{0.80, 0.05, 0.5};
+    for (std::int64_t N : {39, 71}) {
+        auto s = exact_sample_size(N, p);
+        INFO("N " << N << " exact size " << s.sample_size);
+        // Checked against the definition by brute force at every n up to the answer.
+        CHECK(brute_force_half_width(s.sample_size, N, 0.8) <= 0.05);
+        for (std::int64_t n = 1; n < s.sample_size; ++n) CHECK(brute_force_half_width(n, N, 0.8) > 0.05);
+        CHECK(s.achieved.half_width == brute_force_half_width(s.sample_size, N, 0.8));
+    }
+    CHECK(exact_sample_size(39, p).sample_size == 35);
+    CHECK(exact_sample_size(71, p).sample_size == 51);
+}
+
+TEST_CASE("exact size is minimal and at least Cochran's at other sizes, margins and confidence levels") {
+    for (std::int64_t N : {1, 2, 10, 100, 250, 1000})
+        for (double conf : {0.8, 0.95})
+            for (double e : {0.05, 0.1}) {
+                SizeParameters p{conf, e, 0.5};
+                auto s = exact_sample_size(N, p);
+                INFO("N " << N << " confidence " << conf << " margin " << e << " exact " << s.sample_size);
+                CHECK(s.sample_size >= 1);
+                CHECK(s.sample_size <= N);
+                CHECK(s.achieved.half_width <= e);
+                CHECK(exact_half_width(s.sample_size, N, conf).half_width == s.achieved.half_width);
+                if (s.sample_size > 1) CHECK(exact_half_width(s.sample_size - 1, N, conf).half_width > e);
+            }
+    CHECK(exact_half_width(71, 71, 0.8).half_width == 0.0);
+    CHECK_THROWS_AS(exact_half_width(72, 71, 0.8), UsageError);
+    CHECK_THROWS_AS(exact_half_width(0, 71, 0.8), UsageError);
+    CHECK_THROWS_AS(exact_sample_size(0, {}), UsageError);
+    CHECK_THROWS_AS(exact_sample_size(10, {0.8, 0.0, 0.5}), UsageError);
+}
+
+TEST_CASE("casesample size --method exact") {
+    SUBCASE("json") {
+        auto r = test::run_cli("size --population 71 --method exact --format json");
+        CHECK(r.exit_code == 0);
+        CHECK(r.out.find("\"method\": \"exact\"") != std::string::npos);
+        CHECK(r.out.find("\"sample_size\": 51") != std::string::npos);
+        CHECK(r.out.find("\"cochran_sample_size\": 50") != std::string::npos);
+    }
+    SUBCASE("table") {
+        auto r = test::run_cli("size --population 39 --method exact");
+        CHECK(r.exit_code == 0);
+        CHECK(r.out.find("35") != std::string::npos);
+        CHECK(r.out.find("32") != std::string::npos);
+    }
+    SUBCASE("the inverse: the worst-case half-width that 50 cases of 71 reach") {
+        auto r = test::run_cli("size --population 71 --sample 50 --method exact --format json");
+        CHECK(r.exit_code == 0);
+        CHECK(r.out.find("\"margin\": " + format_shortest(exact_half_width(50, 71, 0.8).half_width)) !=
+              std::string::npos);
+    }
+    SUBCASE("bad parameters exit 2") {
+        for (const char* args : {"size --population 0 --method exact", "size --population 71 --method exact --margin 0",
+                                 "size --population 71 --method approximate"}) {
+            auto r = test::run_cli(args);
+            INFO(args);
+            CHECK(r.exit_code == 2);
             CHECK(r.out.empty());
         }
     }

@@ -30,3 +30,34 @@ SampleSize cochran_sample_size(std::int64_t population, const SizeParameters& p)
 double achieved_margin(std::int64_t sample, std::int64_t population, const SizeParameters& p);
 
 }  // namespace casesample
+
+namespace casesample {
+
+// ---- the exact size, from the hypergeometric interval ----
+//
+// Half-width of the exact interval for n cases read from N: the interval for x 'yes' answers is
+// [M_lower(x), M_upper(x)] population cases (intervals.hpp, hypergeometric_interval); its half-width on the
+// share is (M_upper(x) - M_lower(x)) / (2 N). Before the fieldwork nobody knows x, and every x from 0 to n can
+// happen (for some population count M), so the size is judged by the worst one:
+//     H(n) = max over x = 0..n of (M_upper(x) - M_lower(x)) / (2 N).
+// The exact size is the smallest n with H(n) <= margin. It does not depend on an anticipated proportion.
+struct ExactHalfWidth {
+    double half_width = 0;     // H(n)
+    std::int64_t worst_x = 0;  // the smallest x at which it is reached
+};
+// Throws UsageError unless 1 <= sample <= population and 0 < confidence < 1.
+ExactHalfWidth exact_half_width(std::int64_t sample, std::int64_t population, double confidence);
+
+struct ExactSampleSize {
+    std::int64_t population = 0;
+    double confidence = 0;
+    double margin = 0;
+    std::int64_t sample_size = 0;  // the smallest n with H(n) <= margin (n = N, a census, always qualifies)
+    ExactHalfWidth achieved;       // H at that n
+};
+// Scans n = 1, 2, ... and so finds the smallest qualifying n even where H is not monotone in n. Each n is
+// first tried at x = floor(n / 2) alone (H(n) is at least that half-width), so only the few n near the answer
+// cost a full pass over x. Throws UsageError like validate() (the proportion is not used) and for N < 1.
+ExactSampleSize exact_sample_size(std::int64_t population, const SizeParameters& p);
+
+}  // namespace casesample

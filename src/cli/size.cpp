@@ -22,8 +22,9 @@ struct SizeOptions {
 
 struct SizeRow {
     std::string domain;  // empty with --population
-    SampleSize size;
+    SampleSize size;      // Cochran's figures (with --method exact: for comparison)
     double achieved = 0;  // with --sample: the margin reached
+    ExactSampleSize exact;  // --method exact
 };
 
 nlohmann::ordered_json to_json(const SizeRow& r, const SizeOptions& o) {
@@ -33,6 +34,21 @@ nlohmann::ordered_json to_json(const SizeRow& r, const SizeOptions& o) {
     j["confidence"] = r.size.parameters.confidence;
     j["proportion"] = r.size.parameters.proportion;
     j["method"] = o.method;
+    if (o.method == "exact") {
+        if (o.sample > 0) {
+            j["sample_size"] = r.exact.sample_size;
+            j["margin"] = r.exact.achieved.half_width;
+            j["worst_x"] = r.exact.achieved.worst_x;
+        } else {
+            j["margin"] = r.size.parameters.margin;
+            j["sample_size"] = r.exact.sample_size;
+            j["half_width"] = r.exact.achieved.half_width;
+            j["worst_x"] = r.exact.achieved.worst_x;
+            j["n0"] = r.size.n0;
+            j["cochran_sample_size"] = r.size.sample_size;
+        }
+        return j;
+    }
     if (o.sample > 0) {
         j["sample_size"] = o.sample;
         j["margin"] = r.achieved;
@@ -58,7 +74,19 @@ void run(const SizeOptions& o) {
     auto one = [&](const std::string& domain, std::int64_t N) {
         SizeRow r;
         r.domain = domain;
-        if (o.sample > 0) {
+        if (o.method == "exact") {
+            if (o.sample > 0) {
+                r.size.population = N;
+                r.size.parameters = o.parameters;
+                r.exact.population = N;
+                r.exact.sample_size = std::min(o.sample, N);
+                r.exact.achieved = exact_half_width(r.exact.sample_size, N, o.parameters.confidence);
+                r.achieved = r.exact.achieved.half_width;
+            } else {
+                r.size = cochran_sample_size(N, o.parameters);
+                r.exact = exact_sample_size(N, o.parameters);
+            }
+        } else if (o.sample > 0) {
             r.size.population = N;
             r.size.parameters = o.parameters;
             r.achieved = achieved_margin(std::min(o.sample, N), N, o.parameters);
@@ -93,6 +121,34 @@ void run(const SizeOptions& o) {
     }
     std::vector<std::string> header;
     if (o.population < 0) header.push_back("domain");
+    if (o.method == "exact") {
+        if (o.sample > 0)
+            header.insert(header.end(), {"population", "sample", "confidence", "exact half-width (worst case)"});
+        else
+            header.insert(header.end(), {"population", "confidence", "margin", "exact sample size",
+                                         "half-width reached", "Cochran's size"});
+        TextTable t(header);
+        for (std::size_t c = (o.population < 0 ? 1 : 0); c < header.size(); ++c) t.right_align(c);
+        for (const auto& r : rows) {
+            std::vector<std::string> cells;
+            if (o.population < 0) cells.push_back(r.domain);
+            cells.push_back(std::to_string(r.size.population));
+            if (o.sample > 0) {
+                cells.push_back(std::to_string(r.exact.sample_size));
+                cells.push_back(format_percent(o.parameters.confidence, 0));
+                cells.push_back("±" + format_fixed(100 * r.exact.achieved.half_width, 2) + " points");
+            } else {
+                cells.push_back(format_percent(o.parameters.confidence, 0));
+                cells.push_back("±" + format_fixed(100 * o.parameters.margin, 1) + " points");
+                cells.push_back(std::to_string(r.exact.sample_size));
+                cells.push_back("±" + format_fixed(100 * r.exact.achieved.half_width, 2) + " points");
+                cells.push_back(std::to_string(r.size.sample_size));
+            }
+            t.add_row(cells);
+        }
+        emit("", t.render());
+        return;
+    }
     if (o.sample > 0) {
         header.insert(header.end(), {"population", "sample", "confidence", "margin achieved"});
     } else {
@@ -130,8 +186,10 @@ void setup(CLI::App& app, Context&) {
     sub->add_option("--margin", o->parameters.margin, "Margin of error as a share (0.05 = ±5 points)")
         ->capture_default_str();
     sub->add_option("--proportion", o->parameters.proportion, "Anticipated share of 'yes'")->capture_default_str();
-    sub->add_option("--method", o->method, "cochran (with the finite population correction)")
-        ->check(CLI::IsMember({"cochran"}))
+    sub->add_option("--method", o->method,
+                    "cochran (with the finite population correction), or exact: the smallest n whose exact "
+                    "hypergeometric interval is never wider than ±margin, whatever the sample finds")
+        ->check(CLI::IsMember({"cochran", "exact"}))
         ->capture_default_str();
     add_format_option(*sub, o->format);
     add_population_options(*sub, o->population_args, false);
