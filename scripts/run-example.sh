@@ -1,13 +1,28 @@
 #!/usr/bin/env bash
 # Sets up, builds (Release) and runs casesample on the bundled example population:
 # size -> draw -> check, for a fieldwork date of 3 June 2019 (seed 002's inspection).
+# Everything it writes goes under build/, so a clean clone stays clean.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build build -j "$(nproc)" --target casesample >/dev/null
-cs=build/casesample
+cs=${CASESAMPLE_BIN:-build/casesample}
 pop=fixtures/population.csv
+out=build/example/sample
 
 echo "== casesample size --from $pop --fieldwork 2019-06-03"
 $cs size --from "$pop" --fieldwork 2019-06-03
+echo
+echo "== casesample draw $pop --fieldwork 2019-06-03 --seed 2019 --reserve 5 --out $out --force"
+mkdir -p build/example
+$cs draw "$pop" --fieldwork 2019-06-03 --seed 2019 --reserve 5 --out "$out" --force
+echo
+echo "== head -6 $out/sample.csv"
+head -6 "$out/sample.csv"
+echo
+echo "== casesample check $pop $out/sample.csv --fieldwork 2019-06-03"
+$cs check "$pop" "$out/sample.csv" --fieldwork 2019-06-03
+echo
+echo "== casesample verify $out/manifest.json"
+$cs verify "$out/manifest.json"

@@ -12,7 +12,7 @@ build_packages=(
   libssl-dev                              # SHA-256 of input files (libcrypto)
 )
 # Peers and references used by scripts/bench.sh and the reference regeneration scripts.
-bench_packages=(python3 python3-pandas python3-scipy python3-statsmodels r-base-core r-cran-sampling)
+bench_packages=(python3 python3-pandas python3-scipy python3-statsmodels r-base-core r-cran-sampling time)
 
 want=("${build_packages[@]}")
 if [[ "${CASESAMPLE_BENCH_DEPS:-0}" == 1 ]]; then want+=("${bench_packages[@]}"); fi

@@ -1,6 +1,7 @@
 #include "casesample/draw.hpp"
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <stdexcept>
 
@@ -130,15 +131,21 @@ DrawResult draw_population(const Population& pop, const EligiblePopulation& elig
     return result;
 }
 
-std::vector<BalanceRow> balance_rows(const Vocabulary& vocabulary, const std::string& domain, const SamplingFrame& frame,
-                                     const std::vector<std::uint32_t>& selected) {
-    std::vector<BalanceRow> rows;
-    if (frame.size() == 0) return rows;
-    auto targets = proportional_targets(frame, selected.size());
+namespace {
+
+std::array<std::vector<std::int64_t>, kStratifierCount> drawn_counts(const SamplingFrame& frame,
+                                                                     const std::vector<std::uint32_t>& selected) {
     std::array<std::vector<std::int64_t>, kStratifierCount> drawn;
     for (std::size_t s = 0; s < kStratifierCount; ++s) drawn[s].assign(frame.category_count[s], 0);
     for (auto i : selected)
         for (std::size_t s = 0; s < kStratifierCount; ++s) ++drawn[s][frame.codes[i][s]];
+    return drawn;
+}
+
+std::vector<BalanceRow> rows_of(const Vocabulary& vocabulary, const std::string& domain, const SamplingFrame& frame,
+                                const std::vector<MarginTarget>& targets, const std::vector<std::uint32_t>& selected) {
+    std::vector<BalanceRow> rows;
+    auto drawn = drawn_counts(frame, selected);
     for (const auto& t : targets) {
         BalanceRow r;
         r.domain = domain;
@@ -156,10 +163,44 @@ std::vector<BalanceRow> balance_rows(const Vocabulary& vocabulary, const std::st
     return rows;
 }
 
+const std::vector<MarginTarget>& targets_of(const DomainSample& ds, std::vector<MarginTarget>& scratch) {
+    if (ds.draw.selected.size() == ds.sample_size && !ds.targets.empty()) return ds.targets;
+    scratch = proportional_targets(ds.frame, ds.draw.selected.size());
+    return scratch;
+}
+
+}  // namespace
+
+std::vector<BalanceRow> balance_rows(const Vocabulary& vocabulary, const std::string& domain, const SamplingFrame& frame,
+                                     const std::vector<std::uint32_t>& selected) {
+    if (frame.size() == 0) return {};
+    return rows_of(vocabulary, domain, frame, proportional_targets(frame, selected.size()), selected);
+}
+
+std::vector<BalanceRow> balance_rows(const Vocabulary& vocabulary, const DomainSample& ds) {
+    if (ds.frame.size() == 0) return {};
+    std::vector<MarginTarget> scratch;
+    return rows_of(vocabulary, ds.domain, ds.frame, targets_of(ds, scratch), ds.draw.selected);
+}
+
+std::vector<MarginMiss> domain_misses(const DomainSample& ds) {
+    std::vector<MarginMiss> out;
+    if (ds.frame.size() == 0) return out;
+    std::vector<MarginTarget> scratch;
+    const auto& targets = targets_of(ds, scratch);
+    auto drawn = drawn_counts(ds.frame, ds.draw.selected);
+    for (const auto& t : targets) {
+        auto d = drawn[static_cast<std::size_t>(t.variable)][t.category];
+        if (d < t.floor || d > t.ceiling)
+            out.push_back({t.variable, t.category, d, t.floor, t.ceiling, d > t.ceiling ? d - t.ceiling : d - t.floor});
+    }
+    return out;
+}
+
 std::vector<BalanceRow> balance_rows(const Population& pop, const DrawResult& result) {
     std::vector<BalanceRow> rows;
     for (const auto& ds : result.domains) {
-        auto r = balance_rows(pop.vocabulary, ds.domain, ds.frame, ds.draw.selected);
+        auto r = balance_rows(pop.vocabulary, ds);
         rows.insert(rows.end(), r.begin(), r.end());
     }
     return rows;
@@ -194,7 +235,7 @@ SubstitutionResult substitute_case(const Population& pop, DrawResult& result, st
             SubstitutionResult r;
             r.domain = d;
             r.dropped = sel[k];
-            r.misses_before = margin_misses(ds.frame, sel);
+            r.misses_before = domain_misses(ds);
             auto choice = choose_substitute(ds.frame, ds.draw, sel[k]);
             if (!choice)
                 throw std::runtime_error("no reserve is left for the domain '" + ds.domain + "' to replace case '" +
@@ -205,7 +246,7 @@ SubstitutionResult substitute_case(const Population& pop, DrawResult& result, st
             ds.substituted_from[k] = r.reserve_order;
             ds.draw.reserves.erase(ds.draw.reserves.begin() + static_cast<std::ptrdiff_t>(*choice));
             ds.reserve_order.erase(ds.reserve_order.begin() + static_cast<std::ptrdiff_t>(*choice));
-            ds.draw.misses = margin_misses(ds.frame, sel);
+            ds.draw.misses = domain_misses(ds);
             r.misses_after = ds.draw.misses;
             return r;
         }

@@ -79,7 +79,7 @@ nlohmann::ordered_json manifest_json(const DrawManifest& m, const Population& po
         d["reserves_asked"] = ds.reserves_asked;
         d["reserves_left"] = ds.draw.reserves.size();
         auto& targets = d["margins"] = nlohmann::ordered_json::array();
-        for (const auto& r : balance_rows(pop.vocabulary, ds.domain, ds.frame, ds.draw.selected)) {
+        for (const auto& r : balance_rows(pop.vocabulary, ds)) {
             nlohmann::ordered_json t;
             t["variable"] = kStratifierNames[static_cast<std::size_t>(r.variable)];
             t["category"] = r.category;
@@ -92,7 +92,7 @@ nlohmann::ordered_json manifest_json(const DrawManifest& m, const Population& po
             targets.push_back(t);
         }
         auto& misses = d["misses"] = nlohmann::ordered_json::array();
-        for (const auto& miss : margin_misses(ds.frame, ds.draw.selected)) misses.push_back(miss_json(pop.vocabulary, miss));
+        for (const auto& miss : domain_misses(ds)) misses.push_back(miss_json(pop.vocabulary, miss));
         domains.push_back(d);
     }
     j["substitutions"] = m.substitutions;

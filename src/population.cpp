@@ -1,5 +1,6 @@
 #include "casesample/population.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cstring>
 #if defined(__linux__)
@@ -75,39 +76,47 @@ std::uint64_t id_hash(std::string_view s) {
     return h ^ (h >> 32);
 }
 
-struct IdKey {
-    std::uint64_t hash;
-    std::uint32_t index;
-};
-
-// Sorts keys by hash: least-significant-digit radix sort, four passes of 16 bits (linear time, and
-// sequential memory access, unlike a hash table's random probes).
-void radix_sort(std::vector<IdKey>& keys) {
-    std::vector<IdKey> tmp;
-    reserve_huge(tmp, keys.size());
-    tmp.resize(keys.size());
+// Sorts 64-bit keys: least-significant-digit radix sort, four passes of 16 bits (linear time, and
+// sequential memory access, unlike a hash table's random probes). `key` gives the sort key of an element.
+template <class T, class Key>
+void radix_sort(std::vector<T>& items, Key key) {
+    std::vector<T> tmp;
+    reserve_huge(tmp, items.size());
+    tmp.resize(items.size());
     std::vector<std::uint32_t> count(1u << 16);
     for (int shift = 0; shift < 64; shift += 16) {
         std::fill(count.begin(), count.end(), 0u);
-        for (const auto& k : keys) ++count[(k.hash >> shift) & 0xFFFF];
+        for (const auto& k : items) ++count[(key(k) >> shift) & 0xFFFF];
         std::uint32_t sum = 0;
         for (auto& c : count) {
             auto v = c;
             c = sum;
             sum += v;
         }
-        for (const auto& k : keys) tmp[count[(k.hash >> shift) & 0xFFFF]++] = k;
-        keys.swap(tmp);
+        for (const auto& k : items) tmp[count[(key(k) >> shift) & 0xFFFF]++] = k;
+        items.swap(tmp);
     }
 }
 
 // The first case (in file order) whose id an earlier case already has: {later, earlier}, if any.
+// First the ids' hashes alone are sorted (8 bytes a case); only when two hashes are equal, which almost
+// always means a real duplicate, are the cases themselves sorted by hash to find which.
 std::optional<std::pair<std::uint32_t, std::uint32_t>> first_duplicate(const Population& pop) {
+    {
+        std::vector<std::uint64_t> hashes;
+        reserve_huge(hashes, pop.size());
+        for (std::size_t i = 0; i < pop.size(); ++i) hashes.push_back(id_hash(pop.id(i)));
+        radix_sort(hashes, [](std::uint64_t h) { return h; });
+        if (std::adjacent_find(hashes.begin(), hashes.end()) == hashes.end()) return std::nullopt;
+    }
+    struct IdKey {
+        std::uint64_t hash;
+        std::uint32_t index;
+    };
     std::vector<IdKey> keys;
     reserve_huge(keys, pop.size());
-    keys.resize(pop.size());
-    for (std::size_t i = 0; i < pop.size(); ++i) keys[i] = {id_hash(pop.id(i)), static_cast<std::uint32_t>(i)};
-    radix_sort(keys);  // stable: equal hashes stay in file order
+    for (std::size_t i = 0; i < pop.size(); ++i) keys.push_back({id_hash(pop.id(i)), static_cast<std::uint32_t>(i)});
+    radix_sort(keys, [](const IdKey& k) { return k.hash; });  // stable: equal hashes stay in file order
     std::optional<std::pair<std::uint32_t, std::uint32_t>> best;
     for (std::size_t a = 0; a < keys.size();) {
         std::size_t b = a + 1;

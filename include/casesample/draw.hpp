@@ -78,6 +78,10 @@ struct BalanceRow {
 std::vector<BalanceRow> balance_rows(const Vocabulary& vocabulary, const std::string& domain,
                                      const SamplingFrame& frame, const std::vector<std::uint32_t>& selected);
 std::vector<BalanceRow> balance_rows(const Population& population, const DrawResult& result);
+// One domain's current sample, reusing ds.targets (computed once per draw) when the sample has
+// ds.sample_size cases, so a large frame is not counted again for every output.
+std::vector<BalanceRow> balance_rows(const Vocabulary& vocabulary, const DomainSample& ds);
+std::vector<MarginMiss> domain_misses(const DomainSample& ds);
 
 // Readable text of misses, e.g. "rosh Very High: 2 drawn, expected 3 to 4"; "" when none.
 std::string describe_misses(const Vocabulary& vocabulary, const std::vector<MarginMiss>& misses);

@@ -88,6 +88,7 @@ void run(const CheckOptions& o) {
         ds.frame = make_frame(pop, ds.cases);
         ds.sample_size = selected[d].size();
         ds.draw.selected = selected[d];
+        ds.targets = proportional_targets(ds.frame, ds.sample_size);
         result.domains.push_back(std::move(ds));
     }
 
@@ -107,7 +108,7 @@ void run(const CheckOptions& o) {
             d["domain"] = ds.domain;
             d["population"] = ds.cases.size();
             d["sampled"] = ds.draw.selected.size();
-            d["balanced"] = margin_misses(ds.frame, ds.draw.selected).empty();
+            d["balanced"] = domain_misses(ds).empty();
             domains.push_back(d);
         }
         j["balance"] = balance_json(pop, result);

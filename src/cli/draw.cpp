@@ -44,7 +44,7 @@ std::string balance_table(const Population& pop, const DrawResult& result) {
 std::string misses_text(const Population& pop, const DrawResult& result) {
     std::string out;
     for (const auto& ds : result.domains) {
-        auto misses = margin_misses(ds.frame, ds.draw.selected);
+        auto misses = domain_misses(ds);
         if (misses.empty()) continue;
         out += "MARGINS MISSED in " + ds.domain + " (" + std::to_string(ds.draw.selected.size()) +
                " cases): " + describe_misses(pop.vocabulary, misses) + "\n";
@@ -159,7 +159,7 @@ void run(const DrawOptions& o, Context&) {
             d["eligible"] = ds.cases.size();
             d["sample_size"] = ds.sample_size;
             d["reserves"] = ds.draw.reserves.size();
-            d["balanced"] = margin_misses(ds.frame, ds.draw.selected).empty();
+            d["balanced"] = domain_misses(ds).empty();
             domains.push_back(d);
         }
         j["balance"] = balance_json(pop, result);
