@@ -153,12 +153,49 @@ PreparedDomain prepare(const DomainAnswers& d, std::size_t index) {
     return p;
 }
 
+// The set of bar positions chosen so far in one draw: open addressing over a power-of-two table at least
+// twice the number of bars, entries valid only when stamped with the current generation, so clearing it
+// between draws costs nothing and memory follows the number of read cases, not the population.
+class PositionSet {
+public:
+    void start(std::size_t capacity) {
+        std::size_t size = 16;
+        while (size < 2 * capacity) size *= 2;
+        if (size > keys_.size()) {
+            keys_.assign(size, 0);
+            stamps_.assign(size, 0);
+            generation_ = 0;
+        }
+        mask_ = keys_.size() - 1;
+        if (++generation_ == 0) {
+            std::fill(stamps_.begin(), stamps_.end(), 0);
+            generation_ = 1;
+        }
+    }
+    // Inserts t; false when it was already there.
+    bool insert(std::uint64_t t) {
+        std::size_t i = static_cast<std::size_t>((t * 0x9E3779B97F4A7C15ull) >> 20) & mask_;
+        while (stamps_[i] == generation_) {
+            if (keys_[i] == t) return false;
+            i = (i + 1) & mask_;
+        }
+        stamps_[i] = generation_;
+        keys_[i] = t;
+        return true;
+    }
+
+private:
+    std::vector<std::uint64_t> keys_;
+    std::vector<std::uint32_t> stamps_;
+    std::uint32_t generation_ = 0;
+    std::size_t mask_ = 0;
+};
+
 // Scratch space reused across draws.
 struct Scratch {
     std::vector<std::uint32_t> urn;      // urn contents by position (case index)
     std::vector<std::uint64_t> chosen;   // bar positions
-    std::vector<std::uint32_t> stamp;    // stamp[t] == generation: position t is a bar
-    std::uint32_t generation = 0;
+    PositionSet bars;
 };
 
 void draw_domain(const PreparedDomain& d, Engine& engine, Scratch& s, std::vector<QuestionTotals>& out) {
@@ -189,16 +226,14 @@ void draw_domain(const PreparedDomain& d, Engine& engine, Scratch& s, std::vecto
     // uniformly by Floyd's algorithm.
     const std::uint64_t slots = d.m + d.n - 1;
     const std::uint64_t bars = d.n - 1;
-    if (s.stamp.size() < slots) s.stamp.assign(slots, 0), s.generation = 0;
-    if (++s.generation == 0) {
-        std::fill(s.stamp.begin(), s.stamp.end(), 0);
-        s.generation = 1;
-    }
+    s.bars.start(static_cast<std::size_t>(bars));
     s.chosen.clear();
     for (std::uint64_t j = slots - bars; j < slots; ++j) {
         std::uint64_t t = uniform_below(engine, j + 1);
-        if (s.stamp[t] == s.generation) t = j;
-        s.stamp[t] = s.generation;
+        if (!s.bars.insert(t)) {
+            t = j;  // j is above every position chosen so far
+            s.bars.insert(t);
+        }
         s.chosen.push_back(t);
     }
     std::sort(s.chosen.begin(), s.chosen.end());

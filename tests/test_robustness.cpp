@@ -367,3 +367,49 @@ TEST_CASE("the Monte Carlo error is sqrt(p(1-p)/draws)") {
     CHECK(monte_carlo_error(1.0, 100) == 0.0);
     CHECK(monte_carlo_error(0.2, 400) == doctest::Approx(0.02).epsilon(1e-15));
 }
+
+TEST_CASE("the Pólya posterior's draws are pinned: a seed gives these populations on every machine") {
+    // Integer-only paths (the urn, stars and bars, the independent urn) use Boost.Random's uniform_int only, so
+    // these sums must not change with the compiler, the machine or the standard library. If this fails after a
+    // deliberate change of the draw method, the seeded outputs of `casesample report` change too: say so.
+    Engine data(77);
+    std::vector<DomainAnswers> domains{random_domain(data, 50, 12, 71), random_domain(data, 32, 11, 39),
+                                       random_domain(data, 6, 4, 300)};
+    Engine engine(20190401);
+    std::int64_t weighted = 0, draw = 0;
+    polya_posterior(domains, 1000, engine, [&](const SimulatedTotals& t) {
+        ++draw;
+        for (const auto& d : t)
+            for (const auto& q : d) weighted += draw * (3 * q.yes + q.relevant);
+    });
+    Engine engine2(20190401);
+    std::int64_t independent = 0;
+    draw = 0;
+    polya_posterior_independent({{{42, 50}, {37, 50}, {3, 9}}}, {{71, 71, 20}}, 1000, engine2,
+                                [&](const SimulatedTotals& t) {
+                                    ++draw;
+                                    for (const auto& q : t[0]) independent += draw * q.yes;
+                                });
+    CHECK(weighted == 2030277100);
+    CHECK(independent == 59431065);
+}
+
+TEST_CASE("a population of 10^7 from 4 read cases: the share of 'yes' tends to Beta(x, n - x)") {
+    // Stars and bars with few bars in a very long row; memory follows the read cases, not the population.
+    DomainAnswers d{10'000'000, 2, {1, 1, 0, 1, 1, -1, 0, 0}};
+    const std::size_t draws = 20'000;
+    double mean = 0, below_quarter = 0;
+    Engine engine(8);
+    polya_posterior({d}, draws, engine, [&](const SimulatedTotals& t) {
+        REQUIRE(t[0][0].relevant == 10'000'000);
+        const double share = double(t[0][0].yes) / 1e7;
+        mean += share / draws;
+        below_quarter += share < 0.25 ? 1.0 / draws : 0.0;
+        // Question 2 is not relevant to the third case, which may take any share of the copies but not all.
+        CHECK(t[0][1].relevant >= 3);
+        CHECK(t[0][1].yes <= t[0][1].relevant);
+    });
+    // x = 2 of n = 4: Beta(2, 2), mean 1/2 (sd 0.2236), P(share < 1/4) = 3/16 - 2/64 = 0.15625.
+    CHECK(std::fabs(mean - 0.5) <= 5 * 0.2236 / std::sqrt(double(draws)));
+    CHECK(std::fabs(below_quarter - 0.15625) <= mc_tolerance(0.15625, draws));
+}
