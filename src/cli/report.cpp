@@ -1,0 +1,101 @@
+// casesample report — key-question percentages, intervals, bands, ratings and how robust they are.
+#include <random>
+
+#include "casesample/answers.hpp"
+#include "casesample/error.hpp"
+#include "casesample/framework.hpp"
+#include "casesample/report.hpp"
+#include "casesample/report_format.hpp"
+#include "casesample/vocabulary.hpp"
+#include "command.hpp"
+#include "report_args.hpp"
+
+namespace casesample::cli {
+namespace {
+
+struct ReportCliOptions {
+    std::string answers;
+    std::string sample_dir;
+    std::string population;
+    std::string cases;
+    double confidence = 0.8;
+    std::string method;
+    std::vector<std::string> judgement;
+    std::string judgements;
+    std::string band_on = "exact";
+    std::size_t draws = 10000;
+    std::optional<std::uint64_t> seed;
+    std::string format = "table";
+    std::string out;
+    std::string framework;
+};
+
+void run(const ReportCliOptions& o) {
+    Framework loaded;
+    if (!o.framework.empty()) loaded = Framework::load(o.framework);
+    const Framework& fw = o.framework.empty() ? Framework::builtin() : loaded;
+    if (!o.sample_dir.empty() && !o.population.empty())
+        throw UsageError("give either --sample-dir DIR or --population court=N,out-of-court=N, not both");
+
+    ReportOptions options;
+    options.confidence = o.confidence;
+    if (!o.method.empty()) {
+        options.method = parse_interval_method(o.method);
+        if (!options.method)
+            throw UsageError("--method '" + o.method +
+                             "' is not a method (expected hypergeometric, wilson-fpc, wilson, clopper-pearson, "
+                             "jeffreys, agresti-coull or wald)");
+    }
+    options.band_on = *parse_band_on(o.band_on);
+    options.draws = o.draws;
+    options.seed = o.seed ? *o.seed : std::random_device{}();
+    if (!o.judgements.empty()) options.judgements = read_judgements(o.judgements, fw);
+    for (const auto& j : o.judgement) add_judgement(options.judgements, fw, j);
+    if (!o.population.empty()) options.population = parse_domain_counts(fw, o.population, "--population");
+    if (!o.cases.empty()) options.cases_read = parse_domain_counts(fw, o.cases, "--cases");
+
+    auto answers = read_answers(o.answers, fw);
+    if (!o.sample_dir.empty()) {
+        auto sample = read_sample_folder(o.sample_dir);
+        if (answers.case_level()) check_cases_in_sample(answers, fw, sample);
+        for (std::size_t d = 0; d < fw.domains.size(); ++d) {
+            if (fw.domains[d].judged) continue;
+            auto it = sample.eligible.find(normalize_label(fw.domains[d].sample_domain));
+            if (it != sample.eligible.end()) options.population[d] = it->second;
+        }
+    }
+    auto report = build_report(fw, answers, options);
+    emit(o.out, render_report(report, *parse_report_format(o.format)));
+}
+
+void setup(CLI::App& app, Context&) {
+    auto o = std::make_shared<ReportCliOptions>();
+    auto* sub = app.add_subcommand("report", "Key-question percentages, intervals, bands, standard and overall ratings, "
+                                             "and how robust each rating is");
+    sub->add_option("answers", o->answers, "Answers CSV: wide (case_id, domain, 2.1.1, ...), long (case_id, question, "
+                                           "answer) or totals (question, yes, relevant [, cases])")
+        ->required();
+    sub->add_option("--sample-dir", o->sample_dir, "Folder written by 'casesample draw': case ids are checked against "
+                                                   "its sample.csv, population sizes come from its manifest.json");
+    sub->add_option("--population", o->population, "Eligible cases per domain, e.g. court=71,out-of-court=39");
+    sub->add_option("--cases", o->cases, "Cases read per domain, for totals without a 'cases' column, e.g. court=50,out-of-court=32");
+    sub->add_option("--confidence", o->confidence, "Confidence level of the intervals")->capture_default_str();
+    sub->add_option("--method", o->method, "Interval method: hypergeometric (default with populations), wilson-fpc, "
+                                           "wilson (default without), clopper-pearson, jeffreys, agresti-coull, wald");
+    sub->add_option("--judgement", o->judgement, "Rating of a standard rated by judgement, e.g. 1.1=\"Requires improvement\" (repeatable)");
+    sub->add_option("--judgements", o->judgements, "CSV of judged standards' ratings: columns standard, rating");
+    sub->add_option("--band-on", o->band_on, "Band from the exact share or from the printed whole-number percentage")
+        ->check(CLI::IsMember({"exact", "rounded"}))
+        ->capture_default_str();
+    sub->add_option("--draws", o->draws, "Pólya posterior draws for rating probabilities (0: none)")->capture_default_str();
+    sub->add_option("--seed", o->seed, "Seed of the simulation (default: a random seed, printed)");
+    add_format_option(*sub, o->format, {"table", "csv", "json", "markdown"});
+    sub->add_option("--out", o->out, "Write to this file (atomically) instead of stdout");
+    sub->add_option("--framework", o->framework, "Inspection framework JSON (default: the built-in HMI Probation 2018)");
+    sub->callback([o] { run(*o); });
+}
+
+const Registration registration(40, setup);
+
+}  // namespace
+}  // namespace casesample::cli
