@@ -34,12 +34,86 @@ std::int64_t violation(std::int64_t x, std::int64_t lo, std::int64_t hi) {
 
 }  // namespace
 
+namespace {
+
+// The usual case: every code below its category_count and few combinations. One pass counts the cases of each
+// combination of codes (a table indexed by the codes themselves), a second places each case in its cell.
+bool build_cells_direct(const SamplingFrame& frame, CellTable& t) {
+    std::array<std::uint32_t, kStratifierCount> r{};
+    std::uint64_t product = 1;
+    for (std::size_t j = 0; j < kStratifierCount; ++j) {
+        r[j] = frame.category_count[j];
+        product *= r[j];
+        if (r[j] == 0 || product > (std::uint64_t{1} << 22)) return false;
+    }
+    auto combo_of = [&](const std::array<std::uint16_t, kStratifierCount>& c) {
+        return ((std::uint32_t{c[0]} * r[1] + c[1]) * r[2] + c[2]) * r[3] + c[3];
+    };
+    std::vector<std::uint32_t> at(static_cast<std::size_t>(product), 0);
+    for (const auto& c : frame.codes) {
+        if (c[0] >= r[0] || c[1] >= r[1] || c[2] >= r[2] || c[3] >= r[3]) return false;
+        ++at[combo_of(c)];
+    }
+    // Categories present, in stratifier then code order.
+    std::array<std::vector<std::int64_t>, kStratifierCount> pop;
+    for (std::size_t j = 0; j < kStratifierCount; ++j) pop[j].assign(r[j], 0);
+    std::array<std::uint32_t, kStratifierCount> code{};
+    for (std::size_t combo = 0; combo < at.size(); ++combo) {
+        if (at[combo] != 0)
+            for (std::size_t j = 0; j < kStratifierCount; ++j) pop[j][code[j]] += at[combo];
+        for (std::size_t j = kStratifierCount; j-- > 0;)  // next combination, last stratifier fastest
+            if (++code[j] < r[j]) break;
+            else code[j] = 0;
+    }
+    std::array<std::vector<std::uint32_t>, kStratifierCount> row_of;
+    for (std::size_t j = 0; j < kStratifierCount; ++j) {
+        row_of[j].assign(r[j], kNone);
+        for (std::size_t c = 0; c < r[j]; ++c)
+            if (pop[j][c] > 0) {
+                row_of[j][c] = static_cast<std::uint32_t>(t.rows.size());
+                t.rows.emplace_back(static_cast<Stratifier>(j), static_cast<std::uint16_t>(c));
+            }
+    }
+    // Cells in combination order (lexicographic in the codes); `at` becomes each cell's next free slot.
+    t.offset.assign(1, 0);
+    code = {};
+    std::uint32_t next = 0;
+    for (std::size_t combo = 0; combo < at.size(); ++combo) {
+        if (at[combo] != 0) {
+            std::array<std::uint16_t, kStratifierCount> key{};
+            std::array<std::uint32_t, kStratifierCount> row{};
+            for (std::size_t j = 0; j < kStratifierCount; ++j) {
+                key[j] = static_cast<std::uint16_t>(code[j]);
+                row[j] = row_of[j][code[j]];
+            }
+            t.key.push_back(key);
+            t.row.push_back(row);
+            t.size.push_back(at[combo]);
+            std::uint32_t start = next;
+            next += at[combo];
+            t.offset.push_back(next);
+            at[combo] = start;
+        }
+        for (std::size_t j = kStratifierCount; j-- > 0;)
+            if (++code[j] < r[j]) break;
+            else code[j] = 0;
+    }
+    t.members.resize(frame.size());
+    std::uint32_t i = 0;
+    for (const auto& c : frame.codes) t.members[at[combo_of(c)]++] = i++;
+    return true;
+}
+
+}  // namespace
+
 CellTable build_cells(const SamplingFrame& frame) {
     CellTable t;
     const std::size_t N = frame.size();
     t.population = N;
-    if (N > std::numeric_limits<std::uint32_t>::max() - 1)
-        throw UsageError("a domain of more than 4 billion cases cannot be sampled");
+    // Cases are numbered in 32 bits, and n * N must fit in 64 bits.
+    if (N > (std::size_t{1} << 31))
+        throw UsageError("a domain of more than 2 billion cases cannot be sampled");
+    if (N > 0 && build_cells_direct(frame, t)) return t;
     // Categories present on each stratifier, numbered densely in code order.
     std::array<std::vector<std::uint32_t>, kStratifierCount> dense;
     for (std::size_t j = 0; j < kStratifierCount; ++j) dense[j].assign(frame.category_count[j], kNone);
@@ -166,9 +240,9 @@ namespace {
 // the cube in either direction, with probabilities that keep E[pi(t+1)] = pi(t).
 // Landing phase: the walk continues inside the polytope floor(f_h) <= row sum <= ceil(f_h): rows whose
 // target is not whole are released and become fixed again when their sum reaches an end of that range.
-// If the walk stops at a vertex that is not whole (possible with three or more stratifiers), the active
-// row with fewest undecided cells is dropped and the walk goes on. Every step keeps E[pi] unchanged, so
-// every cell's probability of being rounded up is exactly pi_c.
+// If the walk stops at a vertex that is not whole (possible with three or more stratifiers), an active row
+// with undecided cells, chosen at random, is dropped and the walk goes on. Every step keeps E[pi] unchanged,
+// so every cell's probability of being rounded up is exactly pi_c.
 class CubeWalk {
 public:
     CubeWalk(std::size_t rows, std::vector<std::array<std::uint32_t, kStratifierCount + 1>> unit_rows,
@@ -193,7 +267,7 @@ public:
                     landing_ = true;
                     for (std::size_t h = 0; h < R_; ++h)
                         if (lo_[h] != hi_[h]) state_[h] = at_bound(h) ? kActive : kReleased;
-                } else if (!drop_row()) {
+                } else if (!drop_row(engine)) {
                     break;  // cannot happen: with no active row every free unit moves freely
                 }
             }
@@ -322,16 +396,19 @@ private:
         return true;
     }
 
-    // Drops the active row with the fewest undecided units (the latest such row on a tie).
-    bool drop_row() {
+    // Drops one of the active rows that still hold an undecided unit, chosen at random (never the last row,
+    // the sample size). A random choice spreads over the categories the small risk of landing outside
+    // floor/ceiling, and so the repair's effect on inclusion probabilities; it measured better than dropping
+    // the row with the fewest or the most undecided units.
+    bool drop_row(Engine& engine) {
         std::vector<std::uint32_t> live(R_, 0);
         for (auto u : free_)
             for (auto h : rows_[u]) ++live[h];
-        std::size_t best = kNone;
-        for (std::size_t h = 0; h + 1 < R_; ++h)  // never the last row, the sample size
-            if (state_[h] == kActive && live[h] > 0 && (best == kNone || live[h] <= live[best])) best = h;
-        if (best == kNone) return false;
-        state_[best] = kDropped;
+        std::vector<std::uint32_t> candidates;
+        for (std::size_t h = 0; h + 1 < R_; ++h)
+            if (state_[h] == kActive && live[h] > 0) candidates.push_back(static_cast<std::uint32_t>(h));
+        if (candidates.empty()) return false;
+        state_[candidates[uniform_below(engine, candidates.size())]] = kDropped;
         return true;
     }
 
@@ -418,42 +495,63 @@ void repair_counts(const CellTable& cells, const std::vector<std::int64_t>& size
     };
     std::vector<std::int64_t> best = count;
     std::int64_t best_v = V;
-    std::size_t sideways_left = 20 * R + 50;
+    // Iterated local search: improving exchanges while there are any; then a few exchanges that leave the
+    // total unchanged (to cross a plateau); then one random exchange (a kick) and descend again. The best
+    // state seen is kept. The budget bounds the work by about 2e7 pair evaluations.
+    const std::size_t pairs = C * C + 1;
+    std::size_t budget = std::max<std::size_t>(4, std::min<std::size_t>(400 + 20 * R, 20000000 / pairs));
+    const std::size_t plateau_limit = 2 * R + 4;
+    std::size_t plateau = 0;
     struct Move {
         std::uint32_t o, i;
         std::uint64_t weight;
     };
-    std::vector<Move> improving, sideways;
-    while (V > 0) {
+    std::vector<Move> improving, sideways, any;
+    while (V > 0 && budget-- > 0) {
         improving.clear();
         sideways.clear();
-        std::uint64_t wi = 0, ws = 0;
+        any.clear();
+        std::uint64_t wi = 0, ws = 0, wa = 0;
         for (std::size_t o = 0; o < C; ++o) {
             if (count[o] == 0) continue;
             for (std::size_t i = 0; i < C; ++i) {
                 if (i == o || count[i] >= sizes[i]) continue;
                 auto d = delta(o, i);
                 // Weight: the number of (selected, unselected) case pairs this cell pair stands for, so the
-                // choice is uniform over improving exchanges of cases.
+                // choice is uniform over the exchanges of cases.
                 std::uint64_t w = std::uint64_t(count[o]) * std::uint64_t(sizes[i] - count[i]);
                 if (d < 0) {
                     improving.push_back({std::uint32_t(o), std::uint32_t(i), w});
                     wi += w;
-                } else if (d == 0 && sideways_left > 0) {
-                    sideways.push_back({std::uint32_t(o), std::uint32_t(i), w});
-                    ws += w;
+                } else if (improving.empty()) {
+                    if (d == 0) {
+                        sideways.push_back({std::uint32_t(o), std::uint32_t(i), w});
+                        ws += w;
+                    }
+                    any.push_back({std::uint32_t(o), std::uint32_t(i), w});
+                    wa += w;
                 }
             }
         }
-        const auto& list = !improving.empty() ? improving : sideways;
-        std::uint64_t total = !improving.empty() ? wi : ws;
-        if (list.empty()) break;
-        if (improving.empty()) --sideways_left;
+        const std::vector<Move>* list = &improving;
+        std::uint64_t total = wi;
+        if (improving.empty()) {
+            if (!sideways.empty() && plateau < plateau_limit) {
+                list = &sideways;
+                total = ws;
+                ++plateau;
+            } else {
+                list = &any;
+                total = wa;
+                plateau = 0;
+            }
+        }
+        if (list->empty()) break;
         std::uint64_t pick = uniform_below(engine, total);
         std::size_t at = 0;
-        while (pick >= list[at].weight) pick -= list[at++].weight;
-        V += delta(list[at].o, list[at].i);
-        apply(list[at].o, list[at].i);
+        while (pick >= (*list)[at].weight) pick -= (*list)[at++].weight;
+        V += delta((*list)[at].o, (*list)[at].i);
+        apply((*list)[at].o, (*list)[at].i);
         if (V < best_v) {
             best_v = V;
             best = count;
@@ -549,25 +647,26 @@ using namespace sampling_detail;
 std::vector<MarginTarget> proportional_targets(const SamplingFrame& frame, std::size_t n) {
     std::vector<MarginTarget> out;
     const auto N = static_cast<std::int64_t>(frame.size());
-    for (std::size_t j = 0; j < kStratifierCount; ++j) {
-        std::vector<std::int64_t> pop(frame.category_count[j], 0);
-        for (const auto& c : frame.codes) {
-            if (c[j] >= pop.size()) pop.resize(c[j] + std::size_t{1}, 0);
-            ++pop[c[j]];
+    std::array<std::vector<std::int64_t>, kStratifierCount> pop;
+    for (std::size_t j = 0; j < kStratifierCount; ++j) pop[j].assign(frame.category_count[j], 0);
+    for (const auto& c : frame.codes)
+        for (std::size_t j = 0; j < kStratifierCount; ++j) {
+            if (c[j] >= pop[j].size()) pop[j].resize(c[j] + std::size_t{1}, 0);
+            ++pop[j][c[j]];
         }
-        for (std::size_t code = 0; code < pop.size(); ++code) {
-            if (pop[code] == 0) continue;
+    for (std::size_t j = 0; j < kStratifierCount; ++j)
+        for (std::size_t code = 0; code < pop[j].size(); ++code) {
+            if (pop[j][code] == 0) continue;
             MarginTarget t;
             t.variable = static_cast<Stratifier>(j);
             t.category = static_cast<std::uint16_t>(code);
-            t.population = pop[code];
-            std::int64_t num = static_cast<std::int64_t>(n) * pop[code];
+            t.population = pop[j][code];
+            std::int64_t num = static_cast<std::int64_t>(n) * pop[j][code];
             t.target = double(num) / double(N);
             t.floor = num / N;
             t.ceiling = t.floor + (num % N != 0 ? 1 : 0);
             out.push_back(t);
         }
-    }
     return out;
 }
 
@@ -678,7 +777,18 @@ SampleDraw draw_sample(const SamplingFrame& frame, std::size_t n, std::size_t re
         }
         shuffle(out.reserves, engine);
     }
-    out.misses = margin_misses(frame, out.selected);
+    // The misses, from the cell counts (the same as margin_misses(frame, out.selected), without a pass over
+    // the frame).
+    auto bounds = row_bounds(cells, cells.size, static_cast<std::int64_t>(n));
+    std::vector<std::int64_t> drawn(cells.rows.size(), 0);
+    for (std::size_t c = 0; c < C; ++c)
+        for (auto h : cells.row[c]) drawn[h] += count[c];
+    for (std::size_t h = 0; h < cells.rows.size(); ++h) {
+        auto d = drawn[h];
+        if (d < bounds.lo[h] || d > bounds.hi[h])
+            out.misses.push_back({cells.rows[h].first, cells.rows[h].second, d, bounds.lo[h], bounds.hi[h],
+                                  d > bounds.hi[h] ? d - bounds.hi[h] : d - bounds.lo[h]});
+    }
     return out;
 }
 
