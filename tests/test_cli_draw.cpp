@@ -268,3 +268,69 @@ TEST_CASE("verify says which file changed: an input, or a file of the sample fol
     CHECK(v.exit_code == 1);
     CHECK(v.out.find("is missing") != std::string::npos);
 }
+
+TEST_CASE("draw with no eligible case, or an unusable option, stops with exit 2 and writes nothing") {
+    auto base = temp_dir();
+    auto r = run_cli("draw " + kPopulation + " --fieldwork 2030-01-01 --seed 1 --out " + base + "/a");
+    CHECK(r.exit_code == 2);
+    CHECK(r.err.find("no case is eligible for the fieldwork date 2030-01-01") != std::string::npos);
+    CHECK_FALSE(fs::exists(base + "/a"));
+    r = run_cli("draw " + kPopulation + " --fieldwork 2019-13-03 --seed 1 --out " + base + "/a");
+    CHECK(r.exit_code == 2);
+    CHECK(r.err.find("is not a date") != std::string::npos);
+    r = run_cli("draw " + kPopulation + " --fieldwork 2019-06-03 --court-window 9-6 --out " + base + "/a");
+    CHECK(r.exit_code == 2);
+    r = run_cli("draw " + kPopulation + " --fieldwork 2019-06-03 --method random --out " + base + "/a");
+    CHECK(r.exit_code == 2);
+    r = run_cli("draw " + kPopulation + " --fieldwork 2019-06-03 --size appeals=3 --out " + base + "/a");
+    CHECK(r.exit_code == 2);
+    CHECK(r.err.find("no domain 'appeals'") != std::string::npos);
+    CHECK_FALSE(fs::exists(base + "/a"));
+}
+
+TEST_CASE("wider windows make more cases eligible, and the manifest records the dates") {
+    auto base = temp_dir();
+    auto r = run_cli(draw_args(kPopulation, base + "/a", "--seed 1 --court-window 5-10 --ooc-window 2-6 --format json"));
+    REQUIRE(r.exit_code == 0);
+    auto j = nlohmann::json::parse(r.out);
+    CHECK(j["domains"][0]["eligible"].get<int>() > 71);
+    CHECK(j["domains"][1]["eligible"].get<int>() > 39);
+    auto m = nlohmann::json::parse(read_text(base + "/a/manifest.json"));
+    CHECK(m["eligibility"]["windows"][0]["first_date"] == "2018-08-03");
+    CHECK(m["eligibility"]["windows"][0]["last_date"] == "2019-01-03");
+    CHECK(run_cli("verify " + base + "/a/manifest.json").exit_code == 0);
+}
+
+TEST_CASE("vocabulary files are hashed into the manifest, and verify notices when one changes") {
+    auto base = temp_dir();
+    auto vocab = base + "/extra.csv";
+    write_text(vocab, "variable,category,synonyms,domain\ndisposal_type,Court Martial,CM,court\n");
+    auto pop = base + "/pop.csv";
+    write_text(pop, read_text(kPopulation) + "C900001,Court Martial,2018-10-16,Male,Low,Low,W,n\n");
+    auto dir = base + "/s";
+    auto r = run_cli(draw_args(pop, dir, "--seed 6 --add-vocabulary " + vocab));
+    REQUIRE(r.exit_code == 0);
+    auto m = nlohmann::json::parse(read_text(dir + "/manifest.json"));
+    REQUIRE(m["inputs"].size() == 2);
+    CHECK(m["inputs"][1]["role"] == "add_vocabulary");
+    CHECK(m["inputs"][1]["sha256"].get<std::string>().size() == 64);
+    CHECK(m["domains"][0]["eligible"] == 72);
+    CHECK(run_cli("verify " + dir + "/manifest.json").exit_code == 0);
+    write_text(vocab, "variable,category,synonyms,domain\ndisposal_type,Court Martial,CM|Martial,court\n");
+    auto v = run_cli("verify " + dir + "/manifest.json");
+    CHECK(v.exit_code == 1);
+    CHECK(v.out.find("add_vocabulary file " + vocab + " has changed since the draw") != std::string::npos);
+}
+
+TEST_CASE("check on a drawn sample reports the same balance as draw, for every method and many seeds") {
+    auto base = temp_dir();
+    for (int seed = 1; seed <= 6; ++seed) {
+        const char* method = seed % 3 == 0 ? "balanced" : seed % 3 == 1 ? "cells" : "systematic";
+        auto dir = base + "/s" + std::to_string(seed);
+        auto d = run_cli(draw_args(kPopulation, dir, "--format json --seed " + std::to_string(seed) + " --method " + method));
+        REQUIRE(d.exit_code == 0);
+        auto c = run_cli("check " + kPopulation + " " + dir + "/sample.csv --fieldwork 2019-06-03 --format json");
+        REQUIRE(c.exit_code == 0);
+        CHECK(nlohmann::json::parse(d.out)["balance"] == nlohmann::json::parse(c.out)["balance"]);
+    }
+}
