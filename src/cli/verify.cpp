@@ -79,6 +79,7 @@ void run(const VerifyOptions& o, Context& context) {
         j["manifest"] = o.manifest;
         j["identical"] = identical;
         j["seed"] = rebuilt.manifest.request.seed;
+        j["drawn_with_version"] = rebuilt.manifest.version;
         j["substitutions_replayed"] = rebuilt.manifest.substitutions;
         j["files_checked"] = checked;
         j["differences"] = differences;
@@ -86,13 +87,16 @@ void run(const VerifyOptions& o, Context& context) {
         return;
     }
     std::string text;
+    if (rebuilt.manifest.version != CASESAMPLE_VERSION)
+        text += "note: the sample was drawn with casesample " + rebuilt.manifest.version + "; this is " +
+                CASESAMPLE_VERSION + " (a different version may draw differently)\n";
     if (identical) {
-        text = "identical: re-drawing with seed " + std::to_string(rebuilt.manifest.request.seed) + " from unchanged inputs";
+        text += "identical: re-drawing with seed " + std::to_string(rebuilt.manifest.request.seed) + " from unchanged inputs";
         if (rebuilt.manifest.substitutions > 0)
             text += " and replaying " + std::to_string(rebuilt.manifest.substitutions) + " substitution(s) from audit-log.csv";
         text += " gives exactly the files in " + (dir.empty() ? std::string(".") : dir.string()) + "\n";
     } else {
-        text = "DIFFERENT: " + std::to_string(differences.size()) + " difference(s)\n";
+        text += "DIFFERENT: " + std::to_string(differences.size()) + " difference(s)\n";
         for (const auto& d : differences) text += "  " + d + "\n";
     }
     std::cout << text << std::flush;
