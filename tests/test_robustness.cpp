@@ -413,3 +413,68 @@ TEST_CASE("a population of 10^7 from 4 read cases: the share of 'yes' tends to B
     CHECK(std::fabs(mean - 0.5) <= 5 * 0.2236 / std::sqrt(double(draws)));
     CHECK(std::fabs(below_quarter - 0.15625) <= mc_tolerance(0.15625, draws));
 }
+
+TEST_CASE("property: the population count distribution has the beta-binomial mean and variance") {
+    // 300 seeded random (x, n, N): mean m a / (a + b), variance m a b (a + b + m) / ((a + b)^2 (a + b + 1)).
+    Engine engine(314);
+    boost::random::uniform_int_distribution<std::int64_t> read(1, 400), extra(0, 20'000);
+    for (int k = 0; k < 300; ++k) {
+        const std::int64_t n = read(engine), N = n + extra(engine);
+        const std::int64_t x = boost::random::uniform_int_distribution<std::int64_t>(0, n)(engine);
+        const auto pmf = population_count_distribution(x, n, N);
+        double mean = 0, second = 0;
+        for (std::size_t u = 0; u < pmf.size(); ++u) {
+            mean += double(u) * pmf[u];
+            second += double(u) * double(u) * pmf[u];
+        }
+        const double m = double(N - n), a = double(x) + 0.5, b = double(n - x) + 0.5;
+        const double want_mean = m * a / (a + b);
+        const double want_var = m * a * b * (a + b + m) / ((a + b) * (a + b) * (a + b + 1));
+        INFO("x " << x << " n " << n << " N " << N);
+        CHECK(std::fabs(sum_of(pmf) - 1) <= 1e-12);
+        CHECK(mean == doctest::Approx(want_mean).epsilon(1e-10).scale(1));
+        CHECK(second - mean * mean == doctest::Approx(want_var).epsilon(1e-8).scale(1));
+    }
+}
+
+TEST_CASE("property: over random domains the Pólya posterior's totals are possible and centred on the sample") {
+    // 60 seeded random domains (urn and stars and bars): every total possible given the read cases, and the
+    // mean population 'yes' count of each question within Monte Carlo error of x N / n (the urn's expectation).
+    Engine data(2718);
+    boost::random::uniform_int_distribution<std::size_t> cases(1, 60), questions(1, 8);
+    boost::random::uniform_int_distribution<std::int64_t> extra(0, 300);
+    for (int k = 0; k < 60; ++k) {
+        const std::size_t n = cases(data), Q = questions(data);
+        const auto d = random_domain(data, n, Q, static_cast<std::int64_t>(n) + extra(data));
+        std::vector<std::int64_t> x(Q, 0), rel(Q, 0);
+        for (std::size_t i = 0; i < n; ++i)
+            for (std::size_t q = 0; q < Q; ++q) {
+                x[q] += d.answers[i * Q + q] == 1;
+                rel[q] += d.answers[i * Q + q] != -1;
+            }
+        const std::size_t draws = 4000;
+        std::vector<double> mean(Q, 0.0);
+        Engine engine(static_cast<std::uint64_t>(k));
+        bool possible = true;
+        polya_posterior({d}, draws, engine, [&](const SimulatedTotals& t) {
+            for (std::size_t q = 0; q < Q; ++q) {
+                const auto& s = t[0][q];
+                const std::int64_t unread = d.population - static_cast<std::int64_t>(n);
+                possible = possible && s.yes >= x[q] && s.yes - x[q] <= unread && s.relevant >= rel[q] &&
+                           s.relevant - rel[q] <= unread && s.yes <= s.relevant &&
+                           s.relevant - s.yes >= rel[q] - x[q] &&
+                           (x[q] > 0 || s.yes == 0) && (rel[q] > 0 || s.relevant == 0) &&
+                           (rel[q] < static_cast<std::int64_t>(n) || s.relevant == d.population);
+                mean[q] += double(s.yes) / draws;
+            }
+        });
+        INFO("n " << n << " N " << d.population << " questions " << Q);
+        CHECK(possible);
+        for (std::size_t q = 0; q < Q; ++q) {
+            // U ~ BetaBinomial(m, x, n - x) has variance m p (1 - p) (n + m) / (n + 1), p = x / n.
+            const double m = double(d.population) - double(n), p = double(x[q]) / double(n);
+            const double sd = std::sqrt(m * p * (1 - p) * (double(n) + m) / (double(n) + 1) / draws);
+            CHECK(std::fabs(mean[q] - double(x[q]) * double(d.population) / double(n)) <= 5 * sd + 1e-9);
+        }
+    }
+}
