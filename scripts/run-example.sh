@@ -26,3 +26,12 @@ $cs check "$pop" "$out/sample.csv" --fieldwork 2019-06-03
 echo
 echo "== casesample verify $out/manifest.json"
 $cs verify "$out/manifest.json"
+echo
+ans=fixtures/answers/lancashire-2019-answers.csv
+echo "== casesample report $ans --population court=71,out-of-court=39 --seed 2019 (synthetic answers matching seed 002's Annex 2)"
+$cs report "$ans" --population court=71,out-of-court=39 \
+  --judgement 1.1="Requires improvement" --judgement 1.2=Good \
+  --judgement 1.3="Requires improvement" --judgement 1.4="Requires improvement" --seed 2019
+echo
+echo "== casesample audit fixtures/published/lancashire-2019.csv --cases court=50,out-of-court=32 --population court=71,out-of-court=39"
+$cs audit fixtures/published/lancashire-2019.csv --cases court=50,out-of-court=32 --population court=71,out-of-court=39

@@ -23,6 +23,11 @@ for p in "$@"; do
     rm -rf "${scratch:?}/$p"
   fi
 done
+only_docs=1
+for p in "$@"; do [[ "$p" == *.md ]] || only_docs=0; done
+if ((only_docs)); then
+  git add -A -- "$@"; git commit -q -m "$msg" -- "$@"; git log --oneline -1; exit 0
+fi
 echo "land: building and testing a clean copy in $scratch ..." >&2
 cmake -S "$scratch" -B "$scratch/build" -DCMAKE_BUILD_TYPE=Release -DCASESAMPLE_WERROR=ON >/dev/null
 cmake --build "$scratch/build" -j 2 >"$scratch/build.log" 2>&1 || { tail -40 "$scratch/build.log" >&2; echo "land: BUILD FAILED, nothing committed" >&2; exit 1; }
