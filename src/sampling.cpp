@@ -267,6 +267,7 @@ public:
                     landing_ = true;
                     for (std::size_t h = 0; h < R_; ++h)
                         if (lo_[h] != hi_[h]) state_[h] = at_bound(h) ? kActive : kReleased;
+                    enumerate_landing(engine);
                 } else if (!drop_row(engine)) {
                     break;  // cannot happen: with no active row every free unit moves freely
                 }
@@ -396,6 +397,116 @@ private:
         return true;
     }
 
+    // Landing by enumeration, used only when it keeps the probabilities exact: when the walk stops at a
+    // vertex, list every rounding of the undecided units that keeps every row (not dropped) within its
+    // range. If the units' current probabilities are the marginals of some distribution on that list, the
+    // maximum-entropy one is found by iterative scaling (multiplications and divisions only, so the same bits
+    // everywhere) and a rounding is drawn from it: the landing is then balanced and exact. Otherwise (no
+    // rounding fits, the list is too long, or the scaling does not reach the probabilities to 1e-8) nothing
+    // changes and the caller drops a row instead.
+    bool enumerate_landing(Engine& engine) {
+        const std::size_t q = free_.size();
+        if (q == 0 || q > 60) return false;
+        std::vector<std::int64_t> need_lo(R_), need_hi(R_), got(R_, 0), left(R_, 0), ones(R_, 0);
+        for (std::size_t u = 0; u < pi_.size(); ++u)
+            if (decided_[u] && pi_[u] > 0.5)
+                for (auto h : rows_[u]) ++ones[h];
+        for (std::size_t h = 0; h < R_; ++h) {
+            bool dropped = state_[h] == kDropped;
+            need_lo[h] = dropped ? -(std::int64_t{1} << 40) : lo_[h] - ones[h];
+            need_hi[h] = dropped ? (std::int64_t{1} << 40) : hi_[h] - ones[h];
+        }
+        for (auto u : free_)
+            for (auto h : rows_[u]) ++left[h];
+        std::vector<std::uint64_t> solutions;
+        std::size_t nodes = 0;
+        const std::size_t max_nodes = 100000, max_solutions = 2048;
+        bool complete = true;
+        std::uint64_t bits = 0;
+        auto ok = [&](std::uint32_t u) {
+            for (auto h : rows_[u])
+                if (got[h] > need_hi[h] || got[h] + left[h] < need_lo[h]) return false;
+            return true;
+        };
+        // Depth-first over the undecided units, pruning a row as soon as its range is out of reach.
+        auto dfs = [&](auto& self, std::size_t d) -> void {
+            if (!complete) return;
+            if (++nodes > max_nodes || solutions.size() >= max_solutions) {
+                complete = false;
+                return;
+            }
+            if (d == q) {
+                solutions.push_back(bits);
+                return;
+            }
+            auto u = free_[d];
+            for (auto h : rows_[u]) --left[h];
+            for (int v = 1; v >= 0; --v) {
+                if (v)
+                    for (auto h : rows_[u]) ++got[h];
+                if (ok(u)) {
+                    if (v) bits |= std::uint64_t{1} << d;
+                    self(self, d + 1);
+                    bits &= ~(std::uint64_t{1} << d);
+                }
+                if (v)
+                    for (auto h : rows_[u]) --got[h];
+            }
+            for (auto h : rows_[u]) ++left[h];
+        };
+        dfs(dfs, 0);
+        if (!complete || solutions.empty()) return false;
+        const std::size_t S = solutions.size();
+        // Weights w[s] = scale * v[s]; the solutions holding each unit listed once, so that one unit's update
+        // (multiply those holding it by target/m and the others by (1-target)/(1-m)) touches only its list.
+        std::vector<std::vector<std::uint32_t>> holding(q);
+        for (std::size_t s = 0; s < S; ++s)
+            for (std::size_t d = 0; d < q; ++d)
+                if (solutions[s] >> d & 1) holding[d].push_back(static_cast<std::uint32_t>(s));
+        std::vector<double> v(S, 1.0);
+        double scale = 1.0 / double(S);
+        const std::size_t sweeps = std::min<std::size_t>(300, 4000000 / (S * q + 1) + 1);
+        bool converged = false;
+        for (std::size_t sweep = 0; sweep < sweeps && !converged; ++sweep) {
+            double worst = 0;
+            for (std::size_t d = 0; d < q; ++d) {
+                double target = pi_[free_[d]];
+                if (holding[d].empty() || holding[d].size() == S) {  // every listed rounding agrees on it
+                    worst = std::max(worst, std::fabs((holding[d].empty() ? 0.0 : 1.0) - target));
+                    continue;
+                }
+                double in = 0;
+                for (auto s : holding[d]) in += v[s];
+                double m = in * scale;  // the total weight stays 1 (renormalised every sweep)
+                worst = std::max(worst, std::fabs(m - target));
+                if (!(m > 0 && m < 1)) continue;
+                double up = target / m, down = (1 - target) / (1 - m);
+                scale *= down;
+                double ratio = up / down;
+                for (auto s : holding[d]) v[s] *= ratio;
+            }
+            double total = 0, big = 0;
+            for (auto x : v) {
+                total += x;
+                big = std::max(big, x);
+            }
+            for (auto& x : v) x /= big;
+            scale = 1.0 / (total / big);
+            converged = worst < 1e-8;
+        }
+        if (!converged) return false;
+        double total = 0;
+        for (auto x : v) total += x;
+        double pick = uniform01(engine) * total;
+        std::size_t chosen = 0;
+        while (chosen + 1 < S && pick >= v[chosen]) pick -= v[chosen++];
+        for (std::size_t d = 0; d < q; ++d) {
+            pi_[free_[d]] = (solutions[chosen] >> d & 1) ? 1.0 : 0.0;
+            decided_[free_[d]] = 1;
+        }
+        return true;
+    }
+
     // Drops one of the active rows that still hold an undecided unit, chosen at random (never the last row,
     // the sample size). A random choice spreads over the categories the small risk of landing outside
     // floor/ceiling, and so the repair's effect on inclusion probabilities; it measured better than dropping
@@ -463,7 +574,21 @@ std::vector<std::int64_t> cube_counts(const CellTable& cells, const std::vector<
     }
     CubeWalk walk(R + 1, std::move(unit_rows), std::move(pi), std::move(lo), std::move(hi));
     auto up = walk.run(engine);
+    std::int64_t total = 0;
     for (std::size_t u = 0; u < units.size(); ++u) count[units[u]] += up[u];
+    for (auto x : count) total += x;
+    // The sample size is an equation the walk never drops, so the total is n; should rounding ever have
+    // gone astray, a unit is added or removed in a random cell with room so the draw still has exactly n.
+    while (total != n) {
+        auto c = units[uniform_below(engine, units.size())];
+        if (total < n && count[c] < sizes[c]) {
+            ++count[c];
+            ++total;
+        } else if (total > n && count[c] > 0) {
+            --count[c];
+            --total;
+        }
+    }
     return count;
 }
 
