@@ -176,7 +176,7 @@ TEST_CASE("bad population files: one line file:line:column, exit 2, and no outpu
         {"header_only.csv", ": ", "no cases"},
         {"ragged_row.csv", ":3: ", "expected 6 fields"},
         {"unclosed_quote.csv", ":3:2: ", "never closed"},
-        {"not_utf8.csv", ":3: ", "not UTF-8"},
+        {"not_utf8.csv", ":3:", "not UTF-8"},
     };
     auto base = temp_dir();
     for (const auto& c : cases) {
