@@ -23,15 +23,22 @@ below() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a < b) }'; }
 # 1. the report subcommand, end to end (parsing, intervals, exact band probabilities, simulation, output).
 report_s=""
 if "$bin" --help 2>/dev/null | grep -Eq '^[[:space:]]+report([[:space:]]|$)'; then
-  args=("$answers" --population court=71,out-of-court=39 --draws "$draws" --seed "$seed" --format json)
+  # Domain 1 is rated by judgement (seed 002's published ratings), so the overall rating is simulated too.
+  args=("$answers" --population court=71,out-of-court=39 --draws "$draws" --seed "$seed" --format json
+        --judgement '1.1=Requires improvement' --judgement 1.2=Good
+        --judgement '1.3=Requires improvement' --judgement '1.4=Requires improvement')
   "$bin" report "${args[@]}" >"$out/polya-report.json" 2>"$out/polya-report.err" || true
-  t0=$(now)
-  if "$bin" report "${args[@]}" >"$out/polya-report.json" 2>"$out/polya-report.err"; then
-    t1=$(now); report_s=$(seconds "$t0" "$t1")
-    echo "casesample report --draws $draws (end to end): ${report_s} s"
-  else
-    echo "casesample report failed (exit $?): $(head -3 "$out/polya-report.err")"
-  fi
+  # Best of three runs (the machine is shared).
+  for run in 1 2 3; do
+    t0=$(now)
+    if "$bin" report "${args[@]}" >"$out/polya-report.json" 2>"$out/polya-report.err"; then
+      t1=$(now); s=$(seconds "$t0" "$t1")
+      if [[ -z $report_s ]] || below "$s" "$report_s"; then report_s=$s; fi
+    else
+      echo "casesample report failed (exit $?): $(head -3 "$out/polya-report.err")"; report_s=""; break
+    fi
+  done
+  [[ -n $report_s ]] && echo "casesample report --draws $draws (end to end, best of 3): ${report_s} s"
 else
   echo "casesample report is not built yet: timing the core library only"
 fi
@@ -119,7 +126,7 @@ int main(int argc, char** argv) {
     std::printf("\n");
 }
 EOF
-  g++ -std=c++20 -O2 -ffp-contract=off -I include "$out/polya-driver.cpp" "$lib" -lcrypto -o "$driver"
+  g++ -std=c++20 -O2 -ffp-contract=off -pthread -I include "$out/polya-driver.cpp" "$lib" -lcrypto -o "$driver"
   "$driver" "$answers" court=71,out-of-court=39 "$draws" "$seed" >"$out/polya-driver.txt"
   core_s=$(awk '/^seconds/{print $2}' "$out/polya-driver.txt")
   echo "casesample core (polya_posterior + rating tally), $draws draws: ${core_s} s"
@@ -141,4 +148,17 @@ fi
 echo "rating probabilities (casesample core | numpy peer; they agree within Monte Carlo error):"
 if [[ -f $out/polya-driver.txt ]]; then
   paste -d'|' <(grep -v '^seconds' "$out/polya-driver.txt") <(grep -v '^seconds' "$out/polya-peer.txt") | sed 's/^/  /'
+fi
+if [[ -n $report_s ]]; then
+  echo "rating probabilities of casesample report (the same seed and draws as the core driver):"
+  /usr/bin/python3 - "$out/polya-report.json" <<'EOF'
+import json, sys
+r = json.load(open(sys.argv[1]))
+def show(name, probs):
+    if probs:
+        print("  " + name + " " + " ".join(f"{k}={v:.4f}" for k, v in probs.items()))
+for s in r["standards"]:
+    show(s["id"], s.get("rating_probabilities"))
+show("overall", r["overall"].get("rating_probabilities"))
+EOF
 fi
