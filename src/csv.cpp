@@ -61,11 +61,16 @@ CsvReader CsvReader::from_string(std::string name, std::string text) {
 CsvReader::CsvReader(std::string name, std::string text) : name_(std::move(name)), text_(std::move(text)) {
     if (text_.size() >= 3 && std::memcmp(text_.data(), "\xEF\xBB\xBF", 3) == 0) pos_ = 3;
     if (auto bad = first_invalid_utf8(text_); bad != std::string::npos) {
-        std::size_t line = 1, col_start = 0;
-        for (std::size_t i = 0; i < bad; ++i)
-            if (text_[i] == '\n') { ++line; col_start = i + 1; }
-        (void)col_start;
-        throw InputError(name_, line, 0,
+        // Find the line and the field (column) holding the byte, following quotes as the parser does.
+        std::size_t line = 1, field = 1;
+        bool quoted = false;
+        for (std::size_t i = pos_; i < bad; ++i) {
+            char c = text_[i];
+            if (c == '"') quoted = !quoted;
+            else if (c == '\n') { ++line; if (!quoted) field = 1; }
+            else if (c == ',' && !quoted) ++field;
+        }
+        throw InputError(name_, line, field,
                          "the file is not UTF-8 text (found byte 0x" +
                              [&] {
                                  char buf[3];

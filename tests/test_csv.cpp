@@ -74,7 +74,8 @@ TEST_CASE("CSV errors name the line and column") {
     CHECK(error_of("a,b\n1,x\"y\n").rfind("t.csv:2:2: a quote inside an unquoted field", 0) == 0);
     CHECK(error_of("a,b\n\"x\"y,1\n").rfind("t.csv:2:1: unexpected text after a closing quote", 0) == 0);
     CHECK(error_of("a,a\n1,2\n").rfind("t.csv:1:2: column 'a' appears twice", 0) == 0);
-    CHECK(error_of("a,b\n1,\xE9t\xE9\n").rfind("t.csv:2: the file is not UTF-8 text (found byte 0xE9)", 0) == 0);
+    CHECK(error_of("a,b\n1,\xE9t\xE9\n").rfind("t.csv:2:2: the file is not UTF-8 text (found byte 0xE9)", 0) == 0);
+    CHECK(error_of("a,b\n\"x,\ny\",\xE9\n").rfind("t.csv:3:2: the file is not UTF-8 text", 0) == 0);
     // A line break inside quotes moves the line count on for later records.
     CHECK(error_of("a,b\n\"1\n2\",3\n4\n").rfind("t.csv:4: expected 2 fields", 0) == 0);
 }
@@ -126,4 +127,10 @@ TEST_CASE("CSV written by the writer reads back to the same cells (random round 
                 CHECK(back[r][c] == expect);
             }
     }
+}
+
+TEST_CASE("a folder given where a file is expected is a clear input error, not a crash") {
+    CHECK_THROWS_WITH_AS(CsvReader::open("/tmp"), "/tmp: this is a folder, not a file", InputError);
+    CHECK_THROWS_WITH_AS(CsvReader::open("/nonexistent/x.csv"),
+                         "/nonexistent/x.csv: cannot open the file: No such file or directory", InputError);
 }
