@@ -41,6 +41,12 @@ std::vector<QuestionPlace> domain_questions(const Framework& framework, std::siz
 
 namespace {
 
+// "a court", "an out-of-court": the article a domain name takes.
+std::string with_article(const std::string& word) {
+    const bool vowel = !word.empty() && std::string_view("aeiouAEIOU").find(word[0]) != std::string_view::npos;
+    return (vowel ? "an " : "a ") + word;
+}
+
 constexpr const char* kExpectedAnswers = "expected Yes, No, N/A or blank";
 
 std::string trimmed(std::string_view s) {
@@ -172,7 +178,7 @@ AnswerSet read_wide(CsvReader& reader, const Framework& fw) {
                 domain_field = col;
             } else if (place.domain != *domain) {
                 reader.fail(rec, col,
-                            "case '" + id + "' is a " + fw.domains[*domain].sample_domain + " case but answers " +
+                            "case '" + id + "' is " + with_article(fw.domains[*domain].sample_domain) + " case but answers " +
                                 fw.question(place).id + ", a question of domain " + fw.domains[place.domain].id + " (" +
                                 fw.domains[place.domain].name + "); leave it blank");
             }
@@ -235,7 +241,7 @@ AnswerSet read_long(CsvReader& reader, const Framework& fw) {
         }
         auto& c = b.set.cases[it->second];
         if (c.domain != domain)
-            reader.fail(rec, q_col, "case '" + id + "' is a " + fw.domains[c.domain].sample_domain + " case (line " +
+            reader.fail(rec, q_col, "case '" + id + "' is " + with_article(fw.domains[c.domain].sample_domain) + " case (line " +
                                         std::to_string(c.line) + ") but answers " + qid + ", a question of domain " +
                                         fw.domains[domain].id + " (" + fw.domains[domain].name + ")");
         auto qi = index_in_domain(fw, *place);
@@ -398,8 +404,8 @@ void check_cases_in_sample(const AnswerSet& answers, const Framework& framework,
         if (!it->second.empty() &&
             normalize_label(it->second) != normalize_label(framework.domains[c.domain].sample_domain))
             throw InputError(answers.file, c.line, 1,
-                             "case '" + c.case_id + "' is a " + it->second + " case in the sample but is answered as a " +
-                                 framework.domains[c.domain].sample_domain + " case");
+                             "case '" + c.case_id + "' is " + with_article(it->second) + " case in the sample but is answered as " +
+                                 with_article(framework.domains[c.domain].sample_domain) + " case");
     }
 }
 

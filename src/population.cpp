@@ -251,15 +251,27 @@ Population parse_population(CsvReader& reader, const PopulationOptions& options)
 MonthWindow parse_month_window(std::string_view text) {
     auto dash = text.find('-');
     MonthWindow w{};
+    const std::string shown(text);
+    auto bad_form = [&] {
+        return UsageError("a month window is written FROM-TO, two whole numbers of months before fieldwork with "
+                          "FROM <= TO, such as 6-9; got '" + shown + "'");
+    };
     auto num = [&](std::string_view s, int& out) {
         s = trim(s);
-        auto r = std::from_chars(s.data(), s.data() + s.size(), out);
-        return !s.empty() && r.ec == std::errc{} && r.ptr == s.data() + s.size() && out >= 0 && out <= 600;
+        if (s.empty() || s.find_first_not_of("0123456789") != std::string_view::npos) throw bad_form();
+        std::int64_t v = 0;
+        auto r = std::from_chars(s.data(), s.data() + s.size(), v);
+        if (r.ec != std::errc{} || r.ptr != s.data() + s.size() || v > 600)
+            throw UsageError("a month window counts at most 600 months (50 years) before fieldwork; got '" + shown +
+                             "'");
+        out = static_cast<int>(v);
     };
-    if (dash == std::string_view::npos || !num(text.substr(0, dash), w.from_months) ||
-        !num(text.substr(dash + 1), w.to_months) || w.from_months > w.to_months)
-        throw UsageError("a month window is written FROM-TO with FROM <= TO, such as 6-9; got '" +
-                         std::string(text) + "'");
+    if (dash == std::string_view::npos) throw bad_form();
+    num(text.substr(0, dash), w.from_months);
+    num(text.substr(dash + 1), w.to_months);
+    if (w.from_months > w.to_months)
+        throw UsageError("a month window is written FROM-TO with FROM <= TO, such as 6-9; got '" + shown +
+                         "' (FROM is larger than TO)");
     return w;
 }
 

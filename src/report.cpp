@@ -217,6 +217,17 @@ Report build_report(const Framework& fw, const AnswerSet& answers, const ReportO
                     auto it = result_of.find({d, offset + k});
                     if (it != result_of.end() && rep.questions[it->second].band) bands.push_back(*rep.questions[it->second].band);
                 }
+                if (answers.answered[d])
+                    for (std::size_t k = 0; k < st.key_questions.size(); ++k)
+                        if (!answers.present[d][offset + k]) r.missing_questions.push_back(st.key_questions[k].id);
+                if (!r.missing_questions.empty()) {
+                    std::string ids;
+                    for (const auto& id : r.missing_questions) ids += (ids.empty() ? "" : ", ") + id;
+                    rep.notes.push_back("Key question" + std::string(r.missing_questions.size() > 1 ? "s " : " ") + ids +
+                                        (r.missing_questions.size() > 1 ? " are" : " is") +
+                                        " missing from the answers: standard " + st.id + " is rated from its other " +
+                                        "key questions only.");
+                }
                 if (!bands.empty()) {
                     r.rating = standard_rating(bands);
                     for (std::size_t k = 0; k < st.key_questions.size(); ++k) {

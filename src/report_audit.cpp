@@ -116,6 +116,10 @@ Audit audit_published(const Framework& fw, const PublishedTable& table, const Au
         if (!options.cases.count(d))
             throw UsageError("--cases must give the number of " + fw.domains[d].sample_domain +
                              " cases read, e.g. --cases court=50,out-of-court=32");
+        if (!options.population.empty() && !options.population.count(d))
+            throw UsageError("--population gives no count for the " + fw.domains[d].sample_domain +
+                             " cases, which the published table includes (give " + fw.domains[d].sample_domain +
+                             "=N as well, e.g. --population court=71,out-of-court=39)");
         if (!options.population.count(d)) all_populations = false;
         else if (options.population.at(d) < options.cases.at(d))
             throw UsageError("the " + fw.domains[d].sample_domain + " population is smaller than the cases read");
@@ -142,8 +146,12 @@ Audit audit_published(const Framework& fw, const PublishedTable& table, const Au
                 double widest = -1;
                 std::optional<std::size_t> common;
                 bool robust = true;
-                for (std::int64_t r = 1; r <= q.cases; ++r)
-                    for (std::int64_t y = 0; y <= r; ++y) {
+                for (std::int64_t r = 1; r <= q.cases; ++r) {
+                    // Only y with 100 y / r within half a point of the printed percentage can round to it:
+                    // (2p - 1) r / 200 <= y <= (2p + 1) r / 200. The checks below decide exactly.
+                    const std::int64_t y_low = std::max<std::int64_t>(0, ((2 * q.printed - 1) * r) / 200);
+                    const std::int64_t y_high = std::min<std::int64_t>(r, ((2 * q.printed + 1) * r + 199) / 200);
+                    for (std::int64_t y = y_low; y <= y_high; ++y) {
                         bool up = whole_percent(y, r, Rounding::half_up) == q.printed;
                         bool even = whole_percent(y, r, Rounding::half_even) == q.printed;
                         if (!up && !even) continue;
@@ -183,6 +191,7 @@ Audit audit_published(const Framework& fw, const PublishedTable& table, const Au
                         }
                         q.pairs.push_back(std::move(p));
                     }
+                }
                 if (q.pairs.empty())
                     throw InputError(table.file, q.line, 2,
                                      "no count of 'yes' out of at most " + std::to_string(q.cases) + " cases gives " +

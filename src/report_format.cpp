@@ -57,11 +57,14 @@ std::string rating_name(const Framework& fw, const std::optional<std::size_t>& r
 
 std::string standard_basis(const Framework& fw, const StandardResult& s) {
     if (s.judged) return s.rating ? "judgement" : "judgement not given";
-    if (!s.rating) return "no answers";
+    std::string missing;
+    for (const auto& id : s.missing_questions) missing += (missing.empty() ? "" : ", ") + id;
+    if (!missing.empty()) missing = "; not answered: " + missing;
+    if (!s.rating) return "no answers" + missing;
     std::string ids;
     for (const auto& id : s.lowest) ids += (ids.empty() ? "" : ", ") + id;
     (void)fw;
-    return "lowest band: " + ids;
+    return "lowest band: " + ids + missing;
 }
 
 double max_mc_error(const std::vector<double>& p, std::size_t draws) {
@@ -143,6 +146,7 @@ std::string render_json(const Report& r) {
         o["rating"] = s.rating ? ojson(fw.ratings[*s.rating].name) : ojson(nullptr);
         o["score"] = s.rating ? ojson(fw.ratings[*s.rating].score) : ojson(nullptr);
         o["lowest_questions"] = s.lowest;
+        o["missing_questions"] = s.missing_questions;
         o["rating_probabilities"] = probabilities_json(fw, s.rating_probabilities);
         o["monte_carlo_error"] = mc_json(fw, s.rating_probabilities, r.draws);
         standards.push_back(o);
@@ -165,7 +169,7 @@ std::string render_csv(const Report& r) {
                                        "percent", "population", "population_estimated", "lower", "upper",
                                        "lower_count", "upper_count", "method", "band_or_rating", "score"};
     for (const auto& rt : fw.ratings) header.push_back("p_" + rating_initials(rt.name));
-    header.insert(header.end(), {"robust", "more_yes_to_move_up", "fewer_yes_to_move_down"});
+    header.insert(header.end(), {"robust", "more_yes_to_move_up", "fewer_yes_to_move_down", "missing_questions"});
     for (const auto& h : header) w.text(h);
     w.end_row();
     auto probabilities = [&](const std::vector<double>& p) {
@@ -192,6 +196,7 @@ std::string render_csv(const Report& r) {
         w.text(q.band ? (q.robust ? "yes" : "no") : "");
         if (q.moves.more_yes) w.integer(*q.moves.more_yes); else w.empty();
         if (q.moves.fewer_yes) w.integer(*q.moves.fewer_yes); else w.empty();
+        w.empty();
         w.end_row();
     }
     for (const auto& s : r.standards) {
@@ -201,6 +206,9 @@ std::string render_csv(const Report& r) {
         if (s.rating) w.integer(fw.ratings[*s.rating].score); else w.empty();
         probabilities(s.rating_probabilities);
         w.empty().empty().empty();
+        std::string missing;
+        for (const auto& id : s.missing_questions) missing += (missing.empty() ? "" : " ") + id;
+        w.text(missing);
         w.end_row();
     }
     w.text("overall").text("overall");
@@ -208,7 +216,7 @@ std::string render_csv(const Report& r) {
     w.text(rating_name(fw, r.overall.rating));
     if (r.overall.score) w.integer(*r.overall.score); else w.empty();
     probabilities(r.overall.rating_probabilities);
-    w.empty().empty().empty();
+    w.empty().empty().empty().empty();
     w.end_row();
     return w.take();
 }

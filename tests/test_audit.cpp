@@ -3,9 +3,13 @@
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "casesample/error.hpp"
 #include "casesample/framework.hpp"
+#include "casesample/ratings.hpp"
 #include "casesample/report_audit.hpp"
 #include "test_support.hpp"
 
@@ -231,5 +235,46 @@ TEST_CASE("casesample audit: golden output for Lancashire 2019, exit codes") {
         CHECK(e.exit_code == 2);
         CHECK_FALSE(e.err.empty());
         CHECK(e.out.empty());
+    }
+}
+
+TEST_CASE("audit --cases beyond 2000 is refused at once with a clear message, and partial populations are refused") {
+    const std::string published = test::source_path(kPublished);
+    auto big = test::run_cli("audit " + published + " --cases court=50000,out-of-court=32");
+    CHECK(big.exit_code == 2);
+    CHECK(big.err.find("--cases: the number of court cases must be a whole number from 1 to 2000, got '50000'") !=
+          std::string::npos);
+    CHECK(big.out.empty());
+    auto negative = test::run_cli("audit " + published + " --cases court=-5,out-of-court=32");
+    CHECK(negative.exit_code == 2);
+    CHECK(negative.err.find("got '-5'") != std::string::npos);
+    auto partial = test::run_cli("audit " + published + " --cases court=50,out-of-court=32 --population court=71");
+    CHECK(partial.exit_code == 2);
+    CHECK(partial.err.find("no count for the out-of-court cases") != std::string::npos);
+}
+
+TEST_CASE("the audit's pairs are every (yes, relevant) that rounds to the printed percentage, by brute force") {
+    // The audit looks only near printed * relevant / 100: compare with a scan of every yes for every relevant.
+    for (std::int64_t printed : {0, 1, 33, 50, 67, 84, 99, 100}) {
+        for (std::int64_t cases : {1, 7, 32, 50, 203}) {
+            INFO(printed << "% of at most " << cases);
+            std::vector<std::pair<std::int64_t, std::int64_t>> expected;
+            for (std::int64_t r = 1; r <= cases; ++r)
+                for (std::int64_t y = 0; y <= r; ++y)
+                    if (whole_percent(y, r, Rounding::half_up) == printed ||
+                        whole_percent(y, r, Rounding::half_even) == printed)
+                        expected.emplace_back(y, r);
+            auto table = parse_published("p.csv", "id,value\n2.1.1," + std::to_string(printed) + "%\n", fw());
+            AuditOptions o;
+            o.cases = {{1, cases}};
+            std::vector<std::pair<std::int64_t, std::int64_t>> got;
+            try {
+                auto a = audit_published(fw(), table, o);
+                for (const auto& p : a.questions.at(0).pairs) got.emplace_back(p.yes, p.relevant);
+            } catch (const InputError&) {
+                // no pair at all
+            }
+            CHECK(got == expected);
+        }
     }
 }

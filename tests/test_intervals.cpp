@@ -6,6 +6,8 @@
 #include <cmath>
 #include <filesystem>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "casesample/error.hpp"
 #include "casesample/intervals.hpp"
@@ -432,4 +434,27 @@ TEST_CASE("casesample interval --from names the file, line and column of a bad r
     auto missing = test::run_cli("interval --from " + dir + "/none.csv");
     CHECK(missing.exit_code == 2);
     CHECK(missing.err.find("none.csv") != std::string::npos);
+}
+
+TEST_CASE("interval --population and --threads are checked as typed, and --help names the counts X N") {
+    const std::vector<std::pair<std::string, std::string>> cases = {
+        {"interval 40 50 --population 99999999999999999999",
+         "--population must be a whole number from 1 to 2147483647, got '99999999999999999999'"},
+        {"interval 40 50 --population -5", "--population must be a whole number from 1 to 2147483647, got '-5'"},
+        {"interval 40 50 --population 3000000000", "got '3000000000'"},
+        {"interval --from x.csv --population -1", "--population must be a whole number from 1 to 2147483647, got '-1'"},
+        {"interval --from x.csv --threads -1", "--threads must be a whole number from 0 to 256, got '-1'"},
+    };
+    for (const auto& [args, message] : cases) {
+        INFO(args);
+        auto r = test::run_cli(args);
+        CHECK(r.exit_code == 2);
+        CHECK(r.err.find(message) != std::string::npos);
+        CHECK(r.err.find("9223372036854775807") == std::string::npos);
+        CHECK(r.out.empty());
+    }
+    auto help = test::run_cli("interval --help");
+    CHECK(help.exit_code == 0);
+    CHECK(help.out.find("(0x)") == std::string::npos);
+    CHECK(help.out.find("X N") != std::string::npos);
 }

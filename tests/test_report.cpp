@@ -3,6 +3,9 @@
 #include <boost/random/uniform_int_distribution.hpp>
 #include <filesystem>
 #include <numeric>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "casesample/answers.hpp"
 #include "casesample/error.hpp"
@@ -356,7 +359,7 @@ TEST_CASE("casesample report with a sample folder checks the case ids and takes 
     test::write_text(dir + "/wrong.csv", "case_id,domain,2.1.1\nLAN-O001,court,Yes\n");
     auto wrong = test::run_cli("report " + dir + "/wrong.csv --sample-dir " + dir);
     CHECK(wrong.exit_code == 2);
-    CHECK(wrong.err.find("is a out-of-court case in the sample") != std::string::npos);
+    CHECK(wrong.err.find("is an out-of-court case in the sample") != std::string::npos);
 }
 
 TEST_CASE("casesample report exit codes: 0 done, 2 bad input or options, and no half-written output") {
@@ -501,4 +504,101 @@ TEST_CASE("with totals only, simulated standard and overall rating probabilities
         INFO("overall rating " << k << " exact " << overall[k] << " simulated " << r.overall.rating_probabilities[k]);
         CHECK(std::abs(r.overall.rating_probabilities[k] - overall[k]) < 5 * se);
     }
+}
+
+// ---- trial defects: numeric options, partial populations, missing key questions ----
+
+TEST_CASE("report --draws and --seed must be whole numbers in range, quoting what was typed") {
+    const std::string answers = test::source_path(kAnswers);
+    const std::string pop = " --population court=71,out-of-court=39";
+    const std::vector<std::pair<std::string, std::string>> cases = {
+        {"--draws -1", "--draws must be a whole number from 0 to 10000000, got '-1'"},
+        {"--draws 99999999999999", "--draws must be a whole number from 0 to 10000000, got '99999999999999'"},
+        {"--draws 10000001", "got '10000001'"},
+        {"--draws 1e3", "got '1e3'"},
+        {"--seed -2", "--seed must be a whole number from 0 to 18446744073709551615, got '-2'"},
+        {"--seed 18446744073709551616", "got '18446744073709551616'"},
+        {"--seed 1.5", "got '1.5'"},
+    };
+    for (const auto& [args, message] : cases) {
+        INFO(args);
+        auto r = test::run_cli("report " + answers + pop + " " + args);
+        CHECK(r.exit_code == 2);
+        CHECK(r.err.find(message) != std::string::npos);
+        CHECK(r.out.empty());
+    }
+    auto huge = test::run_cli("report " + answers + " --population court=71,out-of-court=99999999999");
+    CHECK(huge.exit_code == 2);
+    CHECK(huge.err.find("must be a whole number from 1 to 1000000, got '99999999999'") != std::string::npos);
+    auto top = test::run_cli("report " + answers + pop + " --draws 20 --seed 18446744073709551615");
+    CHECK(top.exit_code == 0);
+    CHECK(top.out.find("seed 18446744073709551615") != std::string::npos);
+    auto none = test::run_cli("report " + answers + pop + " --draws 0 --seed 0");
+    CHECK(none.exit_code == 0);
+}
+
+TEST_CASE("report --population naming only some answered domains is a usage error naming the missing one") {
+    const std::string answers = test::source_path(kAnswers);
+    auto r = test::run_cli("report " + answers + " --population court=71 --draws 10 --seed 1");
+    CHECK(r.exit_code == 2);
+    CHECK(r.err.find("no count for the out-of-court cases") != std::string::npos);
+    CHECK(r.out.empty());
+    auto other = test::run_cli("report " + answers + " --population out-of-court=39 --draws 10 --seed 1");
+    CHECK(other.exit_code == 2);
+    CHECK(other.err.find("no count for the court cases") != std::string::npos);
+    // Answers of one domain only: its population alone is enough.
+    auto dir = test::temp_dir();
+    test::write_text(dir + "/court.csv", "question,yes,relevant,cases\n2.1.1,42,50,50\n2.1.2,37,50,50\n");
+    auto one = test::run_cli("report " + dir + "/court.csv --population court=71 --draws 10 --seed 1");
+    CHECK(one.exit_code == 0);
+    CHECK(one.out.find("Intervals: hypergeometric") != std::string::npos);
+}
+
+TEST_CASE("a key question missing from the answers is said in every report format") {
+    auto dir = test::temp_dir();
+    // The Lancashire totals without 2.1.3.
+    std::string totals = test::read_text(test::source_path(kTotals));
+    auto at = totals.find("2.1.3,");
+    REQUIRE(at != std::string::npos);
+    totals.erase(at, totals.find('\n', at) + 1 - at);
+    test::write_text(dir + "/totals.csv", totals);
+    const std::string base = "report " + dir + "/totals.csv --population court=71,out-of-court=39 --draws 10 --seed 1";
+    for (const char* format : {"table", "markdown", "json", "csv"}) {
+        INFO(format);
+        auto r = test::run_cli(base + " --format " + format);
+        CHECK(r.exit_code == 0);
+        CHECK(r.out.find("2.1.3") != std::string::npos);
+        if (std::string(format) == "csv") {
+            CHECK(r.out.find("missing_questions") != std::string::npos);
+        } else {
+            CHECK(r.out.find("Key question 2.1.3 is missing from the answers: standard 2.1 is rated from its other key "
+                             "questions only.") != std::string::npos);
+        }
+        if (std::string(format) == "json") CHECK(r.out.find("\"missing_questions\": [\n        \"2.1.3\"") != std::string::npos);
+    }
+    // With every question present, nothing is said.
+    auto full = test::run_cli("report " + test::source_path(kTotals) + " --population court=71,out-of-court=39 --draws 10 --seed 1");
+    CHECK(full.out.find("missing from the answers") == std::string::npos);
+    // The library call: the standard records its missing question, and the rating comes from the others.
+    auto set = read_answers(dir + "/totals.csv", fw());
+    auto rep = build_report(fw(), set, lancashire_options());
+    bool found = false;
+    for (const auto& s : rep.standards)
+        if (fw().standard(s.place).id == "2.1") {
+            found = true;
+            CHECK(s.missing_questions == std::vector<std::string>{"2.1.3"});
+            CHECK(s.rating.has_value());
+        } else {
+            CHECK(s.missing_questions.empty());
+        }
+    CHECK(found);
+}
+
+TEST_CASE("a case of the other domain is called an out-of-court case, with the right article") {
+    auto dir = test::temp_dir();
+    test::write_text(dir + "/long.csv", "case_id,question,answer\nA,3.1.1,Yes\nA,2.1.1,Yes\n");
+    auto r = test::run_cli("report " + dir + "/long.csv");
+    CHECK(r.exit_code == 2);
+    CHECK(r.err.find("is an out-of-court case") != std::string::npos);
+    CHECK(r.err.find("is a out-of-court") == std::string::npos);
 }

@@ -1,9 +1,13 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "casesample/error.hpp"
 #include "casesample/output.hpp"
+#include "casesample/population.hpp"
 #include "casesample/sample_size.hpp"
 #include "test_support.hpp"
 
@@ -167,4 +171,56 @@ TEST_CASE("casesample size --method exact") {
             CHECK(r.out.empty());
         }
     }
+}
+
+// ---- numeric options are checked as typed (trial defects 2, 6, 10, 17) ----
+
+TEST_CASE("size --population and --sample must be whole numbers in range, quoting what was typed") {
+    const std::vector<std::pair<std::string, std::string>> cases = {
+        {"size --population 99999999999999999999", "--population must be a whole number from 1 to 2147483647, got '99999999999999999999'"},
+        {"size --population -5", "--population must be a whole number from 1 to 2147483647, got '-5'"},
+        {"size --population 7.5", "--population must be a whole number from 1 to 2147483647, got '7.5'"},
+        {"size --population 71 --sample -1", "--sample must be a whole number from 1 to 2147483647, got '-1'"},
+        {"size --population 71 --sample 0", "--sample must be a whole number from 1 to 2147483647, got '0'"},
+        {"size --population 71 --sample 80", "--sample 80 is more cases than the population of 71"},
+        {"size --population 71 --sample 80 --method exact --format json", "--sample 80 is more cases than the population of 71"},
+    };
+    for (const auto& [args, message] : cases) {
+        INFO(args);
+        auto r = test::run_cli(args);
+        CHECK(r.exit_code == 2);
+        CHECK(r.err.find(message) != std::string::npos);
+        CHECK(r.err.find("9223372036854775807") == std::string::npos);
+        CHECK(r.out.empty());
+    }
+    auto all = test::run_cli("size --population 71 --sample 71");
+    CHECK(all.exit_code == 0);
+    CHECK(all.out.find("±0.00 points") != std::string::npos);
+}
+
+TEST_CASE("size --margin finer than a tenth of a point is shown with its digits, not as ±0.0") {
+    auto r = test::run_cli("size --population 1000 --margin 0.0001");
+    CHECK(r.exit_code == 0);
+    CHECK(r.out.find("±0.01 points") != std::string::npos);
+    CHECK(r.out.find("±0.0 points") == std::string::npos);
+    auto usual = test::run_cli("size --population 71");
+    CHECK(usual.out.find("±5.0 points") != std::string::npos);
+}
+
+TEST_CASE("a month window that is too large says so, not FROM <= TO") {
+    auto message = [](const char* text) {
+        try {
+            parse_month_window(text);
+        } catch (const UsageError& e) {
+            return std::string(e.what());
+        }
+        return std::string("no error");
+    };
+    CHECK(message("0-99999999999").find("at most 600 months") != std::string::npos);
+    CHECK(message("0-99999999999").find("FROM <= TO") == std::string::npos);
+    CHECK(message("0-601").find("at most 600 months") != std::string::npos);
+    CHECK(message("9-6").find("FROM is larger than TO") != std::string::npos);
+    CHECK(message("a-b").find("written FROM-TO") != std::string::npos);
+    CHECK(message("-3").find("written FROM-TO") != std::string::npos);
+    CHECK(message("0-600") == "no error");
 }

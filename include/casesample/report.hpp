@@ -65,6 +65,9 @@ struct StandardResult {
     bool judged = false;
     std::optional<std::size_t> rating;
     std::vector<std::string> lowest;  // key questions that set the rating
+    // Key questions of the standard that are not in the answers at all (its domain has answers): the rating
+    // comes from the others only, and every format says so.
+    std::vector<std::string> missing_questions;
     std::vector<double> rating_probabilities;  // per rating; empty when not simulated
 };
 

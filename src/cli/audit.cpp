@@ -9,6 +9,12 @@
 namespace casesample::cli {
 namespace {
 
+// The audit lists every (yes, relevant) pair with relevant <= cases read that rounds to each printed
+// percentage: about cases^2 / 100 pairs per question, each with an interval. Inspections read tens of cases;
+// beyond this the run would take minutes and the output would be unreadable.
+constexpr std::int64_t kMostCasesRead = 2000;
+constexpr std::int64_t kMostPopulation = 1000000;
+
 struct AuditCliOptions {
     std::string published;
     std::string cases;
@@ -26,8 +32,9 @@ void run(const AuditCliOptions& o, Context& context) {
     if (!o.framework.empty()) loaded = Framework::load(o.framework);
     const Framework& fw = o.framework.empty() ? Framework::builtin() : loaded;
     AuditOptions options;
-    options.cases = parse_domain_counts(fw, o.cases, "--cases");
-    if (!o.population.empty()) options.population = parse_domain_counts(fw, o.population, "--population");
+    options.cases = parse_domain_counts(fw, o.cases, "--cases", kMostCasesRead);
+    if (!o.population.empty())
+        options.population = parse_domain_counts(fw, o.population, "--population", kMostPopulation);
     options.confidence = o.confidence;
     if (!o.method.empty()) {
         options.method = parse_interval_method(o.method);
@@ -49,7 +56,7 @@ void setup(CLI::App& app, Context& context) {
                                             "bands are, and whether its ratings follow from the rules");
     sub->add_option("published", o->published, "Published table CSV with columns id, value (2.1.1,84% / 2.1,Good / overall,Good)")
         ->required();
-    sub->add_option("--cases", o->cases, "Cases read per domain, e.g. court=50,out-of-court=32")->required();
+    sub->add_option("--cases", o->cases, "Cases read per domain, each 1 to 2000, e.g. court=50,out-of-court=32")->required();
     sub->add_option("--population", o->population, "Eligible cases per domain, e.g. court=71,out-of-court=39");
     sub->add_option("--confidence", o->confidence, "Confidence level of the intervals")->capture_default_str();
     sub->add_option("--method", o->method, "Interval method (default: hypergeometric with --population, wilson without)");

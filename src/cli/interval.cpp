@@ -11,18 +11,21 @@
 #include "casesample/intervals.hpp"
 #include "casesample/output.hpp"
 #include "command.hpp"
+#include "report_args.hpp"
 
 namespace casesample::cli {
 namespace {
 
 struct IntervalOptions {
     std::vector<std::string> counts;  // X N
+    std::string population_text;      // as typed; empty: not given
     std::int64_t population = -1;     // -1: not given
     std::string method;               // empty: hypergeometric with a population, else wilson
     double confidence = 0.80;
     std::string format = "table";
     std::string from;
     std::string out;
+    std::string threads_text;  // as typed
     unsigned threads = 0;  // 0: as many as the machine has
 };
 
@@ -69,8 +72,6 @@ void run_one(const IntervalOptions& o) {
     if (x > n)
         throw UsageError("the number of 'yes' answers (" + std::to_string(x) + ") is more than the number of cases read (" +
                          std::to_string(n) + ")");
-    if (o.population == 0 || o.population < -1)
-        throw UsageError("--population must be at least 1 case, got " + std::to_string(o.population));
     if (o.population >= 0 && o.population < n)
         throw UsageError("--population " + std::to_string(o.population) + " is smaller than the " + std::to_string(n) +
                          " cases read");
@@ -125,8 +126,6 @@ void run_file(const IntervalOptions& o) {
     if (!o.counts.empty()) throw UsageError("give either the counts X N or --from FILE.csv, not both");
     if (o.format != "table" && o.format != "csv")
         throw UsageError("--from writes CSV; --format " + o.format + " is for a single interval");
-    if (o.population == 0 || o.population < -1)
-        throw UsageError("--population must be at least 1 case, got " + std::to_string(o.population));
     if (!confidence_problem(o.confidence).empty())
         throw UsageError("--confidence " + confidence_problem(o.confidence) + ", got " + format_shortest(o.confidence));
     if (!o.method.empty()) method_or_default(o.method, false);  // reject an unknown name before reading
@@ -256,7 +255,13 @@ void run_file(const IntervalOptions& o) {
     emit(o.out, text);
 }
 
-void run(const IntervalOptions& o) {
+void run(IntervalOptions o) {
+    if (!o.population_text.empty())
+        o.population = static_cast<std::int64_t>(
+            parse_whole_number("--population", o.population_text, 1,
+                               static_cast<std::uint64_t>(std::numeric_limits<int>::max())));
+    if (!o.threads_text.empty())
+        o.threads = static_cast<unsigned>(parse_whole_number("--threads", o.threads_text, 0, 256));
     if (o.from.empty()) {
         if (!o.out.empty()) throw UsageError("--out is for --from FILE.csv; a single interval prints to the screen");
         if (o.format == "csv") throw UsageError("--format csv is for --from FILE.csv");
@@ -266,14 +271,26 @@ void run(const IntervalOptions& o) {
     }
 }
 
+// CLI11 shows an optional positional of up to two values as "counts(0x)": name it X N instead.
+class IntervalFormatter : public CLI::Formatter {
+  public:
+    std::string make_option_usage(const CLI::Option* opt) const override {
+        if (opt->get_name() == "counts") return "[X N]";
+        return CLI::Formatter::make_option_usage(opt);
+    }
+};
+
 void setup(CLI::App& app, Context&) {
     auto o = std::make_shared<IntervalOptions>();
     auto* sub = app.add_subcommand(
         "interval", "Confidence interval for a share of 'yes' answers: X of N cases, or every row of a CSV file");
     sub->add_option("counts", o->counts, "X N: the number of 'yes' answers and the number of cases read")
-        ->expected(0, 2);
-    sub->add_option("--population", o->population,
-                    "Number of eligible cases the sample was drawn from (enables the finite-population methods)");
+        ->expected(0, 2)
+        ->type_name("");
+    sub->formatter(std::make_shared<IntervalFormatter>());
+    sub->add_option("--population", o->population_text,
+                    "Number of eligible cases the sample was drawn from, 1 to 2147483647 (enables the "
+                    "finite-population methods)");
     sub->add_option("--method", o->method,
                     std::string("Interval method: ") + kMethodList +
                         " (default: hypergeometric with --population, else wilson)");
@@ -281,7 +298,8 @@ void setup(CLI::App& app, Context&) {
     add_format_option(*sub, o->format, {"table", "json", "csv"});
     sub->add_option("--from", o->from, "CSV file of counts: columns x, n, and optionally population, method, confidence");
     sub->add_option("--out", o->out, "With --from: write the CSV to this file (atomically) instead of stdout");
-    sub->add_option("--threads", o->threads, "With --from: threads to use (default: all cores; results do not change)");
+    sub->add_option("--threads", o->threads_text,
+                    "With --from: threads to use, 0 to 256 (default 0: all cores; results do not change)");
     sub->callback([o] { run(*o); });
 }
 

@@ -1,4 +1,5 @@
 // casesample report — key-question percentages, intervals, bands, ratings and how robust they are.
+#include <limits>
 #include <random>
 
 #include "casesample/answers.hpp"
@@ -13,6 +14,9 @@
 namespace casesample::cli {
 namespace {
 
+constexpr std::uint64_t kMostDraws = 10000000;
+constexpr std::int64_t kMostPopulation = 1000000;
+
 struct ReportCliOptions {
     std::string answers;
     std::string sample_dir;
@@ -23,8 +27,8 @@ struct ReportCliOptions {
     std::vector<std::string> judgement;
     std::string judgements;
     std::string band_on = "exact";
-    std::size_t draws = 10000;
-    std::optional<std::uint64_t> seed;
+    std::string draws = "10000";
+    std::string seed;  // empty: a random seed
     std::string format = "table";
     std::string out;
     std::string framework;
@@ -47,14 +51,29 @@ void run(const ReportCliOptions& o) {
                              "jeffreys, agresti-coull or wald)");
     }
     options.band_on = *parse_band_on(o.band_on);
-    options.draws = o.draws;
-    options.seed = o.seed ? *o.seed : std::random_device{}();
+    options.draws = parse_whole_number("--draws", o.draws, 0, kMostDraws);
+    if (o.seed.empty()) {
+        std::random_device device;
+        options.seed = (static_cast<std::uint64_t>(device()) << 32) ^ device();
+    } else {
+        options.seed = parse_whole_number("--seed", o.seed, 0, std::numeric_limits<std::uint64_t>::max());
+    }
     if (!o.judgements.empty()) options.judgements = read_judgements(o.judgements, fw);
     for (const auto& j : o.judgement) add_judgement(options.judgements, fw, j);
-    if (!o.population.empty()) options.population = parse_domain_counts(fw, o.population, "--population");
-    if (!o.cases.empty()) options.cases_read = parse_domain_counts(fw, o.cases, "--cases");
+    if (!o.population.empty())
+        options.population = parse_domain_counts(fw, o.population, "--population", kMostPopulation);
+    if (!o.cases.empty()) options.cases_read = parse_domain_counts(fw, o.cases, "--cases", kMostPopulation);
 
     auto answers = read_answers(o.answers, fw);
+    if (!o.population.empty()) {
+        // A domain with answers but no population would silently turn every domain's intervals to Wilson's and
+        // drop the probabilities: say which one is missing instead.
+        for (std::size_t d = 0; d < fw.domains.size(); ++d)
+            if (!fw.domains[d].judged && answers.answered[d] && !options.population.count(d))
+                throw UsageError("--population gives no count for the " + fw.domains[d].sample_domain +
+                                 " cases, which the answers include (give " + fw.domains[d].sample_domain +
+                                 "=N as well, e.g. --population court=71,out-of-court=39)");
+    }
     if (!o.sample_dir.empty()) {
         auto sample = read_sample_folder(o.sample_dir);
         if (answers.case_level()) check_cases_in_sample(answers, fw, sample);
@@ -87,8 +106,9 @@ void setup(CLI::App& app, Context&) {
     sub->add_option("--band-on", o->band_on, "Band from the exact share or from the printed whole-number percentage")
         ->check(CLI::IsMember({"exact", "rounded"}))
         ->capture_default_str();
-    sub->add_option("--draws", o->draws, "Pólya posterior draws for rating probabilities (0: none)")->capture_default_str();
-    sub->add_option("--seed", o->seed, "Seed of the simulation (default: a random seed, printed)");
+    sub->add_option("--draws", o->draws, "Pólya posterior draws for rating probabilities, 0 to 10000000 (0: none)")
+        ->capture_default_str();
+    sub->add_option("--seed", o->seed, "Seed of the simulation, 0 to 18446744073709551615 (default: a random seed, printed)");
     add_format_option(*sub, o->format, {"table", "csv", "json", "markdown"});
     sub->add_option("--out", o->out, "Write to this file (atomically) instead of stdout");
     sub->add_option("--framework", o->framework, "Inspection framework JSON (default: the built-in HMI Probation 2018)");

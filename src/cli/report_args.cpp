@@ -6,8 +6,23 @@
 
 namespace casesample::cli {
 
+std::uint64_t parse_whole_number(const std::string& option, const std::string& text, std::uint64_t least,
+                                 std::uint64_t most) {
+    std::string_view s = text;
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+    if (!s.empty() && s.front() == '+') s.remove_prefix(1);
+    std::uint64_t value = 0;
+    const bool digits = !s.empty() && s.find_first_not_of("0123456789") == std::string_view::npos;
+    auto r = std::from_chars(s.data(), s.data() + s.size(), value);
+    if (!digits || r.ec != std::errc() || r.ptr != s.data() + s.size() || value < least || value > most)
+        throw UsageError(option + " must be a whole number from " + std::to_string(least) + " to " +
+                         std::to_string(most) + ", got '" + text + "'");
+    return value;
+}
+
 std::map<std::size_t, std::int64_t> parse_domain_counts(const Framework& framework, const std::string& text,
-                                                        const std::string& option) {
+                                                        const std::string& option, std::int64_t most) {
     std::map<std::size_t, std::int64_t> out;
     std::string expected;
     for (const auto& d : framework.domains)
@@ -26,8 +41,9 @@ std::map<std::size_t, std::int64_t> parse_domain_counts(const Framework& framewo
             throw UsageError(option + ": unknown domain '" + name + "' (expected " + expected + ")");
         std::int64_t n = 0;
         auto r = std::from_chars(value.data(), value.data() + value.size(), n);
-        if (value.empty() || r.ec != std::errc() || r.ptr != value.data() + value.size() || n < 1)
-            throw UsageError(option + ": '" + value + "' for " + name + " is not a whole number of cases of at least 1");
+        if (value.empty() || r.ec != std::errc() || r.ptr != value.data() + value.size() || n < 1 || n > most)
+            throw UsageError(option + ": the number of " + name + " cases must be a whole number from 1 to " +
+                             std::to_string(most) + ", got '" + value + "'");
         if (out.count(*d)) throw UsageError(option + ": domain '" + name + "' is given twice");
         out[*d] = n;
         start = end + 1;

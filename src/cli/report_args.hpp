@@ -1,5 +1,5 @@
 #pragma once
-// Options shared by `casesample report` and `casesample audit`.
+// Options shared by `casesample report`, `casesample audit`, `casesample size` and `casesample interval`.
 #include <cstdint>
 #include <map>
 #include <string>
@@ -8,8 +8,16 @@
 
 namespace casesample::cli {
 
-// "court=71,out-of-court=39" -> framework domain index -> count (>= 1). Throws UsageError naming `option`.
+// "court=71,out-of-court=39" -> framework domain index -> count (from 1 to `most`). Throws UsageError naming
+// `option`.
 std::map<std::size_t, std::int64_t> parse_domain_counts(const Framework& framework, const std::string& text,
-                                                        const std::string& option);
+                                                        const std::string& option,
+                                                        std::int64_t most = 2147483647);
+
+// The text of a numeric option, checked to be a whole number from `least` to `most` (no sign, no fraction, no
+// exponent). Throws UsageError "OPTION must be a whole number from LEAST to MOST, got 'TEXT'": CLI11's own
+// conversion would wrap a negative number round or clamp a huge one without saying so.
+std::uint64_t parse_whole_number(const std::string& option, const std::string& text, std::uint64_t least,
+                                 std::uint64_t most);
 
 }  // namespace casesample::cli

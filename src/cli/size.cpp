@@ -1,4 +1,5 @@
 // casesample size — how many cases to inspect.
+#include <cmath>
 #include <nlohmann/json.hpp>
 
 #include "casesample/error.hpp"
@@ -6,11 +7,16 @@
 #include "casesample/sample_size.hpp"
 #include "command.hpp"
 #include "population_args.hpp"
+#include "report_args.hpp"
 
 namespace casesample::cli {
 namespace {
 
+constexpr std::uint64_t kMostCases = 2147483647;
+
 struct SizeOptions {
+    std::string population_text;  // as typed; empty: not given
+    std::string sample_text;
     std::int64_t population = -1;  // -1: not given
     std::string from;
     std::int64_t sample = -1;
@@ -61,15 +67,26 @@ nlohmann::ordered_json to_json(const SizeRow& r, const SizeOptions& o) {
     return j;
 }
 
-void run(const SizeOptions& o) {
+// "±5.0 points"; a margin finer than a tenth of a point is shown with the digits it needs.
+std::string margin_text(double margin) {
+    const double points = 100 * margin;
+    const std::string tenth = format_fixed(points, 1);
+    const bool exact = std::fabs(std::stod(tenth) - points) < 1e-9;
+    return "±" + (exact ? tenth : format_shortest(points)) + " points";
+}
+
+void run(SizeOptions o) {
+    if (!o.population_text.empty())
+        o.population = static_cast<std::int64_t>(parse_whole_number("--population", o.population_text, 1, kMostCases));
+    if (!o.sample_text.empty())
+        o.sample = static_cast<std::int64_t>(parse_whole_number("--sample", o.sample_text, 1, kMostCases));
     validate(SizeParameters{o.parameters.confidence, o.sample > 0 ? 0.5 : o.parameters.margin,
                             o.parameters.proportion});
     if ((o.population >= 0) == !o.from.empty())
         throw UsageError("give either --population N or --from POPULATION.csv --fieldwork DATE");
-    if (o.population == 0 || o.population < -1)
-        throw UsageError("--population must be at least 1 case, got " + std::to_string(o.population));
-    if (o.sample == 0 || o.sample < -1)
-        throw UsageError("--sample must be at least 1 case, got " + std::to_string(o.sample));
+    if (o.sample > 0 && o.population > 0 && o.sample > o.population)
+        throw UsageError("--sample " + std::to_string(o.sample) + " is more cases than the population of " +
+                         std::to_string(o.population) + " (--population)");
     std::vector<SizeRow> rows;
     auto one = [&](const std::string& domain, std::int64_t N) {
         SizeRow r;
@@ -139,7 +156,7 @@ void run(const SizeOptions& o) {
                 cells.push_back("±" + format_fixed(100 * r.exact.achieved.half_width, 2) + " points");
             } else {
                 cells.push_back(format_percent(o.parameters.confidence, 0));
-                cells.push_back("±" + format_fixed(100 * o.parameters.margin, 1) + " points");
+                cells.push_back(margin_text(o.parameters.margin));
                 cells.push_back(std::to_string(r.exact.sample_size));
                 cells.push_back("±" + format_fixed(100 * r.exact.achieved.half_width, 2) + " points");
                 cells.push_back(std::to_string(r.size.sample_size));
@@ -166,7 +183,7 @@ void run(const SizeOptions& o) {
             cells.push_back("±" + format_fixed(100 * r.achieved, 2) + " points");
         } else {
             cells.push_back(format_percent(r.size.parameters.confidence, 0));
-            cells.push_back("±" + format_fixed(100 * r.size.parameters.margin, 1) + " points");
+            cells.push_back(margin_text(r.size.parameters.margin));
             cells.push_back(format_fixed(r.size.parameters.proportion, 2));
             cells.push_back(format_fixed(r.size.n0, 2));
             cells.push_back(std::to_string(r.size.sample_size));
@@ -179,9 +196,10 @@ void run(const SizeOptions& o) {
 void setup(CLI::App& app, Context&) {
     auto o = std::make_shared<SizeOptions>();
     auto* sub = app.add_subcommand("size", "How many cases to inspect for a confidence level and margin of error");
-    sub->add_option("--population", o->population, "Number of eligible cases N");
+    sub->add_option("--population", o->population_text, "Number of eligible cases N (1 to 2147483647)");
     sub->add_option("--from", o->from, "Count the eligible cases of each domain in this population CSV");
-    sub->add_option("--sample", o->sample, "Inverse: the margin of error that this many cases achieve");
+    sub->add_option("--sample", o->sample_text,
+                    "Inverse: the margin of error that this many cases achieve (at most the population)");
     sub->add_option("--confidence", o->parameters.confidence, "Confidence level")->capture_default_str();
     sub->add_option("--margin", o->parameters.margin, "Margin of error as a share (0.05 = ±5 points)")
         ->capture_default_str();
