@@ -5,11 +5,25 @@
 #include <charconv>
 #include <stdexcept>
 
+#include <boost/random/seed_seq.hpp>
+
 #include "casesample/csv.hpp"
 #include "casesample/error.hpp"
 #include "casesample/output.hpp"
 
 namespace casesample {
+
+Engine domain_engine(std::uint64_t seed, std::string_view domain) {
+    // The seed's two 32-bit halves, then the domain name's bytes, through Boost's seed_seq (the same algorithm
+    // on every machine): each domain gets its own stream, so its sample depends on neither the other domains nor
+    // on how many reserves anyone asked for.
+    std::vector<std::uint32_t> words{static_cast<std::uint32_t>(seed & 0xffffffffU), static_cast<std::uint32_t>(seed >> 32),
+                                     static_cast<std::uint32_t>(domain.size())};
+    for (unsigned char c : domain) words.push_back(c);
+    boost::random::seed_seq sequence(words.begin(), words.end());
+    return Engine(sequence);
+}
+
 namespace {
 
 std::string_view trim(std::string_view s) {
@@ -117,12 +131,12 @@ DrawResult draw_population(const Population& pop, const EligiblePopulation& elig
         result.domains.push_back(std::move(ds));
     }
     // Only now, with every size known to be valid, build frames and draw.
-    Engine engine(request.seed);
     for (auto& ds : result.domains) {
         ds.frame = make_frame(pop, ds.cases);
         ds.targets = proportional_targets(ds.frame, ds.sample_size);
         if (ds.sample_size == 0) continue;
         std::size_t k = std::min(request.reserves, ds.cases.size() - ds.sample_size);
+        Engine engine = domain_engine(request.seed, ds.domain);
         ds.draw = draw_sample(ds.frame, ds.sample_size, k, request.method, engine);
         ds.reserve_order.resize(ds.draw.reserves.size());
         for (std::size_t j = 0; j < ds.reserve_order.size(); ++j) ds.reserve_order[j] = j + 1;
@@ -219,13 +233,19 @@ std::string describe_misses(const Vocabulary& vocabulary, const std::vector<Marg
     return out;
 }
 
+std::string_view unescaped_cell(std::string_view cell) {
+    if (cell.size() >= 2 && cell[0] == '\'' && std::string_view("=+-@\t\r").find(cell[1]) != std::string_view::npos)
+        cell.remove_prefix(1);
+    return cell;
+}
+
 SubstitutionResult substitute_case(const Population& pop, DrawResult& result, std::string_view case_id) {
     std::optional<std::uint32_t> index;
-    for (std::size_t i = 0; i < pop.size(); ++i)
-        if (pop.id(i) == case_id) {
-            index = static_cast<std::uint32_t>(i);
-            break;
-        }
+    for (auto id : {case_id, unescaped_cell(case_id)}) {
+        for (std::size_t i = 0; i < pop.size() && !index; ++i)
+            if (pop.id(i) == id) index = static_cast<std::uint32_t>(i);
+        if (index) break;
+    }
     if (!index) throw UsageError("--drop: no case '" + std::string(case_id) + "' in the population " + pop.source);
     for (std::size_t d = 0; d < result.domains.size(); ++d) {
         auto& ds = result.domains[d];

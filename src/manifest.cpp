@@ -1,5 +1,7 @@
 #include "casesample/manifest.hpp"
 
+#include <algorithm>
+
 #include "casesample/error.hpp"
 #include "casesample/output.hpp"
 
@@ -104,44 +106,120 @@ std::string manifest_text(const DrawManifest& m, const Population& pop, const El
     return manifest_json(m, pop, eligible, result).dump(2) + "\n";
 }
 
+namespace {
+
+// Reads the fields of a manifest, turning the JSON library's errors into the inspector's words at a place in
+// the file.
+class ManifestReader {
+public:
+    ManifestReader(std::string path, const std::string& text) : path_(std::move(path)), text_(text) {}
+
+    nlohmann::json parse() const {
+        try {
+            return nlohmann::json::parse(text_);
+        } catch (const nlohmann::json::parse_error& e) {
+            // e.byte is the 1-based position of the byte where reading stopped.
+            std::size_t at = e.byte == 0 ? 0 : std::min<std::size_t>(e.byte - 1, text_.size());
+            auto [line, column] = place(at);
+            std::string what = at >= text_.size() ? "the file ends too early (cut short?)"
+                                                  : "this is not valid JSON (edited by hand?)";
+            throw InputError(path_, line, column, "not a readable casesample manifest: " + what);
+        }
+    }
+
+    template <class T>
+    T get(const nlohmann::json& object, const std::string& key) const {
+        if (!object.is_object() || !object.contains(key))
+            throw InputError(path_, 0, 0, "not a readable casesample manifest: it has no \"" + key +
+                                              "\" entry (edited by hand, or written by another tool?)");
+        try {
+            return object.at(key).get<T>();
+        } catch (const nlohmann::json::exception&) {
+            auto found = text_.find("\"" + key + "\"");
+            auto [line, column] = found == std::string::npos ? std::pair<std::size_t, std::size_t>{0, 0} : place(found);
+            std::string value = object.at(key).dump();
+            if (value.size() > 40) value = value.substr(0, 40) + "...";
+            throw InputError(path_, line, column,
+                             "not a readable casesample manifest: \"" + key + "\" has the value " + value +
+                                 ", which is not what casesample draw writes there (edited by hand?)");
+        }
+    }
+
+    const nlohmann::json& at(const nlohmann::json& object, const std::string& key) const {
+        if (!object.is_object() || !object.contains(key))
+            throw InputError(path_, 0, 0, "not a readable casesample manifest: it has no \"" + key +
+                                              "\" entry (edited by hand, or written by another tool?)");
+        return object.at(key);
+    }
+
+    [[noreturn]] void fail(const std::string& message) const { throw InputError(path_, 0, 0, message); }
+
+private:
+    std::pair<std::size_t, std::size_t> place(std::size_t at) const {
+        std::size_t line = 1, column = 1;
+        for (std::size_t i = 0; i < at && i < text_.size(); ++i) {
+            if (text_[i] == '\n') {
+                ++line;
+                column = 1;
+            } else {
+                ++column;
+            }
+        }
+        return {line, column};
+    }
+
+    std::string path_;
+    const std::string& text_;
+};
+
+}  // namespace
+
 DrawManifest read_manifest(const std::string& path) {
     std::string text = read_file(path);
     DrawManifest m;
-    try {
-        auto j = nlohmann::json::parse(text);
-        if (!j.is_object() || j.value("tool", "") != "casesample")
-            throw InputError(path, 0, 0, "not a casesample manifest (no \"tool\": \"casesample\")");
-        m.version = j.at("version").get<std::string>();
-        m.command_line = j.at("command_line").get<std::vector<std::string>>();
-        m.request.seed = j.at("seed").get<std::uint64_t>();
-        m.seed_chosen = j.at("seed_chosen_at_random").get<bool>();
-        auto method = parse_draw_method(j.at("method").get<std::string>());
-        if (!method) throw InputError(path, 0, 0, "unknown method '" + j.at("method").get<std::string>() + "'");
-        m.request.method = *method;
-        for (const auto& in : j.at("inputs")) {
-            ManifestInput i;
-            i.role = in.at("role").get<std::string>();
-            i.path = in.at("path").get<std::string>();
-            i.absolute_path = in.at("absolute_path").get<std::string>();
-            i.sha256 = in.at("sha256").get<std::string>();
-            i.bytes = in.at("bytes").get<std::uint64_t>();
-            m.inputs.push_back(i);
-        }
-        const auto& p = j.at("parameters");
-        if (p.at("size_from").get<std::string>() == "cochran") {
-            m.request.size_parameters.confidence = p.at("confidence").get<double>();
-            m.request.size_parameters.margin = p.at("margin").get<double>();
-            m.request.size_parameters.proportion = p.at("proportion").get<double>();
-        } else {
-            for (const auto& [d, n] : p.at("sizes").items()) m.request.sizes[d] = n.get<std::int64_t>();
-        }
-        m.request.reserves = p.at("reserve").get<std::size_t>();
-        for (const auto& kv : p.at("population_options"))
-            m.population_options.emplace_back(kv.at(0).get<std::string>(), kv.at(1).get<std::string>());
-        m.substitutions = j.at("substitutions").get<std::size_t>();
-    } catch (const nlohmann::json::exception& e) {
-        throw InputError(path, 0, 0, std::string("not a readable casesample manifest: ") + e.what());
+    ManifestReader r(path, text);
+    auto j = r.parse();
+    if (!j.is_object() || !j.contains("tool") || j["tool"] != "casesample")
+        r.fail("not a casesample manifest (no \"tool\": \"casesample\")");
+    m.version = r.get<std::string>(j, "version");
+    m.command_line = r.get<std::vector<std::string>>(j, "command_line");
+    m.request.seed = r.get<std::uint64_t>(j, "seed");
+    m.seed_chosen = r.get<bool>(j, "seed_chosen_at_random");
+    auto method_name = r.get<std::string>(j, "method");
+    auto method = parse_draw_method(method_name);
+    if (!method) r.fail("unknown method '" + method_name + "' (expected balanced, cells or systematic)");
+    m.request.method = *method;
+    const auto& inputs = r.at(j, "inputs");
+    if (!inputs.is_array()) r.fail("not a readable casesample manifest: \"inputs\" is not a list");
+    for (const auto& in : inputs) {
+        ManifestInput i;
+        i.role = r.get<std::string>(in, "role");
+        i.path = r.get<std::string>(in, "path");
+        i.absolute_path = r.get<std::string>(in, "absolute_path");
+        i.sha256 = r.get<std::string>(in, "sha256");
+        i.bytes = r.get<std::uint64_t>(in, "bytes");
+        m.inputs.push_back(i);
     }
+    const auto& p = r.at(j, "parameters");
+    if (r.get<std::string>(p, "size_from") == "cochran") {
+        m.request.size_parameters.confidence = r.get<double>(p, "confidence");
+        m.request.size_parameters.margin = r.get<double>(p, "margin");
+        m.request.size_parameters.proportion = r.get<double>(p, "proportion");
+    } else {
+        const auto& sizes = r.at(p, "sizes");
+        if (!sizes.is_object()) r.fail("not a readable casesample manifest: \"sizes\" is not a DOMAIN: N list");
+        for (const auto& [d, n] : sizes.items()) m.request.sizes[d] = r.get<std::int64_t>(sizes, d);
+    }
+    m.request.reserves = r.get<std::size_t>(p, "reserve");
+    const auto& options = r.at(p, "population_options");
+    if (!options.is_array()) r.fail("not a readable casesample manifest: \"population_options\" is not a list");
+    for (const auto& kv : options) {
+        if (!kv.is_array() || kv.size() != 2 || !kv[0].is_string() || !kv[1].is_string())
+            r.fail("not a readable casesample manifest: an entry of \"population_options\" is not a [name, value] "
+                   "pair");
+        m.population_options.emplace_back(kv[0].get<std::string>(), kv[1].get<std::string>());
+    }
+    m.substitutions = r.get<std::size_t>(j, "substitutions");
     return m;
 }
 

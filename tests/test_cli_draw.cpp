@@ -3,6 +3,10 @@
 
 #include <filesystem>
 
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
 #include <nlohmann/json.hpp>
 
 #include "test_support.hpp"
@@ -333,4 +337,188 @@ TEST_CASE("check on a drawn sample reports the same balance as draw, for every m
         REQUIRE(c.exit_code == 0);
         CHECK(nlohmann::json::parse(d.out)["balance"] == nlohmann::json::parse(c.out)["balance"]);
     }
+}
+
+TEST_CASE("substitute refuses, exit 1, while another command holds the sample folder's lock") {
+    auto dir = temp_dir() + "/locked";
+    REQUIRE(run_cli(draw_args(kPopulation, dir, "--seed 3 --reserve 2")).exit_code == 0);
+    auto sample = read_text(dir + "/sample.csv");
+    auto first = sample.substr(sample.find('\n') + 1);
+    first = first.substr(0, first.find(','));
+    int fd = ::open((dir + "/.casesample.lock").c_str(), O_RDWR | O_CREAT, 0644);
+    REQUIRE(fd >= 0);
+    REQUIRE(::flock(fd, LOCK_EX) == 0);
+    auto r = run_cli("substitute " + dir + " --drop " + first + " --reason \"moved\"");
+    CHECK(r.exit_code == 1);
+    CHECK(r.err.find("another casesample command is changing the sample") != std::string::npos);
+    CHECK_FALSE(fs::exists(dir + "/audit-log.csv"));
+    ::close(fd);
+    r = run_cli("substitute " + dir + " --drop " + first + " --reason \"moved\"");
+    CHECK(r.exit_code == 0);
+    CHECK(count_lines(read_text(dir + "/audit-log.csv")) == 2);
+}
+
+TEST_CASE("draw --reserve and --seed refuse negative and too large numbers, quoting what was typed") {
+    auto base = temp_dir();
+    struct Case {
+        const char* extra;
+        const char* message;
+    };
+    for (auto c : {Case{"--seed 1 --reserve -3", "--reserve must be a whole number from 0 to 100000, got '-3'"},
+                   Case{"--seed 1 --reserve 100001", "--reserve must be a whole number from 0 to 100000, got '100001'"},
+                   Case{"--seed -1", "--seed must be a whole number from 0 to 18446744073709551615, got '-1'"},
+                   Case{"--seed 18446744073709551616",
+                        "--seed must be a whole number from 0 to 18446744073709551615, got '18446744073709551616'"},
+                   Case{"--seed 1x", "--seed must be a whole number from 0 to 18446744073709551615, got '1x'"}}) {
+        CAPTURE(c.extra);
+        auto r = run_cli(draw_args(kPopulation, base + "/x", c.extra));
+        CHECK(r.exit_code == 2);
+        CHECK(r.err.find(c.message) != std::string::npos);
+        CHECK_FALSE(fs::exists(base + "/x"));
+    }
+    auto r = run_cli(draw_args(kPopulation, base + "/max", "--seed 18446744073709551615"));
+    CHECK(r.exit_code == 0);
+    CHECK(nlohmann::json::parse(read_text(base + "/max/manifest.json"))["seed"] == 18446744073709551615ULL);
+}
+
+TEST_CASE("draw refuses sizes that are 0 in every domain, an empty --out, and an --out it cannot create") {
+    auto base = temp_dir();
+    auto r = run_cli(draw_args(kPopulation, base + "/zero", "--seed 1 --size court=0,out-of-court=0"));
+    CHECK(r.exit_code == 2);
+    CHECK(r.err.find("nothing to draw") != std::string::npos);
+    CHECK_FALSE(fs::exists(base + "/zero"));
+    CHECK(run_cli(draw_args(kPopulation, base + "/one", "--seed 1 --size court=0,out-of-court=3")).exit_code == 0);
+    r = run_cli(draw_args(kPopulation, "\"\"", "--seed 1"));
+    CHECK(r.exit_code == 2);
+    CHECK(r.err.find("--out needs the name of a folder") != std::string::npos);
+    r = run_cli(draw_args(kPopulation, "/proc/casesample-x", "--seed 1"));
+    CHECK(r.exit_code == 1);
+    CHECK(r.err.find("cannot create the folder /proc/casesample-x") != std::string::npos);
+    CHECK(r.err.find("filesystem error") == std::string::npos);
+}
+
+TEST_CASE("check and substitute take back the escaped case ids that sample.csv holds, and --drop takes either form") {
+    auto base = temp_dir();
+    auto pop = base + "/pop.csv";
+    write_text(pop,
+               "case_id,disposal_type,disposal_date,gender,rosh,swb\n"
+               "-C1,Referral Order,2018-10-01,Male,Low,Low\n"
+               "=C2,Referral Order,2018-10-02,Male,Low,Low\n"
+               "+C3,Referral Order,2018-10-03,Male,Low,Low\n"
+               "@C4,Referral Order,2018-10-04,Male,Low,Low\n"
+               "-C5,Referral Order,2018-10-05,Male,Low,Low\n"
+               "-C6,Youth Caution,2019-02-01,Male,Medium,High\n");
+    auto dir = base + "/s";
+    REQUIRE(run_cli(draw_args(pop, dir, "--seed 1 --size court=2,out-of-court=1 --reserve 3")).exit_code == 0);
+    auto sample = read_text(dir + "/sample.csv");
+    CHECK(sample.find("\n'-C6,") != std::string::npos);
+    auto r = run_cli("check " + pop + " " + dir + "/sample.csv --fieldwork 2019-06-03");
+    CHECK(r.exit_code == 0);
+    CHECK(r.err.find("is not in the population") == std::string::npos);
+    auto rows = sample.substr(sample.find('\n') + 1);
+    auto first = rows.substr(0, rows.find(','));
+    rows = rows.substr(rows.find('\n') + 1);
+    auto second = rows.substr(0, rows.find(','));
+    REQUIRE(first.size() == 4);
+    REQUIRE(first[0] == '\'');
+    // The escaped form, as copied from sample.csv.
+    r = run_cli("substitute " + dir + " --drop \"" + first + "\" --reason moved");
+    CHECK(r.exit_code == 0);
+    CHECK(r.out.find("Dropped " + first.substr(1) + " (court)") != std::string::npos);
+    // The plain form, as in the population file.
+    r = run_cli("substitute " + dir + " --drop=\"" + second.substr(1) + "\" --reason moved");
+    CHECK(r.exit_code == 0);
+    CHECK(run_cli("verify " + dir + "/manifest.json").exit_code == 0);
+    CHECK(run_cli("check " + pop + " " + dir + "/sample.csv --fieldwork 2019-06-03").exit_code == 0);
+}
+
+TEST_CASE("draw --keep-columns refuses a column that sample.csv already has, or one named twice") {
+    auto base = temp_dir();
+    for (auto keep : {"case_id", "rosh", "worker,case_id", "selection_order"}) {
+        CAPTURE(keep);
+        auto r = run_cli(draw_args(kPopulation, base + "/x", std::string("--seed 1 --keep-columns ") + keep));
+        CHECK(r.exit_code == 2);
+        CHECK(r.err.find("is already a column of sample.csv") != std::string::npos);
+        CHECK_FALSE(fs::exists(base + "/x"));
+    }
+    auto r = run_cli(draw_args(kPopulation, base + "/x", "--seed 1 --keep-columns worker,worker"));
+    CHECK(r.exit_code == 2);
+    CHECK(r.err.find("'worker' is named twice") != std::string::npos);
+}
+
+TEST_CASE("draw --window must name a known domain") {
+    auto base = temp_dir();
+    auto r = run_cli(draw_args(kPopulation, base + "/x", "--seed 1 --window youth=1-2"));
+    CHECK(r.exit_code == 2);
+    CHECK(r.err.find("--window youth=1-2: there is no domain 'youth'; the domains are court, out-of-court") !=
+          std::string::npos);
+    CHECK_FALSE(fs::exists(base + "/x"));
+    r = run_cli("check " + kPopulation + " " + kPopulation + " --fieldwork 2019-06-03 --window youth=1-2");
+    CHECK(r.exit_code == 2);
+    CHECK(r.err.find("there is no domain 'youth'") != std::string::npos);
+    CHECK(run_cli(draw_args(kPopulation, base + "/ok", "--seed 1 --window out-of-court=3-6")).exit_code == 0);
+}
+
+TEST_CASE("--fieldwork DD/MM/YYYY is recorded in the manifest as YYYY-MM-DD, and the error names both forms") {
+    auto base = temp_dir();
+    auto r = run_cli("draw " + kPopulation + " --fieldwork 03/06/2019 --seed 5 --out " + base + "/uk");
+    REQUIRE(r.exit_code == 0);
+    auto m = nlohmann::json::parse(read_text(base + "/uk/manifest.json"));
+    CHECK(m["eligibility"]["fieldwork"] == "2019-06-03");
+    // Only the command line as typed keeps the UK form.
+    CHECK(without_command_line(read_text(base + "/uk/manifest.json")).find("03/06/2019") == std::string::npos);
+    REQUIRE(run_cli(draw_args(kPopulation, base + "/iso", "--seed 5")).exit_code == 0);
+    CHECK(read_text(base + "/uk/sample.csv") == read_text(base + "/iso/sample.csv"));
+    CHECK(run_cli("verify " + base + "/uk/manifest.json").exit_code == 0);
+    r = run_cli("draw " + kPopulation + " --fieldwork 2019.06.03 --seed 5 --out " + base + "/bad");
+    CHECK(r.exit_code == 2);
+    CHECK(r.err.find("expected YYYY-MM-DD, such as 2019-06-03, or DD/MM/YYYY, such as 03/06/2019") != std::string::npos);
+}
+
+TEST_CASE("a broken manifest is reported at file:line:column in plain words, without the JSON library's codes") {
+    auto dir = temp_dir();
+    auto manifest = dir + "/manifest.json";
+    write_text(manifest, "{\n");
+    auto r = run_cli("verify " + manifest);
+    CHECK(r.exit_code == 2);
+    CHECK(r.err.find(manifest + ":2:1: not a readable casesample manifest: the file ends too early") !=
+          std::string::npos);
+    CHECK(r.err.find("json.exception") == std::string::npos);
+    write_text(manifest, "{\"tool\": \"casesample\",\n \"seed\": 1}\n");
+    r = run_cli("verify " + manifest);
+    CHECK(r.exit_code == 2);
+    CHECK(r.err.find("it has no \"version\" entry") != std::string::npos);
+    CHECK(r.err.find("json.exception") == std::string::npos);
+    write_text(manifest, "{\"tool\": \"casesample\", \"version\": \"1\", \"command_line\": [],\n \"seed\": \"x\"}\n");
+    r = run_cli("verify " + manifest);
+    CHECK(r.exit_code == 2);
+    CHECK(r.err.find(manifest + ":2:2: not a readable casesample manifest: \"seed\" has the value \"x\"") !=
+          std::string::npos);
+    CHECK(r.err.find("json.exception") == std::string::npos);
+    write_text(manifest, "{\"tool\": \"casesample\" x}");
+    r = run_cli("substitute " + dir + " --drop C1 --reason x");
+    CHECK(r.exit_code == 2);
+    CHECK(r.err.find(manifest + ":1:23: not a readable casesample manifest: this is not valid JSON") !=
+          std::string::npos);
+}
+
+TEST_CASE("verify shows the text around the first differing byte, even in a manifest written on one line") {
+    auto dir = temp_dir() + "/s";
+    REQUIRE(run_cli(draw_args(kPopulation, dir, "--seed 4")).exit_code == 0);
+    auto j = nlohmann::ordered_json::parse(read_text(dir + "/manifest.json"));
+    j["cases_read"] = 999;
+    write_text(dir + "/manifest.json", j.dump());
+    auto v = run_cli("verify " + dir + "/manifest.json");
+    CHECK(v.exit_code == 1);
+    CHECK(v.out.find("manifest.json differs from the re-draw (command line aside)") != std::string::npos);
+    CHECK(v.out.find("\"cases_read\": 999") != std::string::npos);
+    CHECK(v.out.find("expected \"{\", found \"{\"") == std::string::npos);
+    REQUIRE(run_cli(draw_args(kPopulation, dir, "--seed 4 --force")).exit_code == 0);
+    auto sample = read_text(dir + "/sample.csv");
+    auto second_line = sample.find('\n') + 1;
+    sample[second_line + 3] = sample[second_line + 3] == '9' ? '8' : '9';
+    write_text(dir + "/sample.csv", sample);
+    v = run_cli("verify " + dir + "/manifest.json");
+    CHECK(v.exit_code == 1);
+    CHECK(v.out.find("sample.csv differs from the re-draw at line 2, column 4: expected \"") != std::string::npos);
 }

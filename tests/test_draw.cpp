@@ -255,3 +255,34 @@ TEST_CASE("the duplicate-id check names the first repeated id in file order (ran
         }
     }
 }
+
+TEST_CASE("each domain draws with its own engine: its sample depends neither on reserves nor on the other domains") {
+    auto l = fixture();
+    for (auto method : {DrawMethod::balanced, DrawMethod::cells, DrawMethod::systematic}) {
+        for (std::uint64_t seed : {1ULL, 2019ULL, 18446744073709551615ULL}) {
+            CAPTURE(seed);
+            auto plain = request(seed, 0);
+            plain.method = method;
+            auto with_reserves = request(seed, 4);
+            with_reserves.method = method;
+            auto other_court = request(seed, 0);
+            other_court.method = method;
+            other_court.sizes = {{"court", 10}, {"out-of-court", 32}};
+            auto a = draw_population(l.pop, l.eligible, plain);
+            auto b = draw_population(l.pop, l.eligible, with_reserves);
+            auto c = draw_population(l.pop, l.eligible, other_court);
+            CHECK(a.domains[0].draw.selected == b.domains[0].draw.selected);
+            CHECK(a.domains[1].draw.selected == b.domains[1].draw.selected);
+            CHECK(a.domains[1].draw.selected == c.domains[1].draw.selected);
+            CHECK(a.domains[1].draw.inclusion_probability == c.domains[1].draw.inclusion_probability);
+        }
+    }
+    Engine court = domain_engine(7, "court");
+    Engine ooc = domain_engine(7, "out-of-court");
+    Engine court_again = domain_engine(7, "court");
+    Engine court_other_seed = domain_engine(8, "court");
+    auto first = court();
+    CHECK(first == court_again());
+    CHECK(first != ooc());
+    CHECK(first != court_other_seed());
+}

@@ -55,8 +55,12 @@ struct DrawResult {
 // The sampling frame of one domain: its eligible cases' category codes.
 SamplingFrame make_frame(const Population& population, const std::vector<std::uint32_t>& cases);
 
-// Sizes each domain, then draws domain by domain, in vocabulary order, from one engine seeded with
-// request.seed. Throws UsageError for sizes that cannot be met or name unknown domains.
+// The engine of one domain's draw: derived from the seed and the domain's name only, so that a domain's
+// sample does not depend on the other domains or on the number of reserves.
+Engine domain_engine(std::uint64_t seed, std::string_view domain);
+
+// Sizes each domain, then draws each domain with its own engine, domain_engine(request.seed, domain).
+// Throws UsageError for sizes that cannot be met or name unknown domains.
 DrawResult draw_population(const Population& population, const EligiblePopulation& eligible,
                            const DrawRequest& request);
 
@@ -98,7 +102,12 @@ struct SubstitutionResult {
 // Replaces the selected case `case_id` by the reserve that choose_substitute picks: the reserve takes the
 // dropped case's selection order and leaves the reserve list. Throws UsageError when the id is not in the
 // population or not in the sample, and std::runtime_error when the domain has no reserve left.
+// case_id may also be given as the sample files write it, escaped (see unescaped_cell).
 SubstitutionResult substitute_case(const Population& population, DrawResult& result, std::string_view case_id);
+
+// A cell read back from a CSV file this tool wrote: CsvWriter puts a ' before a cell starting with = + - @,
+// tab or carriage return, so such a cell loses that ' again. Any other cell is returned as it is.
+std::string_view unescaped_cell(std::string_view cell);
 
 // File texts. Columns:
 //  sample.csv    case_id, domain, disposal_type, gender, rosh, swb, selection_order, inclusion_probability,

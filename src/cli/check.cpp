@@ -32,7 +32,7 @@ void run(const CheckOptions& o) {
     auto pop = read_population(o.population, options);
     EligiblePopulation eligible;
     if (!o.population_args.fieldwork.empty()) {
-        eligible = eligible_population(pop, o.population_args.rule());
+        eligible = eligible_population(pop, o.population_args.rule(&pop.vocabulary));
     } else {
         // Without a fieldwork date every case of a domain is in its population.
         eligible.domains = pop.vocabulary.domains();
@@ -66,6 +66,7 @@ void run(const CheckOptions& o) {
         auto id = trim(rec.fields[*col]);
         if (id.empty()) reader.fail(rec, *col, "empty case id");
         auto it = by_id.find(id);
+        if (it == by_id.end()) it = by_id.find(unescaped_cell(id));  // the tool's own escaped '-C000019
         if (it == by_id.end())
             reader.fail(rec, *col, "case '" + std::string(id) + "' is not in the population " + o.population);
         auto i = it->second;

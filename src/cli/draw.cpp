@@ -2,6 +2,8 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <charconv>
+#include <limits>
 #include <random>
 
 #include <nlohmann/json.hpp>
@@ -73,13 +75,26 @@ nlohmann::ordered_json balance_json(const Population& pop, const DrawResult& res
 
 namespace {
 
+// A whole number typed on the command line, checked against its range before use: no sign wrapping, no clamping.
+std::uint64_t whole_number(const std::string& option, const std::string& typed, std::uint64_t max) {
+    std::uint64_t n = 0;
+    const char* first = typed.data();
+    const char* last = first + typed.size();
+    auto r = std::from_chars(first, last, n);
+    if (typed.empty() || r.ec != std::errc{} || r.ptr != last || n > max)
+        throw UsageError(option + " must be a whole number from 0 to " + std::to_string(max) + ", got '" + typed + "'");
+    return n;
+}
+
+constexpr std::uint64_t kMaxReserve = 100000;
+
 struct DrawOptions {
     std::string population;
     PopulationArgs population_args;
     std::string sizes;
     SizeParameters size_parameters;
-    std::optional<std::uint64_t> seed;
-    std::size_t reserve = 0;
+    std::string seed;
+    std::string reserve = "0";
     std::string method = "balanced";
     std::string out;
     bool force = false;
@@ -97,17 +112,18 @@ void run(const DrawOptions& o, Context&) {
     request.size_parameters = o.size_parameters;
     if (!o.sizes.empty()) request.sizes = parse_sizes(o.sizes);
     else validate(o.size_parameters);
-    request.reserves = o.reserve;
+    request.reserves = static_cast<std::size_t>(whole_number("--reserve", o.reserve, kMaxReserve));
     auto method = parse_draw_method(o.method);
     if (!method) throw UsageError("--method must be balanced, cells or systematic; got '" + o.method + "'");
     request.method = *method;
+    if (o.out.empty()) throw UsageError("--out needs the name of a folder to write the sample into; got ''");
     const fs::path dir = o.out;
     if (fs::exists(dir) && !fs::is_directory(dir)) throw UsageError("--out " + o.out + " exists and is not a folder");
     if (!o.force && fs::is_directory(dir) && holds_sample(dir))
         throw UsageError("--out " + o.out + " already holds a sample; choose a new folder or pass --force to replace it");
-    bool chosen = !o.seed.has_value();
-    if (o.seed) {
-        request.seed = *o.seed;
+    bool chosen = o.seed.empty();
+    if (!chosen) {
+        request.seed = whole_number("--seed", o.seed, std::numeric_limits<std::uint64_t>::max());
     } else {
         std::random_device rd;
         request.seed = (static_cast<std::uint64_t>(rd()) << 32) ^ rd();
@@ -117,6 +133,11 @@ void run(const DrawOptions& o, Context&) {
     auto result = draw_population(loaded.population, loaded.eligible, request);
     if (result.domains.empty())
         throw InputError(o.population, 0, 0, "no case is eligible for the fieldwork date " + o.population_args.fieldwork);
+    bool any_case = false;
+    for (const auto& ds : result.domains) any_case = any_case || ds.sample_size > 0;
+    if (!any_case && !o.sizes.empty())
+        throw UsageError("--size " + o.sizes + " asks for no case in any domain: there is nothing to draw; give at "
+                         "least one domain a size above 0");
 
     DrawManifest manifest;
     manifest.version = CASESAMPLE_VERSION;
@@ -128,7 +149,11 @@ void run(const DrawOptions& o, Context&) {
     auto files = folder_files(manifest, loaded, result);
 
     // Everything is computed: now write, the manifest last so that a folder with a manifest is complete.
-    fs::create_directories(dir);
+    std::error_code made;
+    fs::create_directories(dir, made);
+    if (made)
+        throw std::runtime_error("cannot create the folder " + o.out + " to write the sample into (" + made.message() +
+                                 ")");
     if (o.force && fs::exists(dir / "audit-log.csv")) {
         // The old sample's substitutions do not apply to the new one; keep them beside it, never delete them.
         for (int k = 1;; ++k) {

@@ -88,7 +88,7 @@ LoadedPopulation load_population(const std::string& path, const PopulationArgs& 
     for (const auto& v : args.add_vocabulary) l.inputs.push_back(input_of("add_vocabulary", v, read_file(v)));
     auto reader = CsvReader::from_string(path, std::move(text));
     l.population = parse_population(reader, options);
-    l.eligible = eligible_population(l.population, args.rule());
+    l.eligible = eligible_population(l.population, args.rule(&l.population.vocabulary));
     return l;
 }
 

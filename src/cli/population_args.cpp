@@ -1,5 +1,6 @@
 #include "population_args.hpp"
 
+#include "casesample/dates.hpp"
 #include "casesample/error.hpp"
 
 namespace casesample::cli {
@@ -21,7 +22,7 @@ void add_population_options(CLI::App& app, PopulationArgs& args, bool with_keep_
 }
 
 void add_eligibility_options(CLI::App& app, PopulationArgs& args, bool fieldwork_required) {
-    auto* f = app.add_option("--fieldwork", args.fieldwork, "First day of fieldwork, YYYY-MM-DD");
+    auto* f = app.add_option("--fieldwork", args.fieldwork, "First day of fieldwork, YYYY-MM-DD or DD/MM/YYYY");
     if (fieldwork_required) f->required();
     app.add_option("--court-window", args.court_window,
                    "Court disposals are eligible when dated FROM-TO months before fieldwork")
@@ -50,6 +51,14 @@ PopulationOptions PopulationArgs::options() const {
         std::string name(k.substr(0, comma));
         while (!name.empty() && name.front() == ' ') name.erase(0, 1);
         while (!name.empty() && name.back() == ' ') name.pop_back();
+        for (auto own : {"case_id", "domain", "disposal_type", "gender", "rosh", "swb", "selection_order",
+                         "reserve_order", "inclusion_probability"})
+            if (name == own)
+                throw UsageError("--keep-columns " + keep_columns + ": '" + name +
+                                 "' is already a column of sample.csv and reserves.csv; leave it out");
+        for (const auto& kept : o.keep_columns)
+            if (kept == name)
+                throw UsageError("--keep-columns " + keep_columns + ": '" + name + "' is named twice");
         if (!name.empty()) o.keep_columns.push_back(name);
         if (comma == std::string_view::npos) break;
         k.remove_prefix(comma + 1);
@@ -57,10 +66,10 @@ PopulationOptions PopulationArgs::options() const {
     return o;
 }
 
-EligibilityRule PopulationArgs::rule() const {
+EligibilityRule PopulationArgs::rule(const Vocabulary* vocabulary) const {
     if (fieldwork.empty()) throw UsageError("--fieldwork DATE is needed to decide which cases are eligible");
     auto date = parse_date(fieldwork);
-    if (!date) throw UsageError("--fieldwork: '" + fieldwork + "' is not a date (expected YYYY-MM-DD)");
+    if (!date) throw UsageError("--fieldwork: '" + fieldwork + "' is not a date (expected YYYY-MM-DD, such as 2019-06-03, or DD/MM/YYYY, such as 03/06/2019)");
     EligibilityRule r;
     r.fieldwork = *date;
     r.windows["court"] = parse_month_window(court_window);
@@ -69,7 +78,13 @@ EligibilityRule PopulationArgs::rule() const {
         auto eq = w.find('=');
         if (eq == std::string::npos || eq == 0)
             throw UsageError("--window takes DOMAIN=FROM-TO, such as out-of-court=3-5; got '" + w + "'");
-        r.windows[w.substr(0, eq)] = parse_month_window(w.substr(eq + 1));
+        auto domain = w.substr(0, eq);
+        if (vocabulary && !vocabulary->domain_index(domain)) {
+            std::string known;
+            for (const auto& d : vocabulary->domains()) known += (known.empty() ? "" : ", ") + d;
+            throw UsageError("--window " + w + ": there is no domain '" + domain + "'; the domains are " + known);
+        }
+        r.windows[domain] = parse_month_window(w.substr(eq + 1));
     }
     return r;
 }
@@ -81,7 +96,9 @@ std::vector<std::pair<std::string, std::string>> PopulationArgs::describe() cons
     for (const auto& v : add_vocabulary) d.emplace_back("add_vocabulary", v);
     if (!unknown_as.empty()) d.emplace_back("unknown_as", unknown_as);
     if (!keep_columns.empty()) d.emplace_back("keep_columns", keep_columns);
-    d.emplace_back("fieldwork", fieldwork);
+    // The manifest records the date in ISO form, whichever form was typed.
+    auto date = parse_date(fieldwork);
+    d.emplace_back("fieldwork", date ? format_date(*date) : fieldwork);
     d.emplace_back("court_window", court_window);
     d.emplace_back("ooc_window", ooc_window);
     for (const auto& w : windows) d.emplace_back("window", w);

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "casesample/population.hpp"
+#include "casesample/vocabulary.hpp"
 #include "command.hpp"
 
 namespace casesample::cli {
@@ -22,8 +23,9 @@ struct PopulationArgs {
     std::vector<std::string> windows;  // domain=FROM-TO
 
     PopulationOptions options() const;
-    // The rule for --fieldwork; throws UsageError when the date is missing or bad.
-    EligibilityRule rule() const;
+    // The rule for --fieldwork; throws UsageError when the date is missing or bad, and, given the
+    // vocabulary, when --window names a domain it does not have.
+    EligibilityRule rule(const Vocabulary* vocabulary = nullptr) const;
     // Everything the options say, for manifests: name -> value.
     std::vector<std::pair<std::string, std::string>> describe() const;
     // The inverse of describe(): the options as a manifest recorded them.

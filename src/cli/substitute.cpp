@@ -1,6 +1,12 @@
 // casesample substitute — swap a dropped case for a reserve, keeping the margins, and log the change.
 #include <chrono>
+#include <cerrno>
+#include <cstring>
 #include <ctime>
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
 #include <filesystem>
 #include <iostream>
 
@@ -32,12 +38,40 @@ std::string now_utc() {
     return buf;
 }
 
+// Holds DIR/.casesample.lock for the whole substitution, so that two substitutions on one folder cannot both
+// read the same audit log and each write it back without the other's swap.
+class FolderLock {
+public:
+    explicit FolderLock(const std::filesystem::path& dir) {
+        auto path = (dir / ".casesample.lock").string();
+        fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+        if (fd_ < 0)
+            throw std::runtime_error("cannot open " + path + " to lock the sample folder (" + std::strerror(errno) +
+                                     ")");
+        if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
+            int e = errno;
+            ::close(fd_);
+            if (e == EWOULDBLOCK)
+                throw std::runtime_error("another casesample command is changing the sample in " + dir.string() +
+                                         " right now; wait for it to finish, then run this one again");
+            throw std::runtime_error("cannot lock the sample folder " + dir.string() + " (" + std::strerror(e) + ")");
+        }
+    }
+    FolderLock(const FolderLock&) = delete;
+    FolderLock& operator=(const FolderLock&) = delete;
+    ~FolderLock() { ::close(fd_); }
+
+private:
+    int fd_ = -1;
+};
+
 void run(const SubstituteOptions& o) {
     const fs::path dir = o.dir;
     const auto manifest_path = (dir / "manifest.json").string();
     if (!fs::exists(manifest_path))
         throw UsageError(o.dir + " holds no sample (no manifest.json); give the folder that casesample draw wrote");
     if (o.reason.empty()) throw UsageError("--reason: say why the case drops out (it goes into the audit log)");
+    FolderLock lock(dir);
     auto rebuilt = rebuild(manifest_path, true);
     if (!rebuilt.changed_inputs.empty()) {
         std::string msg = "cannot substitute: an input of the draw has changed, so the reserves can no longer be "
@@ -64,6 +98,7 @@ void run(const SubstituteOptions& o) {
     const auto& ds = rebuilt.result.domains[s.domain];
     const auto& pop = loaded.population;
     std::string substitute_id(pop.id(ds.cases[s.substitute]));
+    const std::string dropped_id(pop.id(ds.cases[s.dropped]));  // as in the population, whichever form was typed
     auto before = describe_misses(pop.vocabulary, s.misses_before);
     auto after = describe_misses(pop.vocabulary, s.misses_after);
     if (before.empty()) before = "within floor/ceiling";
@@ -81,7 +116,7 @@ void run(const SubstituteOptions& o) {
     } else if (log.back() != '\n') {
         log += '\n';
     }
-    w.text(now_utc()).text(ds.domain).text(o.drop).text(substitute_id).integer(static_cast<long long>(s.reserve_order));
+    w.text(now_utc()).text(ds.domain).text(dropped_id).text(substitute_id).integer(static_cast<long long>(s.reserve_order));
     w.text(o.reason).text(before).text(after);
     w.end_row();
     write_file_atomically(log_path, log + w.str());
@@ -91,7 +126,7 @@ void run(const SubstituteOptions& o) {
     if (o.format == "json") {
         nlohmann::ordered_json j;
         j["domain"] = ds.domain;
-        j["dropped"] = o.drop;
+        j["dropped"] = dropped_id;
         j["substitute"] = substitute_id;
         j["reserve_order"] = s.reserve_order;
         j["reason"] = o.reason;
@@ -101,7 +136,7 @@ void run(const SubstituteOptions& o) {
         j["balance"] = balance_json(pop, rebuilt.result);
         std::cout << j.dump(2) << "\n";
     } else {
-        std::string text = "Dropped " + o.drop + " (" + ds.domain + "); brought in reserve " +
+        std::string text = "Dropped " + dropped_id + " (" + ds.domain + "); brought in reserve " +
                            std::to_string(s.reserve_order) + ", " + substitute_id + ". " +
                            std::to_string(ds.draw.reserves.size()) + " reserves left in " + ds.domain + ".\n";
         text += "Margins before: " + before + "\nMargins after:  " + after + "\n";
