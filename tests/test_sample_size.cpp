@@ -224,3 +224,11 @@ TEST_CASE("a month window that is too large says so, not FROM <= TO") {
     CHECK(message("-3").find("written FROM-TO") != std::string::npos);
     CHECK(message("0-600") == "no error");
 }
+
+TEST_CASE("size --from refuses an eligibility window for a domain that does not exist") {
+    auto r = test::run_cli("size --from " + test::source_path("fixtures/population.csv") +
+                           " --fieldwork 2019-06-03 --window youth=1-2");
+    CHECK(r.exit_code == 2);
+    CHECK(r.err.find("youth") != std::string::npos);
+    CHECK(r.out.empty());
+}
