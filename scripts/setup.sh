@@ -10,11 +10,16 @@ build_packages=(
   doctest-dev                             # unit tests
   nlohmann-json3-dev                      # JSON manifests, frameworks and reports
   libssl-dev                              # SHA-256 of input files (libcrypto)
+  libtomlplusplus-dev                     # batch manifests and column profiles (TOML)
+  libxlsxwriter-dev pkg-config            # Excel workbooks
 )
+# What the test suite itself runs: HTML reports in headless Chromium, workbooks read back with openpyxl,
+# clang + libFuzzer for the fuzz harnesses, strace for fault injection.
+test_packages=(python3 python3-openpyxl chromium clang libclang-rt-14-dev strace)
 # Peers and references used by scripts/bench.sh and the reference regeneration scripts.
 bench_packages=(python3 python3-pandas python3-scipy python3-statsmodels r-base-core r-cran-sampling time)
 
-want=("${build_packages[@]}")
+want=("${build_packages[@]}" "${test_packages[@]}")
 if [[ "${CASESAMPLE_BENCH_DEPS:-0}" == 1 ]]; then want+=("${bench_packages[@]}"); fi
 
 missing=()
