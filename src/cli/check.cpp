@@ -10,6 +10,7 @@
 #include "casesample/output.hpp"
 #include "command.hpp"
 #include "draw_common.hpp"
+#include "population_args.hpp"
 
 namespace casesample::cli {
 namespace {

@@ -1,8 +1,7 @@
 // casesample draw — the balanced, reproducible fieldwork sample of each domain, written into a folder.
-#include <filesystem>
-#include <fstream>
-#include <iostream>
 #include <charconv>
+#include <filesystem>
+#include <iostream>
 #include <limits>
 #include <random>
 
@@ -10,68 +9,14 @@
 
 #include "casesample/draw.hpp"
 #include "casesample/error.hpp"
-#include "casesample/manifest.hpp"
 #include "casesample/output.hpp"
+#include "casesample/sample_folder.hpp"
 #include "command.hpp"
 #include "draw_common.hpp"
 #include "population_args.hpp"
 
 namespace casesample::cli {
 namespace fs = std::filesystem;
-
-std::vector<std::string> command_line() {
-    std::vector<std::string> args;
-    std::ifstream f("/proc/self/cmdline", std::ios::binary);
-    std::string arg;
-    while (std::getline(f, arg, '\0')) args.push_back(arg);
-    return args;
-}
-
-std::string balance_table(const Population& pop, const DrawResult& result) {
-    TextTable t({"domain", "variable", "category", "population", "share", "target", "allowed", "drawn", "balance"});
-    for (std::size_t c : {3, 4, 5, 6, 7}) t.right_align(c);
-    for (const auto& r : balance_rows(pop, result)) {
-        std::string allowed = r.floor == r.ceiling ? std::to_string(r.floor)
-                                                   : std::to_string(r.floor) + "-" + std::to_string(r.ceiling);
-        std::string status = r.deviation == 0 ? "ok"
-                             : r.deviation > 0 ? "MISS +" + std::to_string(r.deviation)
-                                               : "MISS " + std::to_string(r.deviation);
-        t.add_row({r.domain, std::string(kStratifierNames[static_cast<std::size_t>(r.variable)]), r.category,
-                   std::to_string(r.population), format_percent(r.population_share, 1), format_fixed(r.target, 2),
-                   allowed, std::to_string(r.drawn), status});
-    }
-    return t.render();
-}
-
-std::string misses_text(const Population& pop, const DrawResult& result) {
-    std::string out;
-    for (const auto& ds : result.domains) {
-        auto misses = domain_misses(ds);
-        if (misses.empty()) continue;
-        out += "MARGINS MISSED in " + ds.domain + " (" + std::to_string(ds.draw.selected.size()) +
-               " cases): " + describe_misses(pop.vocabulary, misses) + "\n";
-    }
-    return out;
-}
-
-nlohmann::ordered_json balance_json(const Population& pop, const DrawResult& result) {
-    auto rows = nlohmann::ordered_json::array();
-    for (const auto& r : balance_rows(pop, result)) {
-        nlohmann::ordered_json j;
-        j["domain"] = r.domain;
-        j["variable"] = kStratifierNames[static_cast<std::size_t>(r.variable)];
-        j["category"] = r.category;
-        j["population"] = r.population;
-        j["population_share"] = r.population_share;
-        j["target"] = r.target;
-        j["floor"] = r.floor;
-        j["ceiling"] = r.ceiling;
-        j["drawn"] = r.drawn;
-        j["deviation"] = r.deviation;
-        rows.push_back(j);
-    }
-    return rows;
-}
 
 namespace {
 
@@ -101,12 +46,6 @@ struct DrawOptions {
     std::string format = "table";
 };
 
-bool holds_sample(const fs::path& dir) {
-    for (auto f : {"manifest.json", "sample.csv", "reserves.csv", "balance.csv", "audit-log.csv"})
-        if (fs::exists(dir / f)) return true;
-    return false;
-}
-
 void run(const DrawOptions& o, Context&) {
     DrawRequest request;
     request.size_parameters = o.size_parameters;
@@ -118,55 +57,31 @@ void run(const DrawOptions& o, Context&) {
     request.method = *method;
     if (o.out.empty()) throw UsageError("--out needs the name of a folder to write the sample into; got ''");
     const fs::path dir = o.out;
+    // Checked again when writing; here too, so that a taken folder is refused before the population is read.
     if (fs::exists(dir) && !fs::is_directory(dir)) throw UsageError("--out " + o.out + " exists and is not a folder");
     if (!o.force && fs::is_directory(dir) && holds_sample(dir))
         throw UsageError("--out " + o.out + " already holds a sample; choose a new folder or pass --force to replace it");
-    bool chosen = o.seed.empty();
-    if (!chosen) {
+    DrawSpec spec;
+    spec.population = o.population;
+    spec.population_args = o.population_args;
+    spec.seed_chosen = o.seed.empty();
+    if (!spec.seed_chosen) {
         request.seed = whole_number("--seed", o.seed, std::numeric_limits<std::uint64_t>::max());
     } else {
         std::random_device rd;
         request.seed = (static_cast<std::uint64_t>(rd()) << 32) ^ rd();
     }
+    spec.request = request;
+    spec.command_line = command_line();
 
-    LoadedPopulation loaded = load_population(o.population, o.population_args);
-    auto result = draw_population(loaded.population, loaded.eligible, request);
-    if (result.domains.empty())
-        throw InputError(o.population, 0, 0, "no case is eligible for the fieldwork date " + o.population_args.fieldwork);
-    bool any_case = false;
-    for (const auto& ds : result.domains) any_case = any_case || ds.sample_size > 0;
-    if (!any_case && !o.sizes.empty())
-        throw UsageError("--size " + o.sizes + " asks for no case in any domain: there is nothing to draw; give at "
-                         "least one domain a size above 0");
+    DrawnSample drawn = draw_sample(spec);
+    WriteOptions write;
+    write.force = o.force;
+    write_sample_folder(dir, drawn, write);
 
-    DrawManifest manifest;
-    manifest.version = CASESAMPLE_VERSION;
-    manifest.command_line = command_line();
-    manifest.seed_chosen = chosen;
-    manifest.request = request;
-    manifest.population_options = manifest_population_options(o.population_args);
-    manifest.inputs = loaded.inputs;
-    auto files = folder_files(manifest, loaded, result);
-
-    // Everything is computed: now write, the manifest last so that a folder with a manifest is complete.
-    std::error_code made;
-    fs::create_directories(dir, made);
-    if (made)
-        throw std::runtime_error("cannot create the folder " + o.out + " to write the sample into (" + made.message() +
-                                 ")");
-    if (o.force && fs::exists(dir / "audit-log.csv")) {
-        // The old sample's substitutions do not apply to the new one; keep them beside it, never delete them.
-        for (int k = 1;; ++k) {
-            auto old = dir / ("audit-log.replaced-" + std::to_string(k) + ".csv");
-            if (!fs::exists(old)) {
-                fs::rename(dir / "audit-log.csv", old);
-                break;
-            }
-        }
-    }
-    for (const auto& name : {"sample.csv", "reserves.csv", "balance.csv", "excluded.csv", "manifest.json"})
-        write_file_atomically(dir / name, files.at(name));
-
+    const bool chosen = spec.seed_chosen;
+    const auto& loaded = drawn.loaded;
+    const auto& result = drawn.result;
     const auto& pop = loaded.population;
     std::string misses = misses_text(pop, result);
     if (o.format == "json") {

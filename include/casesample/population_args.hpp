@@ -1,0 +1,36 @@
+#pragma once
+// How a population file is read and which of its cases are eligible, as typed options: column names,
+// vocabulary files, unknown categories, kept columns, fieldwork date and eligibility windows. The CLI fills
+// it from its options (src/cli/population_args.hpp), `batch` from a services file, and a manifest records
+// it (describe / from_describe), so a draw can be rebuilt from the manifest alone.
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "casesample/population.hpp"
+#include "casesample/vocabulary.hpp"
+
+namespace casesample {
+
+struct PopulationArgs {
+    std::vector<std::string> columns;  // standard=Header
+    std::string vocabulary;            // replaces the built-in vocabulary
+    std::vector<std::string> add_vocabulary;
+    std::string unknown_as;
+    std::string keep_columns;  // a,b,c
+    std::string fieldwork;     // YYYY-MM-DD
+    std::string court_window = "6-9";
+    std::string ooc_window = "3-5";
+    std::vector<std::string> windows;  // domain=FROM-TO
+
+    PopulationOptions options() const;
+    // The rule for --fieldwork; throws UsageError when the date is missing or bad, and, given the
+    // vocabulary, when --window names a domain it does not have.
+    EligibilityRule rule(const Vocabulary* vocabulary = nullptr) const;
+    // Everything the options say, for manifests: name -> value.
+    std::vector<std::pair<std::string, std::string>> describe() const;
+    // The inverse of describe(): the options as a manifest recorded them.
+    static PopulationArgs from_describe(const std::vector<std::pair<std::string, std::string>>& described);
+};
+
+}  // namespace casesample

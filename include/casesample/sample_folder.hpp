@@ -1,0 +1,179 @@
+#pragma once
+// The sample folder: the life of a drawn sample on disk, from the first draw through fieldwork.
+//
+//   draw        load the population (hashing the bytes it parses), draw, write DIR/{sample,reserves,balance,
+//               excluded}.csv and DIR/manifest.json
+//   rebuild     read DIR/manifest.json, check the inputs' SHA-256, re-draw with the recorded seed and
+//               parameters, and replay DIR/audit-log.csv
+//   verify      compare the rebuilt files with the folder, naming every difference
+//   substitute  swap a sampled case that drops out for a reserve, and log it
+//
+// `casesample draw / substitute / verify` and `casesample batch` all call this module; none of it prints,
+// reads argv or picks an exit code. Errors: InputError / UsageError for what the user can fix (bad input,
+// bad options, a folder that holds no sample), std::runtime_error for anything else. See docs/sample-folder.md.
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "casesample/draw.hpp"
+#include "casesample/manifest.hpp"
+#include "casesample/population_args.hpp"
+
+namespace casesample {
+
+// ---- Loading ---------------------------------------------------------------------------------------------
+
+struct LoadedPopulation {
+    Population population;
+    EligiblePopulation eligible;
+    std::vector<ManifestInput> inputs;  // population first, then vocabulary files
+};
+
+// Reads the population file once (hashing the same bytes it parses) and splits it by eligibility.
+LoadedPopulation load_population(const std::string& path, const PopulationArgs& args);
+
+// The population options for a manifest: describe() with vocabulary paths made absolute.
+std::vector<std::pair<std::string, std::string>> manifest_population_options(const PopulationArgs& args);
+
+// ---- Drawing ---------------------------------------------------------------------------------------------
+
+// Everything a draw needs, as plain data.
+struct DrawSpec {
+    std::string population;  // path of the population CSV
+    PopulationArgs population_args;
+    DrawRequest request;  // the seed is set: the caller chooses one at random when the user gave none
+    bool seed_chosen = false;
+    std::vector<std::string> command_line;  // recorded in the manifest (argv as typed, or what batch ran)
+};
+
+// A drawn sample in memory: what the folder's files are made from.
+struct DrawnSample {
+    DrawManifest manifest;
+    LoadedPopulation loaded;
+    DrawResult result;
+};
+
+// Loads the population and draws. Throws InputError when no case is eligible, UsageError when --size
+// asks for nothing at all (or for what cannot be met).
+DrawnSample draw_sample(const DrawSpec& spec);
+
+// The files of a sample folder, name -> bytes (sample.csv, reserves.csv, balance.csv, excluded.csv,
+// manifest.json).
+std::map<std::string, std::string> folder_files(const DrawnSample& sample);
+std::map<std::string, std::string> folder_files(const DrawManifest& manifest, const LoadedPopulation& loaded,
+                                                const DrawResult& result);
+
+// One domain of a draw, for summaries (batch's summary.csv, draw --format json).
+struct DomainSummary {
+    std::string domain;
+    std::size_t eligible = 0;
+    std::size_t sample_size = 0;  // cases in the sample now
+    std::size_t reserves = 0;     // reserves left
+    std::size_t reserves_asked = 0;
+    bool cochran = false;            // size from Cochran's formula
+    std::int64_t worst_deviation = 0;  // the largest |deviation| of any margin (0: every margin within bounds)
+    std::vector<MarginMiss> misses;
+};
+struct DrawSummary {
+    std::uint64_t seed = 0;
+    bool seed_chosen = false;
+    std::size_t cases_read = 0;
+    std::size_t cases_excluded = 0;
+    std::vector<DomainSummary> domains;
+    std::vector<std::string> files_written;  // names inside the folder, empty when nothing was written
+};
+DrawSummary summarize(const DrawnSample& sample);
+
+// ---- The folder on disk ----------------------------------------------------------------------------------
+
+// The files casesample owns in a sample folder, in the order it lists them.
+extern const std::vector<std::string> kFolderFiles;  // sample, reserves, balance, excluded, manifest
+inline constexpr const char* kAuditLogName = "audit-log.csv";
+
+// True when DIR holds any file of a sample (a manifest, a sample, an audit log ...).
+bool holds_sample(const std::filesystem::path& dir);
+
+// The manifest of a folder given as the folder or as its manifest.json.
+std::filesystem::path manifest_path_of(const std::string& folder_or_manifest);
+
+struct WriteOptions {
+    bool force = false;  // replace a sample already in the folder (its audit log is kept, renamed)
+    // Further files written into the folder with the sample, name -> bytes (for reports added by options
+    // of draw); written in the same step as the sample.
+    std::map<std::string, std::string> extra_files;
+};
+
+// Writes a drawn sample into DIR (created if needed). Throws UsageError when DIR is a file, or when it
+// already holds a sample and options.force is not set. Returns the names of the files written.
+std::vector<std::string> write_sample_folder(const std::filesystem::path& dir, const DrawnSample& sample,
+                                             const WriteOptions& options = {});
+
+// draw_sample, then write_sample_folder, then summarize: what batch calls for one service.
+DrawSummary draw_into_folder(const std::filesystem::path& dir, const DrawSpec& spec, const WriteOptions& options = {});
+
+// ---- The audit log ---------------------------------------------------------------------------------------
+
+// One row of DIR/audit-log.csv.
+struct AuditEntry {
+    std::string time, domain, dropped_id, substitute_id, reserve_order, reason, misses_before, misses_after;
+    std::size_t line = 0;
+};
+std::vector<AuditEntry> read_audit_log(const std::string& path);  // empty when the file does not exist
+extern const std::vector<std::string> kAuditColumns;
+
+// ---- Rebuilding and verifying ----------------------------------------------------------------------------
+
+// A draw rebuilt from DIR/manifest.json: the inputs re-read (after checking their SHA-256), the sample
+// re-drawn with the recorded seed and parameters, and the audit log's substitutions replayed.
+struct Rebuilt {
+    DrawManifest manifest;
+    std::vector<std::string> changed_inputs;  // messages, one per input whose SHA-256 differs or is missing
+    std::optional<LoadedPopulation> loaded;   // absent when an input is missing or changed
+    DrawResult result;
+    std::vector<std::string> replay_problems;  // audit-log rows that no longer replay as recorded
+};
+Rebuilt rebuild(const std::string& manifest_path, bool replay_audit_log);
+
+// What verify finds: the rebuilt draw, the files compared, and every difference in words.
+struct Verification {
+    std::filesystem::path manifest;
+    std::filesystem::path dir;
+    Rebuilt rebuilt;
+    std::vector<std::string> checked;      // file names compared
+    std::vector<std::string> differences;  // empty: the folder is exactly what the manifest and log give
+    bool identical() const { return differences.empty(); }
+};
+Verification verify_folder(const std::string& folder_or_manifest);
+
+// Where two texts first differ: line, column and the text around it in each.
+std::string first_difference(const std::string& expected, const std::string& actual);
+
+// ---- Substituting ----------------------------------------------------------------------------------------
+
+struct SubstituteRequest {
+    std::string drop;    // case id of the sampled case that drops out
+    std::string reason;  // why (into the audit log)
+    std::string time;    // UTC time for the log, YYYY-MM-DDTHH:MM:SSZ; now when empty
+};
+struct SubstituteOutcome {
+    std::filesystem::path dir;
+    Rebuilt folder;  // the folder's draw after the swap (population, result)
+    std::string domain, dropped_id, substitute_id;
+    std::size_t reserve_order = 0;
+    std::size_t reserves_left = 0;
+    std::vector<MarginMiss> misses_before, misses_after;
+    std::string before, after;  // the misses in words ("within floor/ceiling" when none)
+    std::vector<std::string> files_written;
+};
+// Swaps the case for a reserve in the folder and logs it. Throws UsageError when the folder holds no
+// sample or the case is not in the sample, std::runtime_error when an input changed, the folder does not
+// match its manifest and log, or no reserve is left.
+SubstituteOutcome substitute_in_folder(const std::string& folder_or_manifest, const SubstituteRequest& request);
+
+// The current UTC time as YYYY-MM-DDTHH:MM:SSZ.
+std::string utc_now();
+
+}  // namespace casesample

@@ -1,0 +1,96 @@
+#include "casesample/population_args.hpp"
+
+#include "casesample/dates.hpp"
+#include "casesample/error.hpp"
+
+namespace casesample {
+
+PopulationOptions PopulationArgs::options() const {
+    PopulationOptions o;
+    for (const auto& c : columns) {
+        auto eq = c.find('=');
+        if (eq == std::string::npos || eq == 0 || eq + 1 == c.size())
+            throw UsageError("--column takes STANDARD=HEADER, such as rosh=\"Risk of serious harm\"; got '" + c + "'");
+        o.column_names[c.substr(0, eq)] = c.substr(eq + 1);
+    }
+    if (!vocabulary.empty()) o.vocabulary = Vocabulary::load(vocabulary);
+    for (const auto& extra : add_vocabulary) o.vocabulary.extend(Vocabulary::load(extra), extra);
+    if (!unknown_as.empty()) o.unknown_as = unknown_as;
+    std::string_view k = keep_columns;
+    while (!k.empty()) {
+        auto comma = k.find(',');
+        std::string name(k.substr(0, comma));
+        while (!name.empty() && name.front() == ' ') name.erase(0, 1);
+        while (!name.empty() && name.back() == ' ') name.pop_back();
+        for (auto own : {"case_id", "domain", "disposal_type", "gender", "rosh", "swb", "selection_order",
+                         "reserve_order", "inclusion_probability"})
+            if (name == own)
+                throw UsageError("--keep-columns " + keep_columns + ": '" + name +
+                                 "' is already a column of sample.csv and reserves.csv; leave it out");
+        for (const auto& kept : o.keep_columns)
+            if (kept == name)
+                throw UsageError("--keep-columns " + keep_columns + ": '" + name + "' is named twice");
+        if (!name.empty()) o.keep_columns.push_back(name);
+        if (comma == std::string_view::npos) break;
+        k.remove_prefix(comma + 1);
+    }
+    return o;
+}
+
+EligibilityRule PopulationArgs::rule(const Vocabulary* vocabulary) const {
+    if (fieldwork.empty()) throw UsageError("--fieldwork DATE is needed to decide which cases are eligible");
+    auto date = parse_date(fieldwork);
+    if (!date) throw UsageError("--fieldwork: '" + fieldwork + "' is not a date (expected YYYY-MM-DD, such as 2019-06-03, or DD/MM/YYYY, such as 03/06/2019)");
+    EligibilityRule r;
+    r.fieldwork = *date;
+    r.windows["court"] = parse_month_window(court_window);
+    r.windows["out-of-court"] = parse_month_window(ooc_window);
+    for (const auto& w : windows) {
+        auto eq = w.find('=');
+        if (eq == std::string::npos || eq == 0)
+            throw UsageError("--window takes DOMAIN=FROM-TO, such as out-of-court=3-5; got '" + w + "'");
+        auto domain = w.substr(0, eq);
+        if (vocabulary && !vocabulary->domain_index(domain)) {
+            std::string known;
+            for (const auto& d : vocabulary->domains()) known += (known.empty() ? "" : ", ") + d;
+            throw UsageError("--window " + w + ": there is no domain '" + domain + "'; the domains are " + known);
+        }
+        r.windows[domain] = parse_month_window(w.substr(eq + 1));
+    }
+    return r;
+}
+
+std::vector<std::pair<std::string, std::string>> PopulationArgs::describe() const {
+    std::vector<std::pair<std::string, std::string>> d;
+    for (const auto& c : columns) d.emplace_back("column", c);
+    if (!vocabulary.empty()) d.emplace_back("vocabulary", vocabulary);
+    for (const auto& v : add_vocabulary) d.emplace_back("add_vocabulary", v);
+    if (!unknown_as.empty()) d.emplace_back("unknown_as", unknown_as);
+    if (!keep_columns.empty()) d.emplace_back("keep_columns", keep_columns);
+    // The manifest records the date in ISO form, whichever form was typed.
+    auto date = parse_date(fieldwork);
+    d.emplace_back("fieldwork", date ? format_date(*date) : fieldwork);
+    d.emplace_back("court_window", court_window);
+    d.emplace_back("ooc_window", ooc_window);
+    for (const auto& w : windows) d.emplace_back("window", w);
+    return d;
+}
+
+PopulationArgs PopulationArgs::from_describe(const std::vector<std::pair<std::string, std::string>>& described) {
+    PopulationArgs a;
+    for (const auto& [k, v] : described) {
+        if (k == "column") a.columns.push_back(v);
+        else if (k == "vocabulary") a.vocabulary = v;
+        else if (k == "add_vocabulary") a.add_vocabulary.push_back(v);
+        else if (k == "unknown_as") a.unknown_as = v;
+        else if (k == "keep_columns") a.keep_columns = v;
+        else if (k == "fieldwork") a.fieldwork = v;
+        else if (k == "court_window") a.court_window = v;
+        else if (k == "ooc_window") a.ooc_window = v;
+        else if (k == "window") a.windows.push_back(v);
+        else throw UsageError("unknown population option '" + k + "' in the manifest");
+    }
+    return a;
+}
+
+}  // namespace casesample
