@@ -89,6 +89,22 @@ std::int64_t relevant_population(std::int64_t population, std::int64_t relevant,
     return (2 * population * relevant + cases_read) / (2 * cases_read);
 }
 
+std::vector<std::string> report_summary(const Report& r) {
+    const auto& fw = *r.framework;
+    VerdictSummaryInput in;
+    in.robust_at = r.robust_at;
+    in.not_assessed = r.not_assessed;
+    if (r.overall.rating)
+        in.overall_rating = fw.ratings[*r.overall.rating].name + " (score " + std::to_string(*r.overall.score) + " of " +
+                            std::to_string(fw.max_total_score()) + ")";
+    else
+        in.overall_not_rated = "no rating for standards " + r.overall.missing;
+    in.overall = r.overall.verdict;
+    for (const auto& s : r.standards)
+        in.standards.push_back({fw.standard(s.place).id, fw.standard(s.place).name, s.verdict});
+    return verdict_summary(in);
+}
+
 namespace {
 
 struct Tally {
@@ -107,6 +123,8 @@ Report build_report(const Framework& fw, const AnswerSet& answers, const ReportO
     rep.confidence = options.confidence;
     rep.band_on = options.band_on;
     rep.seed = options.seed;
+    rep.robust_at = options.robust_at;
+    check_robust_at(options.robust_at);
     if (!(options.confidence > 0 && options.confidence < 1))
         throw UsageError("--confidence must be between 0 and 1 (e.g. 0.8), got " + std::to_string(options.confidence));
 
@@ -186,6 +204,7 @@ Report build_report(const Framework& fw, const AnswerSet& answers, const ReportO
                     for (std::size_t u = 0; u < dist.size(); ++u)
                         q.band_probabilities[band_of_share(fw, q.yes + static_cast<std::int64_t>(u), *q.population,
                                                            rep.band_on)] += dist[u];
+                    q.verdict = rating_verdict(fw, *q.band, q.band_probabilities, rep.robust_at);
                 }
                 q.moves = band_moves(fw, q.yes, q.relevant, rep.band_on);
             }
@@ -263,7 +282,14 @@ Report build_report(const Framework& fw, const AnswerSet& answers, const ReportO
     }
 
     // Rating probabilities by simulating the population.
-    if (!all_populations || options.draws == 0) return rep;
+    if (!all_populations) {
+        rep.not_assessed = "no population size for every domain (give --population or --sample-dir)";
+        return rep;
+    }
+    if (options.draws == 0) {
+        rep.not_assessed = "no simulation (--draws 0)";
+        return rep;
+    }
     rep.draws = options.draws;
     rep.simulation = answers.case_level() ? Simulation::polya_whole_cases : Simulation::polya_independent;
     if (rep.simulation == Simulation::polya_independent)
@@ -347,6 +373,18 @@ Report build_report(const Framework& fw, const AnswerSet& answers, const ReportO
     std::size_t n = 0;
     for (auto c : tally.overall) n += c;
     if (n == tally.draws && n > 0) rep.overall.rating_probabilities = as_probabilities(tally.overall);
+
+    // Verdicts on the ratings, from their probabilities.
+    for (auto& s : rep.standards) {
+        if (!s.rating) continue;
+        if (s.judged)
+            s.verdict = judgement_verdict(fw, *s.rating);
+        else if (!s.rating_probabilities.empty())
+            s.verdict = rating_verdict(fw, *s.rating, s.rating_probabilities, rep.robust_at, "computed", rep.draws);
+    }
+    if (rep.overall.rating && !rep.overall.rating_probabilities.empty())
+        rep.overall.verdict =
+            rating_verdict(fw, *rep.overall.rating, rep.overall.rating_probabilities, rep.robust_at, "computed", rep.draws);
     return rep;
 }
 

@@ -105,6 +105,8 @@ Audit audit_published(const Framework& fw, const PublishedTable& table, const Au
     a.file = table.file;
     a.confidence = options.confidence;
     a.band_on = options.band_on;
+    a.robust_at = options.robust_at;
+    check_robust_at(options.robust_at);
     if (!(options.confidence > 0 && options.confidence < 1))
         throw UsageError("--confidence must be between 0 and 1 (e.g. 0.8)");
 
@@ -287,6 +289,7 @@ Audit audit_published(const Framework& fw, const PublishedTable& table, const Au
     if (!unrated.empty()) {
         o.why = "standards without a rating: " + list(unrated);
         if (o.published) o.why += "; the published overall rating cannot be checked";
+        add_audit_probabilities(a, options);
         return a;
     }
     o.scores = scores;
@@ -311,6 +314,7 @@ Audit audit_published(const Framework& fw, const PublishedTable& table, const Au
         o.why = "published " + fw.ratings[*o.published].name + " but " + score_text + " gives " +
                 ratings_text(fw, o.computed) + band_text;
     }
+    add_audit_probabilities(a, options);
     return a;
 }
 
@@ -334,6 +338,38 @@ std::string interval_text(const AuditPair& p) {
 
 std::string bands_text(const Framework& fw, const std::set<std::size_t>& b) { return ratings_text(fw, b); }
 
+ojson probabilities_json(const Framework& fw, const std::vector<double>& p) {
+    if (p.empty()) return nullptr;
+    ojson j = ojson::object();
+    for (std::size_t i = 0; i < p.size(); ++i) j[fw.ratings[i].name] = p[i];
+    return j;
+}
+
+ojson verdict_json(const Framework& fw, const std::optional<Verdict>& v) {
+    if (!v) return nullptr;
+    ojson o;
+    o["robust"] = v->robust;
+    o["rating"] = fw.ratings[v->rating].name;
+    o["most_likely"] = fw.ratings[v->most_likely].name;
+    o["probability"] = v->probability;
+    o["most_likely_probability"] = v->most_likely_probability;
+    o["text"] = v->text;
+    return o;
+}
+
+// The CSV cells p_<initials>..., verdict_robust, most_likely, verdict_probability, verdict.
+void probability_cells(CsvWriter& w, const Framework& fw, const std::vector<double>& p, const std::optional<Verdict>& v) {
+    for (std::size_t i = 0; i < fw.ratings.size(); ++i) {
+        if (p.empty()) w.empty();
+        else w.number(p[i], 6);
+    }
+    if (!v) {
+        w.empty().empty().empty().empty();
+        return;
+    }
+    w.text(v->robust ? "yes" : "no").text(fw.ratings[v->most_likely].name).number(v->probability, 6).text(v->text);
+}
+
 ojson rating_json(const Framework& fw, const AuditRating& r) {
     ojson o;
     o["id"] = r.id;
@@ -348,6 +384,8 @@ ojson rating_json(const Framework& fw, const AuditRating& r) {
     }
     o["consistent"] = r.published && !r.computed.empty() ? ojson(r.consistent) : ojson(nullptr);
     o["why"] = r.why;
+    o["rating_probabilities"] = probabilities_json(fw, r.rating_probabilities);
+    o["verdict"] = verdict_json(fw, r.verdict);
     return o;
 }
 
@@ -360,6 +398,9 @@ std::string render_audit_json(const Audit& a) {
     j["method"] = to_string(a.method);
     j["band_on"] = to_string(a.band_on);
     j["rounding"] = "a pair is consistent when 100 x yes / relevant rounds to the printed percentage half up or half to even";
+    j["robust_at"] = a.robust_at;
+    j["probabilities"] = a.probabilities;
+    j["summary"] = audit_summary(a);
     auto& qs = j["questions"] = ojson::array();
     for (const auto& q : a.questions) {
         ojson o;
@@ -379,6 +420,7 @@ std::string render_audit_json(const Audit& a) {
             po["upper"] = p.interval.upper;
             po["band"] = fw.ratings[p.band].name;
             po["robust"] = p.robust_band.has_value();
+            po["band_probabilities"] = probabilities_json(fw, p.band_probabilities);
             pairs.push_back(po);
         }
         const auto& w = q.pairs[q.widest];
@@ -415,6 +457,16 @@ std::string render_audit_json(const Audit& a) {
         for (auto b : q.bands) bands.push_back(fw.ratings[b].name);
         o["bands"] = bands;
         o["robust"] = q.robust;
+        o["band_probabilities"] = probabilities_json(fw, q.band_probabilities);
+        if (q.band_probabilities.empty()) {
+            o["band_probability_range"] = nullptr;
+        } else {
+            ojson range = ojson::object();
+            for (std::size_t i = 0; i < fw.ratings.size(); ++i)
+                range[fw.ratings[i].name] = {q.band_probabilities_min[i], q.band_probabilities_max[i]};
+            o["band_probability_range"] = range;
+        }
+        o["verdict"] = verdict_json(fw, q.verdict);
         qs.push_back(o);
     }
     auto& ss = j["standards"] = ojson::array();
@@ -427,6 +479,7 @@ std::string render_audit_json(const Audit& a) {
 struct AuditTables {
     std::vector<std::string> qh, sh;
     std::vector<std::vector<std::string>> qr, sr;
+    std::vector<std::string> summary;
     std::vector<std::string> lines;
 };
 
@@ -435,6 +488,14 @@ AuditTables audit_tables(const Audit& a) {
     AuditTables t;
     t.qh = {"question", "printed", "cases", "pairs", "relevant", "widest interval " + format_percent(a.confidence, 0),
             "of pair", "band", "robust", "if all relevant", "robust then"};
+    const bool probs = a.probabilities_computed;
+    auto probability_columns = [&](std::vector<std::string>& header) {
+        for (const auto& rt : fw.ratings) header.push_back("P(" + rating_initials(rt.name) + ")");
+    };
+    if (probs) probability_columns(t.qh);
+    auto probability_cells = [&](std::vector<std::string>& row, const std::vector<double>& p) {
+        for (std::size_t i = 0; i < fw.ratings.size(); ++i) row.push_back(p.empty() ? "" : format_fixed(p[i], 3));
+    };
     for (const auto& q : a.questions) {
         std::int64_t rmin = q.pairs.front().relevant, rmax = q.pairs.back().relevant;
         const auto& w = q.pairs[q.widest];
@@ -443,11 +504,20 @@ AuditTables audit_tables(const Audit& a) {
                         interval_text(w), pair_text(w), bands_text(fw, q.bands), q.robust ? "yes" : "no",
                         q.all_relevant ? pair_text(q.pairs[*q.all_relevant]) + ": " + interval_text(q.pairs[*q.all_relevant]) : "-",
                         q.all_relevant ? (q.pairs[*q.all_relevant].robust_band ? "yes" : "no") : "-"});
+        if (probs) probability_cells(t.qr.back(), q.band_probabilities);
     }
     t.sh = {"standard", "published", "computed", "consistent", "why"};
+    if (probs) {
+        probability_columns(t.sh);
+        t.sh.push_back("verdict");
+    }
     auto row = [&](const AuditRating& r) {
         std::string consistent = !r.published || r.computed.empty() ? "-" : (r.consistent ? "yes" : "NO");
         t.sr.push_back({r.id, r.published ? fw.ratings[*r.published].name : "-", computed_text(fw, r), consistent, r.why});
+        if (probs) {
+            probability_cells(t.sr.back(), r.rating_probabilities);
+            t.sr.back().push_back(r.verdict ? r.verdict->text : "");
+        }
     };
     for (const auto& s : a.standards) row(s);
     row(a.overall);
@@ -459,6 +529,13 @@ AuditTables audit_tables(const Audit& a) {
                       "the pair with every case read relevant, and whether its interval is inside one band.");
     t.lines.push_back(a.all_consistent() ? "Every published rating follows from the rules."
                                          : "Some published ratings do not follow from the rules (consistent: NO).");
+    if (probs)
+        t.lines.push_back("Probabilities: " + a.probabilities + ". Verdicts: robust when the probability of the published "
+                          "rating (else the computed one) is at least " + verdict_probability(a.robust_at, a.robust_at) +
+                          " (--robust-at); a key question's verdict is on the band of its printed percentage.");
+    else
+        t.lines.push_back("Probabilities: not computed: " + a.probabilities + ".");
+    t.summary = audit_summary(a);
     return t;
 }
 
@@ -485,10 +562,16 @@ std::string render_audit_table(const Audit& a, bool markdown) {
         for (const auto& r : rows) tt.add_row(r);
         return tt.render();
     };
-    out += markdown ? "# Audit of a published table\n\n## Key questions\n\n" : "Key questions\n";
-    out += table(t.qh, t.qr, {1, 2, 3, 4});
+    std::vector<std::size_t> q_right = {1, 2, 3, 4}, s_right;
+    for (std::size_t c = 11; c < t.qh.size(); ++c) q_right.push_back(c);
+    for (std::size_t c = 5; c + 1 < t.sh.size(); ++c) s_right.push_back(c);
+    out += markdown ? "# Audit of a published table\n\n## Summary\n\n" : "Summary\n";
+    for (const auto& l : t.summary)
+        out += markdown ? (l.rfind("  ", 0) == 0 ? "  - " + l.substr(2) : "- " + l) + "\n" : "  " + l + "\n";
+    out += markdown ? "\n## Key questions\n\n" : "\nKey questions\n";
+    out += table(t.qh, t.qr, q_right);
     out += markdown ? "\n## Ratings\n\n" : "\nRatings\n";
-    out += table(t.sh, t.sr, {});
+    out += table(t.sh, t.sr, s_right);
     out += "\n";
     for (const auto& l : t.lines) out += (markdown ? "- " : "") + l + "\n";
     return out;
@@ -497,22 +580,36 @@ std::string render_audit_table(const Audit& a, bool markdown) {
 std::string render_audit_csv(const Audit& a) {
     const auto& fw = *a.framework;
     CsvWriter w;
-    w.row({"level", "id", "printed_percent", "cases", "yes", "relevant", "rounding", "population", "lower", "upper",
-           "band", "robust", "published", "computed", "consistent", "why"});
-    for (const auto& q : a.questions)
+    std::vector<std::string> header = {"level", "id", "printed_percent", "cases", "yes", "relevant", "rounding",
+                                       "population", "lower", "upper", "band", "robust", "published", "computed",
+                                       "consistent", "why"};
+    for (const auto& rt : fw.ratings) header.push_back("p_" + rating_initials(rt.name));
+    header.insert(header.end(), {"verdict_robust", "most_likely", "verdict_probability", "verdict"});
+    for (const auto& h : header) w.text(h);
+    w.end_row();
+    for (const auto& q : a.questions) {
         for (const auto& p : q.pairs) {
             w.text("pair").text(fw.question(q.place).id).integer(q.printed).integer(q.cases).integer(p.yes).integer(p.relevant);
             w.text(p.half_up && p.half_even ? "both" : (p.half_up ? "half-up" : "half-even"));
             if (p.population) w.integer(*p.population); else w.empty();
             w.number(p.interval.lower, 6).number(p.interval.upper, 6).text(fw.ratings[p.band].name);
             w.text(p.robust_band ? "yes" : "no").empty().empty().empty().empty();
+            probability_cells(w, fw, p.band_probabilities, std::nullopt);
             w.end_row();
         }
+        // The question as a whole: its pairs' envelope, bands, and band probabilities averaged over the pairs.
+        w.text("question").text(fw.question(q.place).id).integer(q.printed).integer(q.cases).empty().empty().empty();
+        w.empty().number(q.lower, 6).number(q.upper, 6).text(bands_text(fw, q.bands)).text(q.robust ? "yes" : "no");
+        w.empty().empty().empty().empty();
+        probability_cells(w, fw, q.band_probabilities, q.verdict);
+        w.end_row();
+    }
     auto rating = [&](const char* level, const AuditRating& r) {
         w.text(level).text(r.id);
         for (int k = 0; k < 10; ++k) w.empty();
         w.text(r.published ? fw.ratings[*r.published].name : "").text(computed_text(fw, r));
         w.text(!r.published || r.computed.empty() ? "" : (r.consistent ? "yes" : "no")).text(r.why);
+        probability_cells(w, fw, r.rating_probabilities, r.verdict);
         w.end_row();
     };
     for (const auto& s : a.standards) rating("standard", s);

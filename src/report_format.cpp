@@ -92,6 +92,27 @@ ojson opt(const std::optional<T>& v) {
     return v ? ojson(*v) : ojson(nullptr);
 }
 
+ojson verdict_json(const Framework& fw, const std::optional<Verdict>& v) {
+    if (!v) return nullptr;
+    ojson o;
+    o["robust"] = v->robust;
+    o["rating"] = fw.ratings[v->rating].name;
+    o["most_likely"] = fw.ratings[v->most_likely].name;
+    o["probability"] = v->probability;
+    o["most_likely_probability"] = v->most_likely_probability;
+    o["text"] = v->text;
+    return o;
+}
+
+// The verdict columns of a CSV row: verdict_robust, most_likely, verdict_probability, verdict.
+void verdict_cells(CsvWriter& w, const Framework& fw, const std::optional<Verdict>& v) {
+    if (!v) {
+        w.empty().empty().empty().empty();
+        return;
+    }
+    w.text(v->robust ? "yes" : "no").text(fw.ratings[v->most_likely].name).number(v->probability, 6).text(v->text);
+}
+
 std::string render_json(const Report& r) {
     const auto& fw = *r.framework;
     ojson j;
@@ -102,6 +123,8 @@ std::string render_json(const Report& r) {
     j["method"] = to_string(r.method);
     j["band_on"] = to_string(r.band_on);
     j["simulation"] = {{"method", to_string(r.simulation)}, {"draws", r.draws}, {"seed", r.seed}};
+    j["robust_at"] = r.robust_at;
+    j["summary"] = report_summary(r);
     auto& domains = j["domains"] = ojson::array();
     for (const auto& d : r.domains)
         domains.push_back({{"domain", fw.domains[d.domain].sample_domain},
@@ -133,6 +156,7 @@ std::string render_json(const Report& r) {
         o["robust"] = q.band ? ojson(q.robust) : ojson(nullptr);
         o["more_yes_to_move_up"] = opt(q.moves.more_yes);
         o["fewer_yes_to_move_down"] = opt(q.moves.fewer_yes);
+        o["verdict"] = verdict_json(fw, q.verdict);
         questions.push_back(o);
     }
     auto& standards = j["standards"] = ojson::array();
@@ -149,6 +173,7 @@ std::string render_json(const Report& r) {
         o["missing_questions"] = s.missing_questions;
         o["rating_probabilities"] = probabilities_json(fw, s.rating_probabilities);
         o["monte_carlo_error"] = mc_json(fw, s.rating_probabilities, r.draws);
+        o["verdict"] = verdict_json(fw, s.verdict);
         standards.push_back(o);
     }
     ojson o;
@@ -156,6 +181,7 @@ std::string render_json(const Report& r) {
     o["rating"] = r.overall.rating ? ojson(fw.ratings[*r.overall.rating].name) : ojson(nullptr);
     o["rating_probabilities"] = probabilities_json(fw, r.overall.rating_probabilities);
     o["monte_carlo_error"] = mc_json(fw, r.overall.rating_probabilities, r.draws);
+    o["verdict"] = verdict_json(fw, r.overall.verdict);
     if (!r.overall.missing.empty()) o["not_rated"] = r.overall.missing;
     j["overall"] = o;
     j["notes"] = r.notes;
@@ -169,7 +195,8 @@ std::string render_csv(const Report& r) {
                                        "percent", "population", "population_estimated", "lower", "upper",
                                        "lower_count", "upper_count", "method", "band_or_rating", "score"};
     for (const auto& rt : fw.ratings) header.push_back("p_" + rating_initials(rt.name));
-    header.insert(header.end(), {"robust", "more_yes_to_move_up", "fewer_yes_to_move_down", "missing_questions"});
+    header.insert(header.end(), {"robust", "more_yes_to_move_up", "fewer_yes_to_move_down", "missing_questions",
+                                 "verdict_robust", "most_likely", "verdict_probability", "verdict"});
     for (const auto& h : header) w.text(h);
     w.end_row();
     auto probabilities = [&](const std::vector<double>& p) {
@@ -197,6 +224,7 @@ std::string render_csv(const Report& r) {
         if (q.moves.more_yes) w.integer(*q.moves.more_yes); else w.empty();
         if (q.moves.fewer_yes) w.integer(*q.moves.fewer_yes); else w.empty();
         w.empty();
+        verdict_cells(w, fw, q.verdict);
         w.end_row();
     }
     for (const auto& s : r.standards) {
@@ -209,6 +237,7 @@ std::string render_csv(const Report& r) {
         std::string missing;
         for (const auto& id : s.missing_questions) missing += (missing.empty() ? "" : " ") + id;
         w.text(missing);
+        verdict_cells(w, fw, s.verdict);
         w.end_row();
     }
     w.text("overall").text("overall");
@@ -217,6 +246,7 @@ std::string render_csv(const Report& r) {
     if (r.overall.score) w.integer(*r.overall.score); else w.empty();
     probabilities(r.overall.rating_probabilities);
     w.empty().empty().empty().empty();
+    verdict_cells(w, fw, r.overall.verdict);
     w.end_row();
     return w.take();
 }
@@ -225,6 +255,8 @@ struct Tables {
     std::vector<std::string> q_header, s_header;
     std::vector<std::vector<std::string>> q_rows, s_rows;
     std::string overall;
+    std::string overall_verdict;
+    std::vector<std::string> summary;
     std::vector<std::string> lines;  // method, notes
 };
 
@@ -250,14 +282,18 @@ Tables build_tables(const Report& r) {
     }
     bool sim = r.simulation != Simulation::none;
     t.s_header = {"standard", "name", "rating", "score", "basis"};
-    if (sim)
+    if (sim) {
         for (const auto& rt : fw.ratings) t.s_header.push_back("P(" + rating_initials(rt.name) + ")");
+        t.s_header.push_back("verdict");
+    }
     for (const auto& s : r.standards) {
         std::vector<std::string> row = {fw.standard(s.place).id, fw.standard(s.place).name, rating_name(fw, s.rating),
                                         s.rating ? std::to_string(fw.ratings[*s.rating].score) : "",
                                         standard_basis(fw, s)};
-        if (sim)
+        if (sim) {
             for (std::size_t i = 0; i < fw.ratings.size(); ++i) row.push_back(probability_text(s.rating_probabilities, i));
+            row.push_back(s.verdict ? s.verdict->text : "");
+        }
         t.s_rows.push_back(std::move(row));
     }
     if (r.overall.rating) {
@@ -272,6 +308,8 @@ Tables build_tables(const Report& r) {
     } else {
         t.overall = "Overall: not rated (no rating for standards " + r.overall.missing + ")";
     }
+    if (r.overall.verdict) t.overall_verdict = "Verdict: " + r.overall.verdict->text;
+    t.summary = report_summary(r);
     std::string method = "Intervals: " + std::string(to_string(r.method)) + " at " + format_percent(r.confidence, 0) +
                          " confidence; bands from the " +
                          (r.band_on == BandOn::exact ? "exact share" : "whole-number percentage (rounded half up)") + ".";
@@ -283,6 +321,8 @@ Tables build_tables(const Report& r) {
         t.lines.push_back("Rating probabilities: " + std::string(to_string(r.simulation)) + ", " +
                           std::to_string(r.draws) + " draws, seed " + std::to_string(r.seed) +
                           "; Monte Carlo standard error at most " + format_fixed(mc, 4) + ".");
+        t.lines.push_back("Verdicts: a rating is robust when its probability is at least " +
+                          verdict_probability(r.robust_at, r.robust_at) + " (--robust-at).");
     }
     t.lines.push_back("Band probabilities: exact, beta-binomial posterior predictive of the unread cases (Jeffreys prior).");
     for (const auto& n : r.notes) t.lines.push_back(n);
@@ -297,9 +337,13 @@ std::string render_table(const Report& r) {
     for (auto& row : t.q_rows) q.add_row(row);
     TextTable s(t.s_header);
     s.right_align(3);
-    for (std::size_t c = 5; c < t.s_header.size(); ++c) s.right_align(c);
+    for (std::size_t c = 5; c < t.s_header.size() && t.s_header[c] != "verdict"; ++c) s.right_align(c);
     for (auto& row : t.s_rows) s.add_row(row);
-    std::string out = "Key questions\n" + q.render() + "\nStandards\n" + s.render() + "\n" + t.overall + "\n\n";
+    std::string out = "Summary\n";
+    for (const auto& l : t.summary) out += "  " + l + "\n";
+    out += "\nKey questions\n" + q.render() + "\nStandards\n" + s.render() + "\n" + t.overall + "\n";
+    if (!t.overall_verdict.empty()) out += t.overall_verdict + "\n";
+    out += "\n";
     for (const auto& l : t.lines) out += l + "\n";
     return out;
 }
@@ -329,8 +373,12 @@ std::string md_table(const std::vector<std::string>& header, const std::vector<s
 
 std::string render_markdown(const Report& r) {
     auto t = build_tables(r);
-    std::string out = "# Inspection report\n\n## Key questions\n\n" + md_table(t.q_header, t.q_rows) +
-                      "\n## Standards\n\n" + md_table(t.s_header, t.s_rows) + "\n**" + t.overall + "**\n\n";
+    std::string out = "# Inspection report\n\n## Summary\n\n";
+    for (const auto& l : t.summary)
+        out += (l.rfind("  ", 0) == 0 ? "  - " + md_cell(l.substr(2)) : "- " + md_cell(l)) + "\n";
+    out += "\n## Key questions\n\n" + md_table(t.q_header, t.q_rows) + "\n## Standards\n\n" +
+           md_table(t.s_header, t.s_rows) + "\n**" + t.overall + "**\n\n";
+    if (!t.overall_verdict.empty()) out += t.overall_verdict + "\n\n";
     for (const auto& l : t.lines) out += "- " + l + "\n";
     return out;
 }

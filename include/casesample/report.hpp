@@ -14,6 +14,7 @@
 #include "casesample/intervals.hpp"
 #include "casesample/ratings.hpp"
 #include "casesample/sampling.hpp"  // Engine
+#include "casesample/verdict.hpp"
 
 namespace casesample {
 
@@ -30,6 +31,7 @@ struct ReportOptions {
     BandOn band_on = BandOn::exact;
     std::size_t draws = 10000;
     std::uint64_t seed = 0;
+    double robust_at = kDefaultRobustAt;  // a rating is robust when its probability is at least this
     Judgements judgements;
     // Eligible population N per framework domain index (only for domains rated from key questions).
     std::map<std::size_t, std::int64_t> population;
@@ -58,6 +60,7 @@ struct QuestionResult {
     std::vector<double> band_probabilities;  // per rating; empty without a population
     bool robust = false;                     // the interval lies inside one band
     BandMoves moves;
+    std::optional<Verdict> verdict;  // from band_probabilities, when there is a population
 };
 
 struct StandardResult {
@@ -69,6 +72,7 @@ struct StandardResult {
     // comes from the others only, and every format says so.
     std::vector<std::string> missing_questions;
     std::vector<double> rating_probabilities;  // per rating; empty when not simulated
+    std::optional<Verdict> verdict;            // when rated and simulated (judged: always robust)
 };
 
 struct OverallResult {
@@ -76,6 +80,7 @@ struct OverallResult {
     std::optional<std::size_t> rating;
     std::vector<double> rating_probabilities;  // per rating; empty when not simulated
     std::string missing;                        // standards without a rating, when there are any
+    std::optional<Verdict> verdict;             // when rated and simulated
 };
 
 enum class Simulation { none, polya_whole_cases, polya_independent };
@@ -91,6 +96,8 @@ struct Report {
     Simulation simulation = Simulation::none;
     std::size_t draws = 0;
     std::uint64_t seed = 0;
+    double robust_at = kDefaultRobustAt;
+    std::string not_assessed;  // why there are no rating probabilities, when there are none
     std::vector<DomainSummary> domains;  // domains rated from key questions that have answers
     std::vector<QuestionResult> questions;
     std::vector<StandardResult> standards;
@@ -101,6 +108,10 @@ struct Report {
 // Throws UsageError for options that cannot be used (a method that needs populations without them, a
 // judgement for a standard that is not judged, populations smaller than the cases read, ...).
 Report build_report(const Framework& framework, const AnswerSet& answers, const ReportOptions& options);
+
+// The short summary at the top of every format: the overall rating, its probability and verdict, and the
+// standards that are not robust (verdict_summary of the report's verdicts).
+std::vector<std::string> report_summary(const Report& report);
 
 // The relevant population of a question asked only of relevant cases: N * relevant / n rounded half up.
 std::int64_t relevant_population(std::int64_t population, std::int64_t relevant, std::int64_t cases_read);

@@ -21,6 +21,7 @@
 #include "casesample/intervals.hpp"
 #include "casesample/ratings.hpp"
 #include "casesample/report_format.hpp"
+#include "casesample/verdict.hpp"
 
 namespace casesample {
 
@@ -39,6 +40,7 @@ struct AuditOptions {
     double confidence = 0.8;
     std::optional<IntervalMethod> method;  // default: hypergeometric with populations, wilson without
     BandOn band_on = BandOn::exact;
+    double robust_at = kDefaultRobustAt;  // a band or rating is robust when its probability is at least this
 };
 
 struct AuditPair {
@@ -50,6 +52,7 @@ struct AuditPair {
     Interval interval;
     std::size_t band = 0;
     std::optional<std::size_t> robust_band;  // the band when the interval lies inside one band
+    std::vector<double> band_probabilities;  // exact, per rating, with --population (add_audit_probabilities)
 };
 
 struct AuditQuestion {
@@ -63,6 +66,11 @@ struct AuditQuestion {
     double lower = 0, upper = 0;        // envelope of every pair's interval
     std::set<std::size_t> bands;        // bands the pairs give
     bool robust = false;                // every pair's interval inside the same single band
+    // With --population: P(population share in each band), the exact beta-binomial band probabilities of every
+    // consistent pair (as `report` computes them) averaged with equal weight; and their least and greatest
+    // values across the pairs. Empty without a population.
+    std::vector<double> band_probabilities, band_probabilities_min, band_probabilities_max;
+    std::optional<Verdict> verdict;  // on the band of the printed percentage (the single band of the pairs)
 };
 
 struct AuditRating {
@@ -75,6 +83,10 @@ struct AuditRating {
     bool judged = false;
     bool consistent = false;
     std::string why;
+    // P(each rating) with the key questions taken as independent (exact: product and convolution of the
+    // questions' band probabilities); judged standards with a published rating have probability 1 on it.
+    std::vector<double> rating_probabilities;
+    std::optional<Verdict> verdict;  // on the published rating, else the computed one, else the most likely
 };
 
 struct Audit {
@@ -83,6 +95,9 @@ struct Audit {
     double confidence = 0.8;
     IntervalMethod method = IntervalMethod::wilson;
     BandOn band_on = BandOn::exact;
+    double robust_at = kDefaultRobustAt;
+    std::string probabilities;  // how the probabilities were computed, or why they were not
+    bool probabilities_computed = false;
     std::vector<AuditQuestion> questions;
     std::vector<AuditRating> standards;
     AuditRating overall;
@@ -91,6 +106,16 @@ struct Audit {
 
 // Throws UsageError for missing case counts and bad options.
 Audit audit_published(const Framework& framework, const PublishedTable& table, const AuditOptions& options);
+
+// Band probabilities of the published key questions and rating probabilities of the standards and the overall,
+// with their verdicts (called by audit_published; needs --population). Band probabilities are not computed when
+// their exact sums would exceed kMostAuditTerms beta-binomial terms (say, 2,000 cases read of a population of
+// 1,000,000): `probabilities` then says so.
+constexpr std::uint64_t kMostAuditTerms = 100000000;
+void add_audit_probabilities(Audit& audit, const AuditOptions& options);
+
+// The short summary at the top of an audit (verdict_summary of its verdicts).
+std::vector<std::string> audit_summary(const Audit& audit);
 
 std::string render_audit(const Audit& audit, ReportFormat format);
 

@@ -22,6 +22,7 @@ struct AuditCliOptions {
     double confidence = 0.8;
     std::string method;
     std::string band_on = "exact";
+    std::string robust_at = "0.90";
     std::string format = "table";
     std::string out;
     std::string framework;
@@ -44,6 +45,7 @@ void run(const AuditCliOptions& o, Context& context) {
                              "jeffreys, agresti-coull or wald)");
     }
     options.band_on = *parse_band_on(o.band_on);
+    options.robust_at = parse_robust_at(o.robust_at);
     auto table = read_published(o.published, fw);
     auto audit = audit_published(fw, table, options);
     emit(o.out, render_audit(audit, *parse_report_format(o.format)));
@@ -62,6 +64,8 @@ void setup(CLI::App& app, Context& context) {
     sub->add_option("--method", o->method, "Interval method (default: hypergeometric with --population, wilson without)");
     sub->add_option("--band-on", o->band_on, "Band from the exact share of each pair or from the printed percentage")
         ->check(CLI::IsMember({"exact", "rounded"}))
+        ->capture_default_str();
+    sub->add_option("--robust-at", o->robust_at, "A band or rating is robust when its probability is at least this, 0.5 to 1")
         ->capture_default_str();
     add_format_option(*sub, o->format, {"table", "csv", "json", "markdown"});
     sub->add_option("--out", o->out, "Write to this file (atomically) instead of stdout");

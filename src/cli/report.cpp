@@ -29,6 +29,7 @@ struct ReportCliOptions {
     std::string band_on = "exact";
     std::string draws = "10000";
     std::string seed;  // empty: a random seed
+    std::string robust_at = "0.90";
     std::string format = "table";
     std::string out;
     std::string framework;
@@ -52,6 +53,7 @@ void run(const ReportCliOptions& o) {
     }
     options.band_on = *parse_band_on(o.band_on);
     options.draws = parse_whole_number("--draws", o.draws, 0, kMostDraws);
+    options.robust_at = parse_robust_at(o.robust_at);
     if (o.seed.empty()) {
         std::random_device device;
         options.seed = (static_cast<std::uint64_t>(device()) << 32) ^ device();
@@ -109,6 +111,8 @@ void setup(CLI::App& app, Context&) {
     sub->add_option("--draws", o->draws, "Pólya posterior draws for rating probabilities, 0 to 10000000 (0: none)")
         ->capture_default_str();
     sub->add_option("--seed", o->seed, "Seed of the simulation, 0 to 18446744073709551615 (default: a random seed, printed)");
+    sub->add_option("--robust-at", o->robust_at, "A rating is robust when its probability is at least this, 0.5 to 1")
+        ->capture_default_str();
     add_format_option(*sub, o->format, {"table", "csv", "json", "markdown"});
     sub->add_option("--out", o->out, "Write to this file (atomically) instead of stdout");
     sub->add_option("--framework", o->framework, "Inspection framework JSON (default: the built-in HMI Probation 2018)");

@@ -21,6 +21,18 @@ std::uint64_t parse_whole_number(const std::string& option, const std::string& t
     return value;
 }
 
+double parse_robust_at(const std::string& text) {
+    std::string_view s = text;
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+    double value = 0;
+    const bool plain = !s.empty() && s.find_first_not_of("0123456789.") == std::string_view::npos;
+    auto r = std::from_chars(s.data(), s.data() + s.size(), value, std::chars_format::fixed);
+    if (!plain || r.ec != std::errc() || r.ptr != s.data() + s.size() || !(value >= 0.5 && value <= 1.0))
+        throw UsageError("--robust-at must be a probability from 0.5 to 1 (e.g. 0.9), got '" + text + "'");
+    return value;
+}
+
 std::map<std::size_t, std::int64_t> parse_domain_counts(const Framework& framework, const std::string& text,
                                                         const std::string& option, std::int64_t most) {
     std::map<std::size_t, std::int64_t> out;

@@ -20,4 +20,8 @@ std::map<std::size_t, std::int64_t> parse_domain_counts(const Framework& framewo
 std::uint64_t parse_whole_number(const std::string& option, const std::string& text, std::uint64_t least,
                                  std::uint64_t most);
 
+// --robust-at: a decimal from 0.5 to 1, read as typed (no exponent, no sign). Throws UsageError
+// "--robust-at must be a probability from 0.5 to 1 (e.g. 0.9), got 'TEXT'".
+double parse_robust_at(const std::string& text);
+
 }  // namespace casesample::cli
