@@ -1,6 +1,7 @@
 #include "casesample/output.hpp"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <openssl/evp.h>
 #include <unistd.h>
 
@@ -8,6 +9,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <random>
@@ -20,19 +22,31 @@ namespace casesample {
 void write_file_atomically(const std::filesystem::path& path, std::string_view content) {
     namespace fs = std::filesystem;
     const fs::path dir = path.has_parent_path() ? path.parent_path() : fs::path(".");
-    // A unique temporary name in the same directory, so the rename stays on one file system.
-    std::string tmp_name = "." + path.filename().string() + ".tmp-" + std::to_string(::getpid());
-    const fs::path tmp = dir / tmp_name;
-    auto fail = [&](const std::string& what) {
-        int err = errno;
-        ::unlink(tmp.c_str());
-        throw std::runtime_error("cannot write '" + path.string() + "': " + what + ": " + std::strerror(err));
-    };
-    int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    // A new file under an unpredictable name in the same directory (so the rename stays on one file system),
+    // created exclusively: never a file or link that someone put there.
+    std::string tmp_text = (dir / ("." + path.filename().string() + ".tmp-XXXXXX")).string();
+    int fd = ::mkostemp(tmp_text.data(), O_CLOEXEC);
     if (fd < 0) {
         int err = errno;
         throw std::runtime_error("cannot write '" + path.string() + "': " + std::strerror(err));
     }
+    const fs::path tmp = tmp_text;
+    auto fail = [&](const std::string& what) {
+        int err = errno;
+        ::unlink(tmp.c_str());
+        throw std::runtime_error("cannot write '" + path.string() + "': " + what + ": " +
+                                 (err == ENOSPC ? std::string("the disk is full") : std::strerror(err)));
+    };
+    // mkostemp creates the file 0600; outputs are for others to read, as a plain create would make them.
+    static const mode_t mask = [] {
+        // Read, not set and restored: umask() would race with threads creating files.
+        std::ifstream status("/proc/self/status");
+        std::string line;
+        while (std::getline(status, line))
+            if (line.rfind("Umask:", 0) == 0) return static_cast<mode_t>(std::strtoul(line.c_str() + 6, nullptr, 8));
+        return static_cast<mode_t>(022);
+    }();
+    if (::fchmod(fd, 0666 & ~mask) != 0) { ::close(fd); fail("setting permissions"); }
     const char* p = content.data();
     std::size_t left = content.size();
     while (left > 0) {

@@ -1,7 +1,6 @@
 #include "casesample/sample_folder.hpp"
 
 #include <fcntl.h>
-#include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -15,6 +14,7 @@
 #include "casesample/csv.hpp"
 #include "casesample/error.hpp"
 #include "casesample/output.hpp"
+#include "folder_transaction.hpp"
 
 namespace casesample {
 namespace fs = std::filesystem;
@@ -81,33 +81,6 @@ std::string read_whole_file(const std::string& path) {
     text.resize(got);
     return text;
 }
-
-// Holds DIR/.casesample.lock for the whole change, so that two writers on one folder cannot both read the
-// same state and each write it back without the other's change.
-class FolderLock {
-public:
-    explicit FolderLock(const fs::path& dir) {
-        auto path = (dir / ".casesample.lock").string();
-        fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-        if (fd_ < 0)
-            throw std::runtime_error("cannot open " + path + " to lock the sample folder (" + std::strerror(errno) +
-                                     ")");
-        if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
-            int e = errno;
-            ::close(fd_);
-            if (e == EWOULDBLOCK)
-                throw std::runtime_error("another casesample command is changing the sample in " + dir.string() +
-                                         " right now; wait for it to finish, then run this one again");
-            throw std::runtime_error("cannot lock the sample folder " + dir.string() + " (" + std::strerror(e) + ")");
-        }
-    }
-    FolderLock(const FolderLock&) = delete;
-    FolderLock& operator=(const FolderLock&) = delete;
-    ~FolderLock() { ::close(fd_); }
-
-private:
-    int fd_ = -1;
-};
 
 std::string or_within(std::string misses) { return misses.empty() ? "within floor/ceiling" : misses; }
 
@@ -215,35 +188,32 @@ std::vector<std::string> write_sample_folder(const fs::path& dir, const DrawnSam
                                              const WriteOptions& options) {
     if (fs::exists(dir) && !fs::is_directory(dir))
         throw UsageError(dir.string() + " exists and is not a folder; give a folder to write the sample into");
-    if (!options.force && fs::is_directory(dir) && holds_sample(dir))
+    auto files = folder_files(sample);
+    FolderTransaction t(dir, options.writer, true);
+    // Checked under the lock: another writer may have drawn into the folder since the caller looked.
+    if (!options.force && holds_sample(t.dir()))
         throw UsageError("the folder " + dir.string() +
                          " already holds a sample; choose a new folder or pass --force to replace it");
-    auto files = folder_files(sample);
-    std::error_code made;
-    fs::create_directories(dir, made);
-    if (made)
-        throw std::runtime_error("cannot create the folder " + dir.string() + " to write the sample into (" +
-                                 made.message() + ")");
-    if (options.force && fs::exists(dir / kAuditLogName)) {
+    if (options.force && fs::exists(t.dir() / kAuditLogName)) {
         // The old sample's substitutions do not apply to the new one; keep them beside it, never delete them.
         for (int k = 1;; ++k) {
-            auto old = dir / ("audit-log.replaced-" + std::to_string(k) + ".csv");
-            if (!fs::exists(old)) {
-                fs::rename(dir / kAuditLogName, old);
+            auto old = "audit-log.replaced-" + std::to_string(k) + ".csv";
+            if (!fs::exists(t.dir() / old)) {
+                t.rename_old(kAuditLogName, old);
                 break;
             }
         }
     }
     std::vector<std::string> written;
     for (const auto& [name, bytes] : options.extra_files) {
-        write_file_atomically(dir / name, bytes);
+        t.put(name, bytes);
         written.push_back(name);
     }
-    // The manifest last, so that a folder with a manifest is complete.
     for (const auto& name : kFolderFiles) {
-        write_file_atomically(dir / name, files.at(name));
+        t.put(name, files.at(name));
         written.push_back(name);
     }
+    t.commit();
     return written;
 }
 
@@ -432,7 +402,7 @@ SubstituteOutcome substitute_in_folder(const std::string& folder_or_manifest, co
         throw UsageError(folder_or_manifest +
                          " holds no sample (no manifest.json); give the folder that casesample draw wrote");
     if (request.reason.empty()) throw UsageError("--reason: say why the case drops out (it goes into the audit log)");
-    FolderLock lock(dir);
+    FolderTransaction t(dir, request.writer, false);
     o.folder = rebuild(manifest_path.string(), true);
     auto& rebuilt = o.folder;
     if (!rebuilt.changed_inputs.empty()) {
@@ -471,7 +441,7 @@ SubstituteOutcome substitute_in_folder(const std::string& folder_or_manifest, co
     rebuilt.manifest.substitutions += 1;
     auto files = folder_files(rebuilt.manifest, loaded, rebuilt.result);
 
-    // The audit log first: it is the record from which the folder's files can always be re-derived.
+    // The audit log, the sample and what follows from it: one change, swapped in at once.
     const auto log_path = dir / kAuditLogName;
     std::string log = fs::exists(log_path) ? read_file(log_path.string()) : std::string();
     CsvWriter w;
@@ -485,12 +455,13 @@ SubstituteOutcome substitute_in_folder(const std::string& folder_or_manifest, co
     w.integer(static_cast<long long>(s.reserve_order));
     w.text(request.reason).text(o.before).text(o.after);
     w.end_row();
-    write_file_atomically(log_path, log + w.str());
+    t.put(kAuditLogName, log + w.str());
     o.files_written.push_back(kAuditLogName);
     for (auto name : {"sample.csv", "reserves.csv", "balance.csv", "manifest.json"}) {
-        write_file_atomically(dir / name, files.at(name));
+        t.put(name, files.at(name));
         o.files_written.push_back(name);
     }
+    t.commit();
     return o;
 }
 

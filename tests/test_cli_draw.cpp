@@ -350,7 +350,7 @@ TEST_CASE("substitute refuses, exit 1, while another command holds the sample fo
     REQUIRE(::flock(fd, LOCK_EX) == 0);
     auto r = run_cli("substitute " + dir + " --drop " + first + " --reason \"moved\"");
     CHECK(r.exit_code == 1);
-    CHECK(r.err.find("another casesample command is changing the sample") != std::string::npos);
+    CHECK(r.err.find("is being changed by another casesample command; wait for it to finish") != std::string::npos);
     CHECK_FALSE(fs::exists(dir + "/audit-log.csv"));
     ::close(fd);
     r = run_cli("substitute " + dir + " --drop " + first + " --reason \"moved\"");

@@ -104,10 +104,13 @@ struct WriteOptions {
     // Further files written into the folder with the sample, name -> bytes (for reports added by options
     // of draw); written in the same step as the sample.
     std::map<std::string, std::string> extra_files;
+    std::string writer = "casesample";  // who writes, for the message of a writer that finds the folder locked
 };
 
-// Writes a drawn sample into DIR (created if needed). Throws UsageError when DIR is a file, or when it
-// already holds a sample and options.force is not set. Returns the names of the files written.
+// Writes a drawn sample into DIR (created if needed), as one all-or-nothing change under the folder's lock
+// (see docs/sample-folder.md). Throws UsageError when DIR is a file, or when it already holds a sample and
+// options.force is not set; std::runtime_error when another writer holds the lock or the disk refuses.
+// Returns the names of the files written.
 std::vector<std::string> write_sample_folder(const std::filesystem::path& dir, const DrawnSample& sample,
                                              const WriteOptions& options = {});
 
@@ -157,6 +160,7 @@ struct SubstituteRequest {
     std::string drop;    // case id of the sampled case that drops out
     std::string reason;  // why (into the audit log)
     std::string time;    // UTC time for the log, YYYY-MM-DDTHH:MM:SSZ; now when empty
+    std::string writer = "casesample";  // who writes, for the message of a writer that finds the folder locked
 };
 struct SubstituteOutcome {
     std::filesystem::path dir;

@@ -77,6 +77,7 @@ void run(const DrawOptions& o, Context&) {
     DrawnSample drawn = draw_sample(spec);
     WriteOptions write;
     write.force = o.force;
+    write.writer = command_text();
     write_sample_folder(dir, drawn, write);
 
     const bool chosen = spec.seed_chosen;

@@ -14,6 +14,15 @@ std::vector<std::string> command_line() {
     return args;
 }
 
+std::string command_text() {
+    std::string out;
+    for (const auto& a : command_line()) {
+        if (!out.empty()) out += ' ';
+        out += a.find_first_of(" \t\n'\"") == std::string::npos && !a.empty() ? a : "'" + a + "'";
+    }
+    return out;
+}
+
 std::string balance_table(const Population& pop, const DrawResult& result) {
     TextTable t({"domain", "variable", "category", "population", "share", "target", "allowed", "drawn", "balance"});
     for (std::size_t c : {3, 4, 5, 6, 7}) t.right_align(c);

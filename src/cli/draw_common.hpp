@@ -12,6 +12,8 @@ namespace casesample::cli {
 
 // argv as typed (from /proc/self/cmdline), for the manifest.
 std::vector<std::string> command_line();
+// The same as one line, for messages naming who holds a folder's lock.
+std::string command_text();
 // The balance table, the misses (empty when none) and the balance as JSON rows, as draw prints them.
 std::string balance_table(const Population& population, const DrawResult& result);
 std::string misses_text(const Population& population, const DrawResult& result);

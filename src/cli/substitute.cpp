@@ -21,6 +21,7 @@ void run(const SubstituteOptions& o) {
     SubstituteRequest request;
     request.drop = o.drop;
     request.reason = o.reason;
+    request.writer = command_text();
     auto s = substitute_in_folder(o.dir, request);
     const auto& pop = s.folder.loaded->population;
     const auto& result = s.folder.result;
