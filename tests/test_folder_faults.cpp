@@ -169,7 +169,9 @@ void run_faults(const Scenario& sc) {
     fresh();
     const auto steps = steps_after_lock(command);
     std::size_t killed = 0, failed = 0;
-    for (const auto& [call, nth] : steps) {
+    for (const auto& step : steps) {
+        const std::string call = step.first;
+        const int nth = step.second;
         for (const char* fault : {"signal=KILL", "error=ENOSPC"}) {
             const bool kill = std::string(fault) == "signal=KILL";
             if (!kill && (call == "unlink" || call == "unlinkat" || call == "rmdir" || call == "flock" ||
