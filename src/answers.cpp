@@ -8,6 +8,7 @@
 
 #include "casesample/csv.hpp"
 #include "casesample/error.hpp"
+#include "casesample/json_input.hpp"
 #include "casesample/output.hpp"
 #include "casesample/vocabulary.hpp"  // normalize_label
 
@@ -155,6 +156,8 @@ AnswerSet read_wide(CsvReader& reader, const Framework& fw) {
     while (reader.next(rec)) {
         std::string id = trimmed(rec.fields[*case_col]);
         if (id.empty()) reader.fail(rec, *case_col, "empty case_id");
+        if (auto bad = find_control_character(id); bad != std::string::npos)
+            reader.fail(rec, *case_col, control_character_message("the case id", id, bad));
         if (b.case_index.count(id)) reader.fail(rec, *case_col, "case '" + id + "' appears twice (first on line " +
                                                                     std::to_string(b.set.cases[b.case_index[id]].line) + ")");
         std::optional<std::size_t> domain;
@@ -211,6 +214,8 @@ AnswerSet read_long(CsvReader& reader, const Framework& fw) {
     while (reader.next(rec)) {
         std::string id = trimmed(rec.fields[case_col]);
         if (id.empty()) reader.fail(rec, case_col, "empty case_id");
+        if (auto bad = find_control_character(id); bad != std::string::npos)
+            reader.fail(rec, case_col, control_character_message("the case id", id, bad));
         std::string qid = trimmed(rec.fields[q_col]);
         auto place = fw.find_question(qid);
         if (!place) reader.fail(rec, q_col, "unknown key question '" + std::string(rec.fields[q_col]) + "' (not in the framework " + fw.name + ")");
@@ -376,12 +381,7 @@ SampleFolder read_sample_folder(const std::string& dir) {
         f.case_domain[id] = domain_col ? trimmed(rec.fields[*domain_col]) : std::string();
     }
     auto text = read_file(f.manifest_file);
-    nlohmann::json m;
-    try {
-        m = nlohmann::json::parse(text);
-    } catch (const nlohmann::json::parse_error& e) {
-        throw InputError(f.manifest_file, 0, 0, std::string("not valid JSON: ") + e.what());
-    }
+    nlohmann::json m = parse_json_input(f.manifest_file, text, "casesample manifest");
     for (const char* key : {"domains", "eligible", "population", "counts", "eligible_population"}) {
         if (!m.contains(key)) continue;
         const auto& v = m[key];

@@ -1,7 +1,9 @@
 #include "casesample/csv.hpp"
 
 #include <charconv>
+#include <cstdio>
 #include <cstring>
+#include <unordered_map>
 
 #include "casesample/error.hpp"
 #include "casesample/output.hpp"
@@ -85,15 +87,16 @@ CsvReader::CsvReader(std::string name, std::string text) : name_(std::move(name)
         throw InputError(name_, 0, 0, "the file is empty: expected a header line naming the columns");
     header_line_ = rec.line;
     header_.reserve(rec.fields.size());
+    std::unordered_map<std::string_view, std::size_t> seen;  // views into text_, which outlives this
+    seen.reserve(rec.fields.size());
     for (std::size_t i = 0; i < rec.fields.size(); ++i) {
         auto h = trim(rec.fields[i]);
         if (h.empty() && rec.fields.size() > 1)
             throw InputError(name_, rec.line, i + 1, "empty column name in the header");
-        for (std::size_t j = 0; j < header_.size(); ++j)
-            if (header_[j] == h)
-                throw InputError(name_, rec.line, i + 1,
-                                 "column '" + std::string(h) + "' appears twice in the header (also column " +
-                                     std::to_string(j + 1) + ")");
+        if (auto [at, added] = seen.emplace(h, i); !added)
+            throw InputError(name_, rec.line, i + 1,
+                             "column '" + std::string(h) + "' appears twice in the header (also column " +
+                                 std::to_string(at->second + 1) + ")");
         header_.emplace_back(h);
     }
 }
@@ -119,6 +122,19 @@ bool CsvReader::next(CsvRecord& record) {
         return true;
     }
     return false;
+}
+
+// Refuses the field about to be added to `record` when it is longer, or the record wider, than any table a
+// spreadsheet holds (csv.hpp: kMostFieldBytes, kMostColumns).
+void CsvReader::check_field(const CsvRecord& record, std::size_t bytes) const {
+    if (bytes > kMostFieldBytes)
+        throw InputError(name_, record.line, record.fields.size() + 1,
+                         "a field of " + std::to_string(bytes) + " bytes; casesample reads at most " +
+                             std::to_string(kMostFieldBytes) + " per field (is it the right file?)");
+    if (record.fields.size() >= kMostColumns)
+        throw InputError(name_, record.line, record.fields.size() + 1,
+                         "more than " + std::to_string(kMostColumns) +
+                             " fields on one line, more columns than a spreadsheet holds (is it the right file?)");
 }
 
 // Parses one record starting at pos_. Returns false when it was blank (only separators).
@@ -154,6 +170,7 @@ bool CsvReader::parse_record(CsvRecord& record) {
                 data[w++] = c;
                 ++r;
             }
+            check_field(record, w - start);
             record.fields.emplace_back(data + start, w - start);
             any_content = true;
             i = r;
@@ -171,6 +188,7 @@ bool CsvReader::parse_record(CsvRecord& record) {
                 ++i;
             }
             if (i > start) any_content = true;
+            check_field(record, i - start);
             record.fields.emplace_back(data + start, i - start);
         }
         if (i >= n) break;
@@ -183,6 +201,27 @@ bool CsvReader::parse_record(CsvRecord& record) {
     }
     pos_ = i;
     return any_content;
+}
+
+std::size_t find_control_character(std::string_view text) {
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        auto c = static_cast<unsigned char>(text[i]);
+        if (c < 0x20 || c == 0x7F) return i;
+        if (c == 0xC2 && i + 1 < text.size()) {
+            auto d = static_cast<unsigned char>(text[i + 1]);
+            if (d >= 0x80 && d <= 0x9F) return i;
+        }
+    }
+    return std::string_view::npos;
+}
+
+std::string control_character_message(std::string_view what, std::string_view text, std::size_t offset) {
+    char code[8];
+    auto c = static_cast<unsigned char>(text[offset]);
+    if (c == 0xC2) std::snprintf(code, sizeof code, "U+%04X", static_cast<unsigned char>(text[offset + 1]));
+    else std::snprintf(code, sizeof code, "0x%02X", c);
+    return std::string(what) + " holds a control character (" + code + ", byte " + std::to_string(offset + 1) +
+           " of the cell); it must be plain printable text (was the file saved from another program?)";
 }
 
 // ---- writing ----

@@ -6,6 +6,7 @@
 #include <set>
 
 #include "casesample/error.hpp"
+#include "casesample/json_input.hpp"
 #include "casesample/output.hpp"
 #include "casesample/vocabulary.hpp"  // normalize_label
 
@@ -176,26 +177,7 @@ Framework build(const std::string& file, const json& root) {
 }  // namespace
 
 Framework Framework::parse(const std::string& name, std::string_view text) {
-    json root;
-    try {
-        root = json::parse(text.begin(), text.end());
-    } catch (const json::parse_error& e) {
-        // e.byte is the 1-based offset of the byte where parsing stopped.
-        std::size_t line = 1, column = 1;
-        std::size_t end = std::min<std::size_t>(e.byte == 0 ? 0 : e.byte - 1, text.size());
-        for (std::size_t i = 0; i < end; ++i) {
-            if (text[i] == '\n') {
-                ++line;
-                column = 1;
-            } else {
-                ++column;
-            }
-        }
-        std::string what = e.what();
-        auto pos = what.find("syntax error");
-        if (pos != std::string::npos) what = what.substr(pos);
-        throw InputError(name, line, column, "framework is not valid JSON: " + what);
-    }
+    json root = parse_json_input(name, text, "framework");
     return build(name, root);
 }
 

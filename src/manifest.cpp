@@ -1,9 +1,14 @@
 #include "casesample/manifest.hpp"
 
 #include <algorithm>
+#include <limits>
+#include <optional>
+#include <type_traits>
 
 #include "casesample/error.hpp"
+#include "casesample/json_input.hpp"
 #include "casesample/output.hpp"
+#include "casesample/sample_size.hpp"
 
 namespace casesample {
 namespace {
@@ -108,41 +113,45 @@ std::string manifest_text(const DrawManifest& m, const Population& pop, const El
 
 namespace {
 
+// The most a manifest may ask for: as the command line of draw allows.
+constexpr std::int64_t kMostCases = 2147483647;
+constexpr std::size_t kMostReserves = 100000;
+
 // Reads the fields of a manifest, turning the JSON library's errors into the inspector's words at a place in
 // the file.
 class ManifestReader {
 public:
     ManifestReader(std::string path, const std::string& text) : path_(std::move(path)), text_(text) {}
 
-    nlohmann::json parse() const {
-        try {
-            return nlohmann::json::parse(text_);
-        } catch (const nlohmann::json::parse_error& e) {
-            // e.byte is the 1-based position of the byte where reading stopped.
-            std::size_t at = e.byte == 0 ? 0 : std::min<std::size_t>(e.byte - 1, text_.size());
-            auto [line, column] = place(at);
-            std::string what = at >= text_.size() ? "the file ends too early (cut short?)"
-                                                  : "this is not valid JSON (edited by hand?)";
-            throw InputError(path_, line, column, "not a readable casesample manifest: " + what);
-        }
-    }
+    nlohmann::json parse() const { return parse_json_input(path_, text_, "casesample manifest"); }
 
     template <class T>
     T get(const nlohmann::json& object, const std::string& key) const {
         if (!object.is_object() || !object.contains(key))
             throw InputError(path_, 0, 0, "not a readable casesample manifest: it has no \"" + key +
                                               "\" entry (edited by hand, or written by another tool?)");
-        try {
-            return object.at(key).get<T>();
-        } catch (const nlohmann::json::exception&) {
-            auto found = text_.find("\"" + key + "\"");
-            auto [line, column] = found == std::string::npos ? std::pair<std::size_t, std::size_t>{0, 0} : place(found);
-            std::string value = object.at(key).dump();
-            if (value.size() > 40) value = value.substr(0, 40) + "...";
-            throw InputError(path_, line, column,
-                             "not a readable casesample manifest: \"" + key + "\" has the value " + value +
-                                 ", which is not what casesample draw writes there (edited by hand?)");
-        }
+        if (auto value = typed<T>(object.at(key))) return *value;
+        bad_value(object, key);
+    }
+
+    // The same, and within [least, most].
+    template <class T>
+    T get(const nlohmann::json& object, const std::string& key, T least, T most) const {
+        T value = get<T>(object, key);
+        if (!(value >= least && value <= most)) bad_value(object, key);
+        return value;
+    }
+
+    // An entry that holds a value casesample draw never writes there, at the place of its key.
+    [[noreturn]] void bad_value(const nlohmann::json& object, const std::string& key) const {
+        const auto& v = object.at(key);
+        auto found = text_.find("\"" + key + "\"");
+        auto [line, column] = found == std::string::npos ? std::pair<std::size_t, std::size_t>{0, 0} : place(found);
+        std::string value = v.is_structured() ? (v.is_array() ? "[...]" : "{...}") : v.dump();
+        if (value.size() > 40) value = value.substr(0, 40) + "...";
+        throw InputError(path_, line, column,
+                         "not a readable casesample manifest: \"" + key + "\" has the value " + value +
+                             ", which is not what casesample draw writes there (edited by hand?)");
     }
 
     const nlohmann::json& at(const nlohmann::json& object, const std::string& key) const {
@@ -155,17 +164,38 @@ public:
     [[noreturn]] void fail(const std::string& message) const { throw InputError(path_, 0, 0, message); }
 
 private:
-    std::pair<std::size_t, std::size_t> place(std::size_t at) const {
-        std::size_t line = 1, column = 1;
-        for (std::size_t i = 0; i < at && i < text_.size(); ++i) {
-            if (text_[i] == '\n') {
-                ++line;
-                column = 1;
-            } else {
-                ++column;
+    std::pair<std::size_t, std::size_t> place(std::size_t at) const { return text_place(text_, at); }
+
+    // The value as T when it is exactly of that type and in its range; nullopt otherwise (a negative or
+    // fractional count, a number where text belongs, ...). No conversion the reader did not ask for.
+    template <class T>
+    static std::optional<T> typed(const nlohmann::json& v) {
+        if constexpr (std::is_same_v<T, std::string>) {
+            if (v.is_string()) return v.get<std::string>();
+        } else if constexpr (std::is_same_v<T, bool>) {
+            if (v.is_boolean()) return v.get<bool>();
+        } else if constexpr (std::is_same_v<T, double>) {
+            if (v.is_number()) return v.get<double>();
+        } else if constexpr (std::is_same_v<T, std::vector<std::string>>) {
+            if (!v.is_array()) return std::nullopt;
+            std::vector<std::string> out;
+            for (const auto& e : v) {
+                if (!e.is_string()) return std::nullopt;
+                out.push_back(e.get<std::string>());
+            }
+            return out;
+        } else {
+            static_assert(std::is_integral_v<T>);
+            if (v.is_number_unsigned()) {
+                auto u = v.get<std::uint64_t>();
+                if (u <= static_cast<std::uint64_t>(std::numeric_limits<T>::max())) return static_cast<T>(u);
+            } else if (v.is_number_integer()) {
+                auto i = v.get<std::int64_t>();
+                if (std::is_signed_v<T> && i >= static_cast<std::int64_t>(std::numeric_limits<T>::min()))
+                    return static_cast<T>(i);
             }
         }
-        return {line, column};
+        return std::nullopt;
     }
 
     std::string path_;
@@ -185,9 +215,8 @@ DrawManifest read_manifest(const std::string& path) {
     m.command_line = r.get<std::vector<std::string>>(j, "command_line");
     m.request.seed = r.get<std::uint64_t>(j, "seed");
     m.seed_chosen = r.get<bool>(j, "seed_chosen_at_random");
-    auto method_name = r.get<std::string>(j, "method");
-    auto method = parse_draw_method(method_name);
-    if (!method) r.fail("unknown method '" + method_name + "' (expected balanced, cells or systematic)");
+    auto method = parse_draw_method(r.get<std::string>(j, "method"));
+    if (!method) r.bad_value(j, "method");
     m.request.method = *method;
     const auto& inputs = r.at(j, "inputs");
     if (!inputs.is_array()) r.fail("not a readable casesample manifest: \"inputs\" is not a list");
@@ -202,15 +231,25 @@ DrawManifest read_manifest(const std::string& path) {
     }
     const auto& p = r.at(j, "parameters");
     if (r.get<std::string>(p, "size_from") == "cochran") {
-        m.request.size_parameters.confidence = r.get<double>(p, "confidence");
-        m.request.size_parameters.margin = r.get<double>(p, "margin");
-        m.request.size_parameters.proportion = r.get<double>(p, "proportion");
+        // The ranges draw accepts (sample_size.hpp, validate), so that a re-draw never fails where the draw did not.
+        auto& sp = m.request.size_parameters;
+        sp.confidence = r.get<double>(p, "confidence");
+        if (!(sp.confidence > 0 && sp.confidence < 1)) r.bad_value(p, "confidence");
+        sp.margin = r.get<double>(p, "margin");
+        if (!(sp.margin > 0 && sp.margin <= 0.5)) r.bad_value(p, "margin");
+        sp.proportion = r.get<double>(p, "proportion");
+        if (!(sp.proportion > 0 && sp.proportion < 1)) r.bad_value(p, "proportion");
+        try {
+            (void)cochran_sample_size(1, sp);  // a margin so fine that no size can be computed
+        } catch (const UsageError&) {
+            r.bad_value(p, "margin");
+        }
     } else {
         const auto& sizes = r.at(p, "sizes");
         if (!sizes.is_object()) r.fail("not a readable casesample manifest: \"sizes\" is not a DOMAIN: N list");
-        for (const auto& [d, n] : sizes.items()) m.request.sizes[d] = r.get<std::int64_t>(sizes, d);
+        for (const auto& [d, n] : sizes.items()) m.request.sizes[d] = r.get<std::int64_t>(sizes, d, 0, kMostCases);
     }
-    m.request.reserves = r.get<std::size_t>(p, "reserve");
+    m.request.reserves = r.get<std::size_t>(p, "reserve", 0, kMostReserves);
     const auto& options = r.at(p, "population_options");
     if (!options.is_array()) r.fail("not a readable casesample manifest: \"population_options\" is not a list");
     for (const auto& kv : options) {

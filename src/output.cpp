@@ -64,21 +64,44 @@ void write_file_atomically(const std::filesystem::path& path, std::string_view c
     if (::rename(tmp.c_str(), path.c_str()) != 0) fail("renaming");
 }
 
-std::string read_file(const std::string& path) {
+void check_input_file(const std::string& path) {
+    namespace fs = std::filesystem;
     std::error_code ec;
-    if (std::filesystem::is_directory(path, ec))
-        throw InputError(path, 0, 0, "this is a folder, not a file");
+    const auto status = fs::status(path, ec);
+    if (ec) return;  // opening it says why
+    if (fs::is_directory(status)) throw InputError(path, 0, 0, "this is a folder, not a file");
+    // Devices (/dev/zero, a terminal) and sockets are never data files: refuse them rather than read forever.
+    // Pipes (a shell's <(...)) are read, up to the same limit as files.
+    if (!fs::is_regular_file(status) && !fs::is_fifo(status))
+        throw InputError(path, 0, 0, "this is a device or a socket, not a file; save the data to a file first");
+    if (fs::is_regular_file(status)) {
+        auto size = fs::file_size(path, ec);
+        if (!ec && size > kMostInputBytes) input_too_large(path);
+    }
+}
+
+void input_too_large(const std::string& path) {
+    throw InputError(path, 0, 0,
+                     "the file holds more than the " + std::to_string(kMostInputBytes / (1024 * 1024)) +
+                         " MB casesample reads (is it the right file?)");
+}
+
+std::string read_file(const std::string& path) {
+    check_input_file(path);
+    std::error_code ec;
     std::FILE* f = std::fopen(path.c_str(), "rb");
     if (!f) throw InputError(path, 0, 0, std::string("cannot open the file: ") + std::strerror(errno));
     std::string text;
-    if (std::fseek(f, 0, SEEK_END) == 0) {
-        long size = std::ftell(f);
-        if (size > 0) text.reserve(static_cast<std::size_t>(size));
-        std::fseek(f, 0, SEEK_SET);
-    }
+    if (auto size = std::filesystem::file_size(path, ec); !ec) text.reserve(static_cast<std::size_t>(size));
     char buf[1 << 16];
     std::size_t got;
-    while ((got = std::fread(buf, 1, sizeof buf, f)) > 0) text.append(buf, got);
+    while ((got = std::fread(buf, 1, sizeof buf, f)) > 0) {
+        if (text.size() + got > kMostInputBytes) {
+            std::fclose(f);
+            input_too_large(path);
+        }
+        text.append(buf, got);
+    }
     bool bad = std::ferror(f);
     std::fclose(f);
     if (bad) throw InputError(path, 0, 0, "cannot read the file (is it a folder?)");

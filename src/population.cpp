@@ -202,6 +202,8 @@ Population parse_population(CsvReader& reader, const PopulationOptions& options)
             return v;
         };
         auto id = cell(0);
+        if (auto bad = find_control_character(id); bad != std::string_view::npos)
+            reader.fail(rec, col[0], control_character_message("the case id", id, bad));
         pop.id_text.append(id);
         std::array<std::uint16_t, kStratifierCount> codes{};
         for (int i : {1, 3, 4, 5}) {

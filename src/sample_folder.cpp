@@ -39,6 +39,7 @@ ManifestInput input_of(const std::string& role, const std::string& path, const s
 // Reads a whole file straight into one string (no intermediate buffer), backed by huge pages where the
 // kernel allows, so a large population costs one copy and few page faults.
 std::string read_whole_file(const std::string& path) {
+    check_input_file(path);
     int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) throw InputError(path, 0, 0, std::string("cannot open the file: ") + std::strerror(errno));
     struct stat st {};
@@ -70,6 +71,10 @@ std::string read_whole_file(const std::string& path) {
             throw InputError(path, 0, 0, std::string("cannot read the file: ") + std::strerror(err));
         }
         if (r == 0) break;
+        if (got + static_cast<std::size_t>(r) > kMostInputBytes) {
+            ::close(fd);
+            input_too_large(path);
+        }
         if (room) {
             got += static_cast<std::size_t>(r);
         } else {

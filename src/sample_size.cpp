@@ -38,6 +38,12 @@ SampleSize cochran_sample_size(std::int64_t population, const SizeParameters& p)
     s.n0 = s.z * s.z * p.proportion * (1.0 - p.proportion) / (p.margin * p.margin);
     const double N = static_cast<double>(population);
     const double n = s.n0 / (1.0 + (s.n0 - 1.0) / N);
+    // A margin so fine (1e-300) that n0 overflows, or any other parameters the arithmetic cannot carry, are an
+    // input error: never a NaN turned into a sample size.
+    if (!std::isfinite(s.n0) || !std::isfinite(n))
+        throw UsageError("these parameters give no sample size a double can hold (margin " + num(p.margin) +
+                         ", confidence " + num(p.confidence) + ", proportion " + num(p.proportion) +
+                         "): the margin is too fine; use a margin of at least 1e-6, or --size");
     // Guard the ceiling against representation error: 50.0000000001 is 50, not 51.
     double c = std::ceil(n - 1e-9 * std::max(1.0, n));
     s.sample_size = std::min<std::int64_t>(population, static_cast<std::int64_t>(c));

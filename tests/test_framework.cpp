@@ -98,7 +98,7 @@ TEST_CASE("a malformed framework is an input error naming the file and what is w
     };
     std::string ok = small_framework();
     std::vector<Bad> bad = {
-        {"not JSON", "{\n  \"name\": \"x\",\n  oops\n}", "fw.json:3:3: framework is not valid JSON"},
+        {"not JSON", "{\n  \"name\": \"x\",\n  oops\n}", "fw.json:3:3: not a readable framework: this is not valid JSON"},
         {"an array", "[]", "top level: expected a JSON object"},
         {"no name", replaced(ok, "\"name\": \"small\",", ""), "top level: missing \"name\""},
         {"no ratings", replaced(ok, "\"ratings\"", "\"rating\""), "missing \"ratings\""},

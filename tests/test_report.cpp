@@ -442,7 +442,7 @@ TEST_CASE("--framework: another framework is used, a malformed one is exit code 
     auto bad = test::run_cli("report " + dir + "/answers.csv --framework " + dir + "/bad.json");
     CHECK(bad.exit_code == 2);
     CHECK(bad.err.find("bad.json:3:") != std::string::npos);
-    CHECK(bad.err.find("framework is not valid JSON") != std::string::npos);
+    CHECK(bad.err.find("not a readable framework: this is not valid JSON") != std::string::npos);
     auto audit = test::run_cli("audit " + test::source_path(kPublished) + " --cases court=50 --framework " + dir + "/bad.json");
     CHECK(audit.exit_code == 2);
 }

@@ -8,6 +8,7 @@
 //  - UTF-8 with or without a byte-order mark; bytes that are not UTF-8 are an error (Excel's "CSV UTF-8");
 //  - the first record is the header; every record must have as many fields as the header;
 //  - empty lines and lines of nothing but commas (Excel leaves them after deleted rows) are skipped.
+//  - at most kMostColumns fields on a line and kMostFieldBytes bytes in a field (a field is refused, not cut).
 // Every error names file, line and column (column = 1-based field number).
 #include <cstddef>
 #include <optional>
@@ -16,6 +17,10 @@
 #include <vector>
 
 namespace casesample {
+
+// Excel's own limits (16,384 columns; 32,767 characters in a cell, up to 4 bytes each in UTF-8).
+inline constexpr std::size_t kMostColumns = 16384;
+inline constexpr std::size_t kMostFieldBytes = 131072;
 
 struct CsvRecord {
     std::vector<std::string_view> fields;  // valid until the next call to CsvReader::next
@@ -47,6 +52,7 @@ public:
 private:
     CsvReader(std::string name, std::string text);
     bool parse_record(CsvRecord& record);
+    void check_field(const CsvRecord& record, std::size_t bytes) const;
 
     std::string name_;
     std::string text_;
@@ -75,6 +81,13 @@ private:
     std::string out_;
     bool row_started_ = false;
 };
+
+// Offset of the first control character in `text` (C0 bytes, DEL, and the C1 range U+0080..U+009F), or npos.
+// Identifiers (case ids) must be plain printable text: a NUL or an escape sequence in one would travel into
+// output files and terminals.
+std::size_t find_control_character(std::string_view text);
+// The message for a control character at `offset` of an identifier described as `what` ("case id").
+std::string control_character_message(std::string_view what, std::string_view text, std::size_t offset);
 
 // The escaped form of one text cell (formula-safe and quoted when needed).
 std::string csv_escape(std::string_view cell);

@@ -12,8 +12,17 @@ namespace casesample {
 // naming the file and the system's reason when it cannot.
 void write_file_atomically(const std::filesystem::path& path, std::string_view content);
 
-// Reads a whole file; throws InputError (line 0) naming the file when it cannot be read.
+// The most any input file may hold (256 MB, far above any case-management export; docs/bad-inputs.md).
+inline constexpr std::size_t kMostInputBytes = std::size_t{256} * 1024 * 1024;
+
+// Reads a whole file; throws InputError (line 0) naming the file when it cannot be read, is a folder, a
+// device or a socket (a pipe is read), or holds more than kMostInputBytes.
 std::string read_file(const std::string& path);
+// The checks read_file makes before reading, for readers of their own: throws InputError when `path` is a
+// folder, a device or a socket, or a file larger than kMostInputBytes.
+void check_input_file(const std::string& path);
+// Throws the InputError for an input found to hold more than kMostInputBytes while reading it.
+[[noreturn]] void input_too_large(const std::string& path);
 
 // Fixed-point text with `decimals` places, correctly rounded and identical on every machine.
 std::string format_fixed(double value, int decimals);
