@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "casesample/error.hpp"
+#include "casesample/progress.hpp"
 
 namespace casesample {
 namespace {
@@ -300,9 +301,11 @@ Interval proportion_interval(std::int64_t x, std::int64_t n, double confidence, 
     throw UsageError("unknown interval method");
 }
 
-std::vector<Interval> proportion_intervals(const std::vector<IntervalRequest>& requests, unsigned threads) {
+std::vector<Interval> proportion_intervals(const std::vector<IntervalRequest>& requests, unsigned threads,
+                                           Progress* progress) {
     std::vector<Interval> out(requests.size());
     const std::size_t count = requests.size();
+    if (progress) progress->begin("computing intervals", count);
     threads = std::max(1u, std::min<unsigned>(threads, static_cast<unsigned>(std::max<std::size_t>(1, count / 1024))));
     // Thread t takes a contiguous block of rows; each remembers the first row that failed.
     std::vector<std::exception_ptr> errors(threads);
@@ -311,6 +314,7 @@ std::vector<Interval> proportion_intervals(const std::vector<IntervalRequest>& r
         const std::size_t begin = count * t / threads, end = count * (t + 1) / threads;
         for (std::size_t i = begin; i < end; ++i) {
             const auto& r = requests[i];
+            if ((i - begin) % 256 == 255) advance(progress, 256);
             try {
                 out[i] = proportion_interval(r.x, r.n, r.confidence, r.method, r.population);
             } catch (...) {
@@ -319,6 +323,7 @@ std::vector<Interval> proportion_intervals(const std::vector<IntervalRequest>& r
                 return;
             }
         }
+        advance(progress, (end - begin) % 256);
     };
     if (threads == 1) {
         work(0);

@@ -194,7 +194,9 @@ Population parse_population(CsvReader& reader, const PopulationOptions& options)
                                               Stratifier::rosh,          Stratifier::swb};
     std::array<CategoryCache, kStratifierCount> cache;
     CsvRecord rec;
+    if (options.progress) options.progress->begin("reading cases", reader.size_bytes());
     while (reader.next(rec)) {
+        if (options.progress && pop.id_end.size() % 16384 == 16383) options.progress->reach(reader.position());
         auto cell = [&](int i) {
             auto v = trim(rec.fields[col[i]]);
             if (v.empty())
@@ -240,6 +242,7 @@ Population parse_population(CsvReader& reader, const PopulationOptions& options)
         pop.line.push_back(static_cast<std::uint32_t>(rec.line));
         for (auto c : kept_col) pop.kept_values.emplace_back(rec.fields[c]);
     }
+    if (options.progress) options.progress->reach(reader.size_bytes());
     if (pop.size() == 0)
         throw InputError(reader.name(), 0, 0, "the file has a header but no cases");
     // Duplicate ids, checked once every row is read (a row with another error is reported first).

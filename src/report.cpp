@@ -341,7 +341,9 @@ Report build_report(const Framework& fw, const AnswerSet& answers, const ReportO
         }
         if (complete) ++tally.overall[overall_rating(fw, score)];
         ++tally.draws;
+        advance(options.progress);
     };
+    if (options.progress) options.progress->begin("Pólya draws", options.draws);
     Engine engine(options.seed);
     if (rep.simulation == Simulation::polya_whole_cases) {
         std::vector<DomainAnswers> input;

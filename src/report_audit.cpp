@@ -93,6 +93,17 @@ PublishedTable parse_published(const std::string& name, std::string text, const 
     return read_table(reader, framework);
 }
 
+namespace {
+
+// The 'yes' counts y of r relevant cases that can round to the printed percentage p: only those with 100 y / r
+// within half a point of p, (2p - 1) r / 200 <= y <= (2p + 1) r / 200. The caller's checks decide exactly.
+std::pair<std::int64_t, std::int64_t> candidate_yes(std::int64_t printed, std::int64_t r) {
+    return {std::max<std::int64_t>(0, ((2 * printed - 1) * r) / 200),
+            std::min<std::int64_t>(r, ((2 * printed + 1) * r + 199) / 200)};
+}
+
+}  // namespace
+
 bool Audit::all_consistent() const {
     for (const auto& s : standards)
         if (s.published && !s.consistent) return false;
@@ -130,6 +141,16 @@ Audit audit_published(const Framework& fw, const PublishedTable& table, const Au
     if (needs_population(a.method) && !all_populations)
         throw UsageError("--method " + std::string(to_string(a.method)) + " needs --population for every domain");
 
+    if (options.progress) {
+        std::uint64_t candidates = 0;
+        for (const auto& [id, v] : table.percents)
+            for (std::int64_t r = 1; r <= options.cases.at(fw.find_question(id)->domain); ++r) {
+                const auto [y_low, y_high] = candidate_yes(v.first, r);
+                candidates += static_cast<std::uint64_t>(y_high - y_low + 1);
+            }
+        options.progress->begin("checking published percentages", candidates);
+    }
+
     // Key questions, in framework order.
     std::map<std::string, std::size_t> question_index;
     for (std::size_t d = 0; d < fw.domains.size(); ++d)
@@ -149,10 +170,8 @@ Audit audit_published(const Framework& fw, const PublishedTable& table, const Au
                 std::optional<std::size_t> common;
                 bool robust = true;
                 for (std::int64_t r = 1; r <= q.cases; ++r) {
-                    // Only y with 100 y / r within half a point of the printed percentage can round to it:
-                    // (2p - 1) r / 200 <= y <= (2p + 1) r / 200. The checks below decide exactly.
-                    const std::int64_t y_low = std::max<std::int64_t>(0, ((2 * q.printed - 1) * r) / 200);
-                    const std::int64_t y_high = std::min<std::int64_t>(r, ((2 * q.printed + 1) * r + 199) / 200);
+                    const auto [y_low, y_high] = candidate_yes(q.printed, r);
+                    advance(options.progress, static_cast<std::uint64_t>(y_high - y_low + 1));
                     for (std::int64_t y = y_low; y <= y_high; ++y) {
                         bool up = whole_percent(y, r, Rounding::half_up) == q.printed;
                         bool even = whole_percent(y, r, Rounding::half_even) == q.printed;

@@ -93,9 +93,10 @@ std::string or_within(std::string misses) { return misses.empty() ? "within floo
 
 // ---- Loading ---------------------------------------------------------------------------------------------
 
-LoadedPopulation load_population(const std::string& path, const PopulationArgs& args) {
+LoadedPopulation load_population(const std::string& path, const PopulationArgs& args, Progress* progress) {
     LoadedPopulation l;
     auto options = args.options();
+    options.progress = progress;
     std::string text = read_whole_file(path);
     l.inputs.push_back(input_of("population", path, text));
     if (!args.vocabulary.empty()) l.inputs.push_back(input_of("vocabulary", args.vocabulary, read_file(args.vocabulary)));
@@ -117,7 +118,8 @@ std::vector<std::pair<std::string, std::string>> manifest_population_options(con
 
 DrawnSample draw_sample(const DrawSpec& spec) {
     DrawnSample s;
-    s.loaded = load_population(spec.population, spec.population_args);
+    s.loaded = load_population(spec.population, spec.population_args, spec.progress);
+    if (spec.progress) spec.progress->begin("drawing the sample", 0);
     s.result = draw_population(s.loaded.population, s.loaded.eligible, spec.request);
     if (s.result.domains.empty())
         throw InputError(spec.population, 0, 0,

@@ -42,6 +42,8 @@ public:
     std::optional<std::size_t> find_column(std::string_view column) const;
     // Size in bytes of the text read (for reports and benchmarks).
     std::size_t size_bytes() const noexcept { return text_.size(); }
+    // Bytes read so far (for progress): size_bytes() at the end of the file.
+    std::size_t position() const noexcept { return pos_; }
 
     // Next data record; false at the end of the file. Throws InputError on malformed CSV.
     bool next(CsvRecord& record);

@@ -48,6 +48,8 @@ CountInterval hypergeometric_interval(std::int64_t x, std::int64_t n, std::int64
 
 namespace casesample {
 
+class Progress;  // progress.hpp
+
 // Many intervals at once (casesample interval --from): the same figures as proportion_interval, row by row,
 // with the rows shared out among `threads` threads (the results do not depend on the number of threads).
 // When rows are bad, rethrows the error of the first bad row.
@@ -58,6 +60,8 @@ struct IntervalRequest {
     IntervalMethod method = IntervalMethod::wilson;
     std::optional<std::int64_t> population;
 };
-std::vector<Interval> proportion_intervals(const std::vector<IntervalRequest>& requests, unsigned threads = 1);
+// `progress`, when given, is advanced by the rows done (stage "computing intervals").
+std::vector<Interval> proportion_intervals(const std::vector<IntervalRequest>& requests, unsigned threads = 1,
+                                           Progress* progress = nullptr);
 
 }  // namespace casesample

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "casesample/dates.hpp"
+#include "casesample/progress.hpp"
 #include "casesample/vocabulary.hpp"
 
 namespace casesample {
@@ -23,6 +24,8 @@ struct PopulationOptions {
     // When set, unmatched gender/rosh/swb values become this category instead of an error.
     std::optional<std::string> unknown_as;
     Vocabulary vocabulary = Vocabulary::builtin();
+    // Advanced by the bytes of the file parsed (stage "reading cases"), when given.
+    Progress* progress = nullptr;
 };
 
 // Cases stored column-wise: a million cases cost about 30 bytes each beyond their ids.

@@ -12,6 +12,7 @@
 #include "casesample/answers.hpp"
 #include "casesample/framework.hpp"
 #include "casesample/intervals.hpp"
+#include "casesample/progress.hpp"
 #include "casesample/ratings.hpp"
 #include "casesample/sampling.hpp"  // Engine
 #include "casesample/verdict.hpp"
@@ -37,6 +38,8 @@ struct ReportOptions {
     std::map<std::size_t, std::int64_t> population;
     // Cases read per framework domain, overriding the answers' own count (aggregate input).
     std::map<std::size_t, std::int64_t> cases_read;
+    // Advanced once per Pólya draw (stage "Pólya draws"), when given.
+    Progress* progress = nullptr;
 };
 
 struct DomainSummary {

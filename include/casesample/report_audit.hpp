@@ -19,6 +19,7 @@
 
 #include "casesample/framework.hpp"
 #include "casesample/intervals.hpp"
+#include "casesample/progress.hpp"
 #include "casesample/ratings.hpp"
 #include "casesample/report_format.hpp"
 #include "casesample/verdict.hpp"
@@ -41,6 +42,8 @@ struct AuditOptions {
     std::optional<IntervalMethod> method;  // default: hypergeometric with populations, wilson without
     BandOn band_on = BandOn::exact;
     double robust_at = kDefaultRobustAt;  // a band or rating is robust when its probability is at least this
+    // Advanced by the (yes, relevant) pairs tried (stage "checking published percentages"), when given.
+    Progress* progress = nullptr;
 };
 
 struct AuditPair {

@@ -21,6 +21,7 @@
 #include "casesample/draw.hpp"
 #include "casesample/manifest.hpp"
 #include "casesample/population_args.hpp"
+#include "casesample/progress.hpp"
 
 namespace casesample {
 
@@ -33,7 +34,8 @@ struct LoadedPopulation {
 };
 
 // Reads the population file once (hashing the same bytes it parses) and splits it by eligibility.
-LoadedPopulation load_population(const std::string& path, const PopulationArgs& args);
+// `progress`, when given, follows the parsing (stage "reading cases").
+LoadedPopulation load_population(const std::string& path, const PopulationArgs& args, Progress* progress = nullptr);
 
 // The population options for a manifest: describe() with vocabulary paths made absolute.
 std::vector<std::pair<std::string, std::string>> manifest_population_options(const PopulationArgs& args);
@@ -47,6 +49,8 @@ struct DrawSpec {
     DrawRequest request;  // the seed is set: the caller chooses one at random when the user gave none
     bool seed_chosen = false;
     std::vector<std::string> command_line;  // recorded in the manifest (argv as typed, or what batch ran)
+    // Follows the work when given: stage "reading cases" (bytes parsed), then "drawing the sample".
+    Progress* progress = nullptr;
 };
 
 // A drawn sample in memory: what the folder's files are made from.

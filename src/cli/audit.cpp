@@ -1,9 +1,12 @@
 // casesample audit — does a published table of results follow from the framework's rules?
+#include <optional>
+
 #include "casesample/error.hpp"
 #include "casesample/framework.hpp"
 #include "casesample/report_audit.hpp"
 #include "casesample/report_format.hpp"
 #include "command.hpp"
+#include "progress.hpp"
 #include "report_args.hpp"
 
 namespace casesample::cli {
@@ -26,6 +29,7 @@ struct AuditCliOptions {
     std::string format = "table";
     std::string out;
     std::string framework;
+    bool quiet = false;
 };
 
 void run(const AuditCliOptions& o, Context& context) {
@@ -47,7 +51,11 @@ void run(const AuditCliOptions& o, Context& context) {
     options.band_on = *parse_band_on(o.band_on);
     options.robust_at = parse_robust_at(o.robust_at);
     auto table = read_published(o.published, fw);
+    Progress progress;
+    options.progress = &progress;
+    std::optional<ProgressBar> bar(std::in_place, progress, o.quiet);
     auto audit = audit_published(fw, table, options);
+    bar.reset();  // the bar's line is cleared before the audit is printed
     emit(o.out, render_audit(audit, *parse_report_format(o.format)));
     if (!audit.all_consistent()) context.exit_code = 1;
 }
@@ -70,6 +78,7 @@ void setup(CLI::App& app, Context& context) {
     add_format_option(*sub, o->format, {"table", "csv", "json", "markdown"});
     sub->add_option("--out", o->out, "Write to this file (atomically) instead of stdout");
     sub->add_option("--framework", o->framework, "Inspection framework JSON (default: the built-in HMI Probation 2018)");
+    add_quiet_flag(*sub, o->quiet);
     sub->callback([o, &context] { run(*o, context); });
 }
 

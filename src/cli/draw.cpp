@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <iostream>
 #include <limits>
+#include <optional>
 #include <random>
 
 #include <nlohmann/json.hpp>
@@ -14,6 +15,7 @@
 #include "command.hpp"
 #include "draw_common.hpp"
 #include "population_args.hpp"
+#include "progress.hpp"
 
 namespace casesample::cli {
 namespace fs = std::filesystem;
@@ -44,6 +46,7 @@ struct DrawOptions {
     std::string out;
     bool force = false;
     std::string format = "table";
+    bool quiet = false;
 };
 
 void run(const DrawOptions& o, Context&) {
@@ -74,7 +77,13 @@ void run(const DrawOptions& o, Context&) {
     spec.request = request;
     spec.command_line = command_line();
 
+    // Only a large population (tens of MB) takes long enough for the bar to appear.
+    Progress progress;
+    progress.begin("reading the file", 0);
+    spec.progress = &progress;
+    std::optional<ProgressBar> bar(std::in_place, progress, o.quiet);
     DrawnSample drawn = draw_sample(spec);
+    bar.reset();
     WriteOptions write;
     write.force = o.force;
     write.writer = command_text();
@@ -154,6 +163,7 @@ void setup(CLI::App& app, Context& context) {
     sub->add_option("--out", o->out, "Folder to write the sample into (created if needed)")->required();
     sub->add_flag("--force", o->force, "Replace a sample already in the folder");
     add_format_option(*sub, o->format);
+    add_quiet_flag(*sub, o->quiet);
     sub->callback([o, &context] { run(*o, context); });
 }
 

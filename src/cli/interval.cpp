@@ -3,6 +3,7 @@
 #include <charconv>
 #include <cmath>
 #include <limits>
+#include <optional>
 #include <nlohmann/json.hpp>
 #include <thread>
 
@@ -11,6 +12,7 @@
 #include "casesample/intervals.hpp"
 #include "casesample/output.hpp"
 #include "command.hpp"
+#include "progress.hpp"
 #include "report_args.hpp"
 
 namespace casesample::cli {
@@ -27,6 +29,7 @@ struct IntervalOptions {
     std::string out;
     std::string threads_text;  // as typed
     unsigned threads = 0;  // 0: as many as the machine has
+    bool quiet = false;
 };
 
 const char* const kMethodList = "hypergeometric, wilson-fpc, wilson, clopper-pearson, jeffreys, agresti-coull, wald";
@@ -130,7 +133,10 @@ void run_file(const IntervalOptions& o) {
         throw UsageError("--confidence " + confidence_problem(o.confidence) + ", got " + format_shortest(o.confidence));
     if (!o.method.empty()) method_or_default(o.method, false);  // reject an unknown name before reading
 
+    Progress progress;
+    std::optional<ProgressBar> bar(std::in_place, progress, o.quiet);
     CsvReader reader = CsvReader::open(o.from);
+    progress.begin("reading rows", reader.size_bytes());
     const auto col_x = reader.find_column("x"), col_n = reader.find_column("n");
     if (!col_x || !col_n)
         throw InputError(o.from, reader.header_line(), 0,
@@ -154,6 +160,7 @@ void run_file(const IntervalOptions& o) {
     CsvRecord rec;
     auto blank = [](std::string_view s) { return s.find_first_not_of(' ') == std::string_view::npos; };
     while (reader.next(rec)) {
+        if (requests.size() % 4096 == 4095) progress.reach(reader.position());
         IntervalRequest r;
         const auto& f = rec.fields;
         if (!parse_integer(f[*col_x], r.x) || r.x < 0)
@@ -218,7 +225,8 @@ void run_file(const IntervalOptions& o) {
     }
 
     const unsigned threads = o.threads ? o.threads : std::max(1u, std::thread::hardware_concurrency());
-    const std::vector<Interval> results = proportion_intervals(requests, threads);
+    const std::vector<Interval> results = proportion_intervals(requests, threads, &progress);
+    bar.reset();
 
     std::string text;
     text.reserve(echoed.size() + requests.size() * 48 + 256);
@@ -300,6 +308,7 @@ void setup(CLI::App& app, Context&) {
     sub->add_option("--out", o->out, "With --from: write the CSV to this file (atomically) instead of stdout");
     sub->add_option("--threads", o->threads_text,
                     "With --from: threads to use, 0 to 256 (default 0: all cores; results do not change)");
+    add_quiet_flag(*sub, o->quiet);
     sub->callback([o] { run(*o); });
 }
 

@@ -1,5 +1,6 @@
 // casesample report — key-question percentages, intervals, bands, ratings and how robust they are.
 #include <limits>
+#include <optional>
 #include <random>
 
 #include "casesample/answers.hpp"
@@ -9,6 +10,7 @@
 #include "casesample/report_format.hpp"
 #include "casesample/vocabulary.hpp"
 #include "command.hpp"
+#include "progress.hpp"
 #include "report_args.hpp"
 
 namespace casesample::cli {
@@ -33,6 +35,7 @@ struct ReportCliOptions {
     std::string format = "table";
     std::string out;
     std::string framework;
+    bool quiet = false;
 };
 
 void run(const ReportCliOptions& o) {
@@ -85,7 +88,11 @@ void run(const ReportCliOptions& o) {
             if (it != sample.eligible.end()) options.population[d] = it->second;
         }
     }
+    Progress progress;
+    options.progress = &progress;
+    std::optional<ProgressBar> bar(std::in_place, progress, o.quiet);
     auto report = build_report(fw, answers, options);
+    bar.reset();  // the bar's line is cleared before the report is printed
     emit(o.out, render_report(report, *parse_report_format(o.format)));
 }
 
@@ -116,6 +123,7 @@ void setup(CLI::App& app, Context&) {
     add_format_option(*sub, o->format, {"table", "csv", "json", "markdown"});
     sub->add_option("--out", o->out, "Write to this file (atomically) instead of stdout");
     sub->add_option("--framework", o->framework, "Inspection framework JSON (default: the built-in HMI Probation 2018)");
+    add_quiet_flag(*sub, o->quiet);
     sub->callback([o] { run(*o); });
 }
 
