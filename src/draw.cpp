@@ -141,6 +141,7 @@ DrawResult draw_population(const Population& pop, const EligiblePopulation& elig
         ds.reserve_order.resize(ds.draw.reserves.size());
         for (std::size_t j = 0; j < ds.reserve_order.size(); ++j) ds.reserve_order[j] = j + 1;
         ds.substituted_from.assign(ds.draw.selected.size(), 0);
+        ds.reserves_listed = ds.draw.reserves.size();
     }
     return result;
 }
@@ -239,7 +240,11 @@ std::string_view unescaped_cell(std::string_view cell) {
     return cell;
 }
 
-SubstitutionResult substitute_case(const Population& pop, DrawResult& result, std::string_view case_id) {
+namespace {
+
+// The selected case `case_id` (either form, see unescaped_cell): its domain and position.
+std::pair<std::size_t, std::size_t> find_selected(const Population& pop, const DrawResult& result,
+                                                  std::string_view case_id) {
     std::optional<std::uint32_t> index;
     for (auto id : {case_id, unescaped_cell(case_id)}) {
         for (std::size_t i = 0; i < pop.size() && !index; ++i)
@@ -248,31 +253,84 @@ SubstitutionResult substitute_case(const Population& pop, DrawResult& result, st
     }
     if (!index) throw UsageError("--drop: no case '" + std::string(case_id) + "' in the population " + pop.source);
     for (std::size_t d = 0; d < result.domains.size(); ++d) {
-        auto& ds = result.domains[d];
-        auto& sel = ds.draw.selected;
-        for (std::size_t k = 0; k < sel.size(); ++k) {
-            if (ds.cases[sel[k]] != *index) continue;
-            SubstitutionResult r;
-            r.domain = d;
-            r.dropped = sel[k];
-            r.misses_before = domain_misses(ds);
-            auto choice = choose_substitute(ds.frame, ds.draw, sel[k]);
-            if (!choice)
-                throw std::runtime_error("no reserve is left for the domain '" + ds.domain + "' to replace case '" +
-                                         std::string(case_id) + "'; draw again with more --reserve");
-            r.substitute = ds.draw.reserves[*choice];
-            r.reserve_order = ds.reserve_order[*choice];
-            sel[k] = r.substitute;
-            ds.substituted_from[k] = r.reserve_order;
-            ds.draw.reserves.erase(ds.draw.reserves.begin() + static_cast<std::ptrdiff_t>(*choice));
-            ds.reserve_order.erase(ds.reserve_order.begin() + static_cast<std::ptrdiff_t>(*choice));
-            ds.draw.misses = domain_misses(ds);
-            r.misses_after = ds.draw.misses;
-            return r;
-        }
+        const auto& sel = result.domains[d].draw.selected;
+        for (std::size_t k = 0; k < sel.size(); ++k)
+            if (result.domains[d].cases[sel[k]] == *index) return {d, k};
     }
     throw UsageError("--drop: case '" + std::string(case_id) +
                      "' is not in the sample (only a case in sample.csv can be dropped)");
+}
+
+}  // namespace
+
+SubstitutionResult substitute_case(const Population& pop, DrawResult& result, std::string_view case_id) {
+    auto [d, k] = find_selected(pop, result, case_id);
+    auto& ds = result.domains[d];
+    auto& sel = ds.draw.selected;
+    SubstitutionResult r;
+    r.domain = d;
+    r.dropped = sel[k];
+    r.misses_before = domain_misses(ds);
+    auto choice = choose_substitute(ds.frame, ds.draw, sel[k]);
+    if (!choice)
+        throw std::runtime_error("no reserve is left for the domain '" + ds.domain + "' to replace case '" +
+                                 std::string(case_id) + "'; add reserves with casesample reserves DIR --add K, or drop "
+                                 "the case with --no-replacement");
+    r.substitute = ds.draw.reserves[*choice];
+    r.reserve_order = ds.reserve_order[*choice];
+    ds.dropped.push_back(sel[k]);
+    sel[k] = r.substitute;
+    ds.substituted_from[k] = r.reserve_order;
+    ds.draw.reserves.erase(ds.draw.reserves.begin() + static_cast<std::ptrdiff_t>(*choice));
+    ds.reserve_order.erase(ds.reserve_order.begin() + static_cast<std::ptrdiff_t>(*choice));
+    ds.draw.misses = domain_misses(ds);
+    r.misses_after = ds.draw.misses;
+    return r;
+}
+
+DropResult drop_case(const Population& pop, DrawResult& result, std::string_view case_id) {
+    const auto [d, position] = find_selected(pop, result, case_id);
+    const std::size_t k = position;
+    auto& ds = result.domains[d];
+    DropResult r;
+    r.domain = d;
+    r.dropped = ds.draw.selected[k];
+    r.misses_before = domain_misses(ds);
+    if (ds.selection_order.empty())
+        for (std::size_t j = 0; j < ds.draw.selected.size(); ++j) ds.selection_order.push_back(j + 1);
+    r.selection_order = ds.selection_order[k];
+    auto at = [k](auto& v) { v.erase(v.begin() + static_cast<std::ptrdiff_t>(k)); };
+    at(ds.draw.selected);
+    at(ds.selection_order);
+    at(ds.substituted_from);
+    if (k < ds.draw.inclusion_probability.size()) at(ds.draw.inclusion_probability);
+    ds.dropped.push_back(r.dropped);
+    ds.draw.misses = domain_misses(ds);
+    r.misses_after = ds.draw.misses;
+    return r;
+}
+
+std::size_t add_reserves(DomainSample& ds, std::size_t k, std::uint64_t seed, std::size_t round, DrawMethod method) {
+    std::vector<bool> listed(ds.cases.size(), false);
+    for (const auto* v : {&ds.draw.selected, &ds.draw.reserves, &ds.dropped})
+        for (auto i : *v) listed[i] = true;
+    std::vector<std::uint32_t> left;  // frame indices never listed
+    for (std::uint32_t i = 0; i < listed.size(); ++i)
+        if (!listed[i]) left.push_back(i);
+    k = std::min(k, left.size());
+    if (k == 0) return 0;
+    // The same method on the cases left, as a frame of their own.
+    SamplingFrame sub;
+    sub.category_count = ds.frame.category_count;
+    for (auto i : left) sub.codes.push_back(ds.frame.codes[i]);
+    Engine engine = domain_engine(seed, ds.domain + "/reserves-" + std::to_string(round));
+    auto extra = draw_sample(sub, k, 0, method, engine);
+    for (auto j : extra.selected) {
+        ds.draw.reserves.push_back(left[j]);
+        ds.reserve_order.push_back(++ds.reserves_listed);
+    }
+    ds.reserves_asked += k;
+    return k;
 }
 
 std::string sample_csv(const Population& pop, const DrawResult& result) {
@@ -283,7 +341,7 @@ std::string sample_csv(const Population& pop, const DrawResult& result) {
         for (std::size_t k = 0; k < ds.draw.selected.size(); ++k) {
             auto i = ds.cases[ds.draw.selected[k]];
             case_cells(w, pop, ds.domain, i);
-            w.integer(static_cast<long long>(k + 1));
+            w.integer(static_cast<long long>(ds.selection_order.empty() ? k + 1 : ds.selection_order[k]));
             double p = ds.substituted_from[k] == 0 && k < ds.draw.inclusion_probability.size()
                            ? ds.draw.inclusion_probability[k]
                            : nominal;

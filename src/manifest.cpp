@@ -103,6 +103,11 @@ nlohmann::ordered_json manifest_json(const DrawManifest& m, const Population& po
         domains.push_back(d);
     }
     j["substitutions"] = m.substitutions;
+    if (m.audit_rows > 0 && !m.audit_last_hash.empty()) {
+        auto& a = j["audit_log"];
+        a["rows"] = m.audit_rows;
+        a["last_hash"] = m.audit_last_hash;
+    }
     return j;
 }
 
@@ -259,6 +264,11 @@ DrawManifest read_manifest(const std::string& path) {
         m.population_options.emplace_back(kv[0].get<std::string>(), kv[1].get<std::string>());
     }
     m.substitutions = r.get<std::size_t>(j, "substitutions");
+    if (j.contains("audit_log")) {
+        const auto& a = r.at(j, "audit_log");
+        m.audit_rows = r.get<std::size_t>(a, "rows");
+        m.audit_last_hash = r.get<std::string>(a, "last_hash");
+    }
     return m;
 }
 

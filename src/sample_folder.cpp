@@ -21,8 +21,6 @@ namespace fs = std::filesystem;
 
 const std::vector<std::string> kFolderFiles = {"sample.csv", "reserves.csv", "balance.csv", "excluded.csv",
                                                "manifest.json"};
-const std::vector<std::string> kAuditColumns = {"time",          "domain", "dropped_id",    "substitute_id",
-                                                "reserve_order", "reason", "misses_before", "misses_after"};
 
 namespace {
 
@@ -232,80 +230,195 @@ DrawSummary draw_into_folder(const fs::path& dir, const DrawSpec& spec, const Wr
     return summary;
 }
 
-// ---- The audit log ---------------------------------------------------------------------------------------
-
-std::vector<AuditEntry> read_audit_log(const std::string& path) {
-    std::vector<AuditEntry> out;
-    if (!fs::exists(path)) return out;
-    auto reader = CsvReader::open(path);
-    std::vector<std::size_t> col;
-    for (const auto& c : kAuditColumns) {
-        auto i = reader.find_column(c);
-        if (!i) throw InputError(path, reader.header_line(), 0, "the audit log has no column '" + c + "'");
-        col.push_back(*i);
-    }
-    CsvRecord rec;
-    while (reader.next(rec)) {
-        AuditEntry e;
-        std::string* fields[] = {&e.time,          &e.domain, &e.dropped_id,    &e.substitute_id,
-                                 &e.reserve_order, &e.reason, &e.misses_before, &e.misses_after};
-        for (std::size_t k = 0; k < col.size(); ++k) *fields[k] = std::string(rec.fields[col[k]]);
-        // Ids were written formula-escaped; read them back as they were.
-        for (auto* id : {&e.dropped_id, &e.substitute_id}) *id = std::string(unescaped_cell(*id));
-        e.line = rec.line;
-        out.push_back(std::move(e));
-    }
-    return out;
-}
-
 // ---- Rebuilding and verifying ----------------------------------------------------------------------------
 
-Rebuilt rebuild(const std::string& manifest_path, bool replay_audit_log) {
-    Rebuilt r;
-    r.manifest = read_manifest(manifest_path);
-    std::string population_path;
+InputOverride parse_input_override(const std::string& typed) {
+    auto eq = typed.find('=');
+    std::string role = typed.substr(0, eq == std::string::npos ? 0 : eq);
+    if (eq == std::string::npos || eq + 1 == typed.size() ||
+        (role != "population" && role != "vocabulary" && role != "add_vocabulary"))
+        throw UsageError("--input takes ROLE=PATH with ROLE population, vocabulary or add_vocabulary, such as "
+                         "--input population=/new/place/cases.csv; got '" + typed + "'");
+    return {role, typed.substr(eq + 1)};
+}
+
+namespace {
+
+std::string input_hint(const std::string& role) {
+    return "if it was moved, give its new place with --input " + role + "=NEWPATH";
+}
+
+// Finds where each input of the manifest is now, checking its SHA-256.
+void find_inputs(Rebuilt& r, const std::vector<InputOverride>& overrides) {
+    // The latest place the audit log recorded for each input (rows "input": detail ROLE=PATH).
+    std::map<std::string, std::string> logged;  // recorded absolute path -> found path
+    for (const auto& e : r.log.entries) {
+        if (e.action != "input") continue;
+        auto eq = e.detail.find('=');
+        auto arrow = e.detail.find(" <- ");
+        if (eq == std::string::npos || arrow == std::string::npos || arrow < eq) continue;
+        logged[e.detail.substr(arrow + 4)] = e.detail.substr(eq + 1, arrow - eq - 1);
+    }
+    for (const auto& o : overrides) {
+        bool role_known = false;
+        for (const auto& in : r.manifest.inputs) role_known = role_known || in.role == o.role;
+        if (!role_known)
+            throw UsageError("--input " + o.role + "=" + o.path + ": the draw has no " + o.role + " file");
+    }
     for (auto& in : r.manifest.inputs) {
-        std::string where = fs::exists(in.absolute_path) ? in.absolute_path : in.path;
-        if (!fs::exists(where)) {
-            r.changed_inputs.push_back(in.role + " file " + in.absolute_path + " is missing");
+        std::string found, problem;
+        // --input first: it must be this very file.
+        for (const auto& o : overrides) {
+            if (o.role != in.role) continue;
+            std::error_code ec;
+            if (!fs::is_regular_file(o.path, ec)) {
+                problem = "--input " + o.role + "=" + o.path + ": there is no file there";
+                continue;
+            }
+            auto sha = sha256_file(o.path);
+            if (sha == in.sha256) {
+                found = absolute(o.path);
+                if (found != in.absolute_path && (logged.count(in.absolute_path) == 0 || logged[in.absolute_path] != found))
+                    r.moved_inputs.push_back({in.role, in.absolute_path, found, true});
+                problem.clear();
+                break;
+            }
+            problem = "--input " + o.role + "=" + o.path + " is not the " + o.role + " file of this draw (its SHA-256 is " +
+                      sha + "; the manifest records " + in.sha256 + ")";
+        }
+        if (!problem.empty()) {
+            r.changed_inputs.push_back(problem);
             continue;
         }
-        auto sha = sha256_file(where);
-        if (sha != in.sha256)
-            r.changed_inputs.push_back(in.role + " file " + where + " has changed since the draw (SHA-256 " + sha +
-                                       ", recorded " + in.sha256 + ")");
-        if (in.role == "population") population_path = where;
+        if (found.empty()) {
+            std::vector<std::string> places;
+            if (logged.count(in.absolute_path)) places.push_back(logged[in.absolute_path]);
+            places.push_back(in.absolute_path);
+            places.push_back(in.path);
+            std::string changed;
+            for (const auto& where : places) {
+                std::error_code ec;
+                if (!fs::exists(where, ec)) continue;
+                auto sha = sha256_file(where);
+                if (sha == in.sha256) {
+                    found = where;
+                    if (where == places.front() && logged.count(in.absolute_path))
+                        r.moved_inputs.push_back({in.role, in.absolute_path, where, false});
+                    break;
+                }
+                if (changed.empty())
+                    changed = in.role + " file " + where + " has changed since the draw (SHA-256 " + sha + ", recorded " +
+                              in.sha256 + ")";
+            }
+            if (found.empty()) {
+                if (!changed.empty()) r.changed_inputs.push_back(changed);
+                else
+                    r.missing_inputs.push_back(in.role + " file " + in.absolute_path + " is missing (moved or deleted?); " +
+                                               input_hint(in.role));
+                continue;
+            }
+        }
+        if (found != in.absolute_path) {
+            // The population options name vocabulary files by their recorded absolute path: read them where
+            // they are now.
+            for (auto& [k, v] : r.manifest.population_options)
+                if ((k == "vocabulary" || k == "add_vocabulary") && v == in.absolute_path) v = found;
+        }
+        in.absolute_path = found;  // where to read it (the recorded manifest keeps the recorded place)
     }
-    if (population_path.empty()) {
-        if (r.changed_inputs.empty()) throw InputError(manifest_path, 0, 0, "the manifest names no population file");
-        return r;
+}
+
+// The place of a row in messages.
+std::string at_line(const std::string& log_path, const AuditEntry& e) {
+    return log_path + ":" + std::to_string(e.line) + ": ";
+}
+
+}  // namespace
+
+Rebuilt rebuild(const std::string& manifest_path, const RebuildOptions& options) {
+    Rebuilt r;
+    r.recorded = read_manifest(manifest_path);
+    r.manifest = r.recorded;
+    const auto log_path = (fs::path(manifest_path).parent_path() / kAuditLogName).string();
+    if (options.replay_audit_log) r.log = read_audit_log(log_path);
+    find_inputs(r, options.inputs);
+    bool has_population = false;
+    for (const auto& in : r.recorded.inputs) has_population = has_population || in.role == "population";
+    if (!has_population) throw InputError(manifest_path, 0, 0, "the manifest names no population file");
+
+    // The log against the manifest: the chain inside the log, then its end against what the manifest recorded.
+    if (options.replay_audit_log) {
+        r.log_problems = r.log.problems;
+        const auto& rec = r.recorded;
+        if (rec.audit_rows > 0) {
+            if (!r.log.exists)
+                r.log_problems.push_back(log_path + " is missing: the manifest records " + std::to_string(rec.audit_rows) +
+                                         " row(s) of changes in it, the last with row_hash " + rec.audit_last_hash);
+            else if (r.log.rows() < rec.audit_rows && r.log.chained)
+                r.log_problems.push_back(log_path + " has " + std::to_string(r.log.rows()) + " row(s); the manifest records " +
+                                         std::to_string(rec.audit_rows) + " (rows deleted from it)");
+            else if (!r.log.chained || r.log.last_hash() != rec.audit_last_hash) {
+                bool found = false;
+                for (const auto& e : r.log.entries) found = found || e.row_hash == rec.audit_last_hash;
+                r.log_problems.push_back(log_path + (found ? " has rows after the last one the manifest records (row_hash " +
+                                                                 rec.audit_last_hash + "): added without casesample?"
+                                                           : " does not hold the last row the manifest records (row_hash " +
+                                                                 rec.audit_last_hash + "): rows deleted or edited"));
+            }
+        } else if (r.log.chained && r.log.rows() > 0) {
+            r.log_problems.push_back(log_path + " has " + std::to_string(r.log.rows()) +
+                                     " row(s), but the manifest records none: the log or the manifest was replaced");
+        }
     }
-    // A changed input cannot give the recorded draw: say which, and re-draw nothing.
-    if (!r.changed_inputs.empty()) return r;
+    // A changed or missing input cannot give the recorded draw: say which, and re-draw nothing.
+    if (!r.inputs_ok()) return r;
+    std::string population_path;
+    for (const auto& in : r.manifest.inputs)
+        if (in.role == "population") population_path = in.absolute_path;
     auto args = PopulationArgs::from_describe(r.manifest.population_options);
     r.loaded = load_population(population_path, args);
-    // The manifest records the path as typed; keep it so the rebuilt manifest is the same text.
-    r.loaded->inputs = r.manifest.inputs;
+    // The manifest records the paths as typed at the draw; keep them so the rebuilt manifest is the same text.
+    r.loaded->inputs = r.recorded.inputs;
+    r.manifest.inputs = r.recorded.inputs;
+    r.manifest.population_options = r.recorded.population_options;
     r.result = draw_population(r.loaded->population, r.loaded->eligible, r.manifest.request);
-    std::size_t applied = 0;
-    if (replay_audit_log) {
-        auto log_path = (fs::path(manifest_path).parent_path() / kAuditLogName).string();
-        for (const auto& e : read_audit_log(log_path)) {
-            try {
+    std::map<std::string, std::size_t> rounds;  // reserves rows so far, per domain
+    for (const auto& e : r.log.entries) {
+        const auto where = at_line(log_path, e);
+        try {
+            if (e.action == "substitute") {
                 auto s = substitute_case(r.loaded->population, r.result, e.dropped_id);
                 const auto& ds = r.result.domains[s.domain];
                 auto got = r.loaded->population.id(ds.cases[s.substitute]);
                 if (got != e.substitute_id)
-                    r.replay_problems.push_back(log_path + ":" + std::to_string(e.line) + ": dropping " + e.dropped_id +
-                                                " now brings in " + std::string(got) + ", the log says " +
-                                                e.substitute_id);
-                ++applied;
-            } catch (const std::exception& ex) {
-                r.replay_problems.push_back(log_path + ":" + std::to_string(e.line) + ": " + ex.what());
+                    r.replay_problems.push_back(where + "dropping " + e.dropped_id + " now brings in " + std::string(got) +
+                                                ", the log says " + e.substitute_id);
+            } else if (e.action == "drop") {
+                drop_case(r.loaded->population, r.result, e.dropped_id);
+            } else if (e.action == "reserves") {
+                std::size_t k = 0;
+                if (e.detail.rfind("K=", 0) == 0) k = std::stoul(e.detail.substr(2));
+                std::string got;
+                for (auto& ds : r.result.domains) {
+                    if (ds.domain != e.domain || ds.sample_size == 0) continue;
+                    auto before = ds.reserves_listed;
+                    auto added = add_reserves(ds, k, r.manifest.request.seed, ++rounds[ds.domain], r.manifest.request.method);
+                    got = added == 0 ? "none" : std::to_string(before + 1) + "-" + std::to_string(before + added);
+                }
+                if (got.empty()) r.replay_problems.push_back(where + "no domain '" + e.domain + "' with a sample");
+                else if (got != e.reserve_order)
+                    r.replay_problems.push_back(where + "adding reserves now gives reserve_order " + got +
+                                                ", the log says " + e.reserve_order);
+            } else if (e.action != "input") {
+                r.replay_problems.push_back(where + "unknown action '" + e.action + "'");
             }
+        } catch (const std::exception& ex) {
+            r.replay_problems.push_back(where + ex.what());
         }
     }
-    r.manifest.substitutions = applied;
+    r.manifest.substitutions = r.log.rows();
+    r.manifest.audit_rows = r.log.chained ? r.log.rows() : 0;
+    r.manifest.audit_last_hash = r.log.chained ? r.log.last_hash() : std::string();
     return r;
 }
 
@@ -357,16 +470,22 @@ std::string without_command_line(const std::string& text) {
 
 }  // namespace
 
-Verification verify_folder(const std::string& folder_or_manifest) {
+Verification verify_folder(const std::string& folder_or_manifest, const std::vector<InputOverride>& inputs) {
     Verification v;
     v.manifest = manifest_path_of(folder_or_manifest);
-    if (!fs::exists(v.manifest)) throw UsageError("no manifest at " + v.manifest.string());
+    if (!fs::exists(v.manifest))
+        throw UsageError("no manifest at " + v.manifest.string() + "; give the folder casesample draw wrote, or its manifest.json");
     v.dir = v.manifest.parent_path();
-    v.rebuilt = rebuild(v.manifest.string(), true);
-    v.differences = v.rebuilt.changed_inputs;
-    for (const auto& p : v.rebuilt.replay_problems) v.differences.push_back("audit log: " + p);
-    if (!v.rebuilt.loaded) return v;
-    auto files = folder_files(v.rebuilt.manifest, *v.rebuilt.loaded, v.rebuilt.result);
+    RebuildOptions options;
+    options.inputs = inputs;
+    v.rebuilt = rebuild(v.manifest.string(), options);
+    const auto& r = v.rebuilt;
+    v.differences = r.missing_inputs;
+    for (const auto& c : r.changed_inputs) v.differences.push_back(c);
+    for (const auto& p : r.log_problems) v.differences.push_back("audit log: " + p);
+    for (const auto& p : r.replay_problems) v.differences.push_back("audit log: " + p);
+    if (!r.loaded) return v;
+    auto files = folder_files(r.manifest, *r.loaded, r.result);
     for (const auto& [name, expected] : files) {
         auto path = (v.dir / name).string();
         if (!fs::exists(path)) {
@@ -400,75 +519,179 @@ std::string utc_now() {
     return buf;
 }
 
+namespace {
+
+// A change to a folder after its draw: the lock held, the folder rebuilt and found as its manifest and log say.
+struct FolderChange {
+    fs::path manifest_path;
+    fs::path dir;
+    FolderTransaction transaction;
+    Rebuilt rebuilt;
+    std::vector<AuditEntry> rows;  // appended by this change
+
+    FolderChange(const std::string& folder_or_manifest, const std::vector<InputOverride>& inputs,
+                 const std::string& writer, const std::string& what)
+        : manifest_path(manifest_path_of(folder_or_manifest)),
+          dir(manifest_path.parent_path().empty() ? fs::path(".") : manifest_path.parent_path()),
+          transaction(checked_dir(folder_or_manifest, manifest_path, dir), writer, false) {
+        RebuildOptions options;
+        options.inputs = inputs;
+        rebuilt = rebuild(manifest_path.string(), options);
+        auto refuse = [&](const std::string& why, const std::vector<std::string>& items) {
+            std::string msg = "cannot " + what + ": " + why + ":";
+            for (const auto& c : items) msg += "\n  " + c;
+            throw std::runtime_error(msg);
+        };
+        if (!rebuilt.missing_inputs.empty()) refuse("an input of the draw is missing", rebuilt.missing_inputs);
+        if (!rebuilt.changed_inputs.empty())
+            refuse("an input of the draw has changed, so the reserves can no longer be trusted", rebuilt.changed_inputs);
+        if (!rebuilt.log_problems.empty()) refuse("the audit log is not as casesample wrote it", rebuilt.log_problems);
+        if (!rebuilt.replay_problems.empty())
+            refuse("the audit log does not replay on the recorded draw", rebuilt.replay_problems);
+        // The folder must still be what the manifest and audit log say, or the change would act on a stale sample.
+        auto current = folder_files(rebuilt.manifest, *rebuilt.loaded, rebuilt.result);
+        for (auto name : {"sample.csv", "reserves.csv"}) {
+            auto path = (dir / name).string();
+            if (!fs::exists(path) || read_file(path) != current.at(name))
+                throw std::runtime_error(path + " is not what the manifest and audit log give (edited by hand?); run "
+                                         "casesample verify " + dir.string() + " to see the differences");
+        }
+    }
+
+    static fs::path checked_dir(const std::string& typed, const fs::path& manifest, const fs::path& dir) {
+        if (!fs::exists(manifest))
+            throw UsageError(typed + " holds no sample (no manifest.json); give the folder that casesample draw wrote");
+        return dir;
+    }
+
+    // Appends `rows` (after an `input` row for each input given at a new place) and swaps the new state in.
+    std::vector<std::string> commit(const std::string& time, std::vector<MovedInput>& recorded) {
+        std::vector<AuditEntry> entries = rebuilt.log.entries;
+        for (const auto& m : rebuilt.moved_inputs) {
+            if (!m.from_option) continue;
+            AuditEntry e;
+            e.time = time;
+            e.action = "input";
+            e.reason = "input file found at a new place (SHA-256 as recorded)";
+            e.detail = m.role + "=" + m.found + " <- " + m.recorded;
+            entries.push_back(e);
+            recorded.push_back(m);
+        }
+        for (auto& e : rows) {
+            e.time = time;
+            entries.push_back(e);
+        }
+        auto log = audit_log_text(entries);
+        rebuilt.manifest.substitutions = entries.size();
+        rebuilt.manifest.audit_rows = entries.size();
+        rebuilt.manifest.audit_last_hash = entries.back().row_hash;
+        rebuilt.log.entries = entries;
+        rebuilt.log.chained = true;
+        rebuilt.log.exists = true;
+        auto files = folder_files(rebuilt.manifest, *rebuilt.loaded, rebuilt.result);
+        std::vector<std::string> written;
+        transaction.put(kAuditLogName, log);
+        written.push_back(kAuditLogName);
+        for (auto name : {"sample.csv", "reserves.csv", "balance.csv", "manifest.json"}) {
+            transaction.put(name, files.at(name));
+            written.push_back(name);
+        }
+        transaction.commit();
+        return written;
+    }
+};
+
+}  // namespace
+
 SubstituteOutcome substitute_in_folder(const std::string& folder_or_manifest, const SubstituteRequest& request) {
-    SubstituteOutcome o;
-    const auto manifest_path = manifest_path_of(folder_or_manifest);
-    const fs::path dir = manifest_path.parent_path().empty() ? fs::path(".") : manifest_path.parent_path();
-    o.dir = dir;
-    if (!fs::exists(manifest_path))
-        throw UsageError(folder_or_manifest +
-                         " holds no sample (no manifest.json); give the folder that casesample draw wrote");
     if (request.reason.empty()) throw UsageError("--reason: say why the case drops out (it goes into the audit log)");
-    FolderTransaction t(dir, request.writer, false);
-    o.folder = rebuild(manifest_path.string(), true);
-    auto& rebuilt = o.folder;
-    if (!rebuilt.changed_inputs.empty()) {
-        std::string msg = "cannot substitute: an input of the draw has changed, so the reserves can no longer be "
-                          "trusted:";
-        for (const auto& c : rebuilt.changed_inputs) msg += "\n  " + c;
-        throw std::runtime_error(msg);
+    FolderChange change(folder_or_manifest, request.inputs, request.writer, "substitute");
+    SubstituteOutcome o;
+    o.dir = change.dir;
+    auto& rebuilt = change.rebuilt;
+    const auto& pop = rebuilt.loaded->population;
+    AuditEntry row;
+    row.reason = request.reason;
+    std::size_t d = 0;
+    if (request.no_replacement) {
+        auto s = drop_case(pop, rebuilt.result, request.drop);
+        d = s.domain;
+        o.dropped_id = std::string(pop.id(rebuilt.result.domains[d].cases[s.dropped]));
+        o.selection_order = s.selection_order;
+        o.misses_before = s.misses_before;
+        o.misses_after = s.misses_after;
+        row.action = "drop";
+        row.detail = "selection_order=" + std::to_string(s.selection_order);
+    } else {
+        auto s = substitute_case(pop, rebuilt.result, request.drop);
+        d = s.domain;
+        const auto& ds = rebuilt.result.domains[d];
+        o.substitute_id = std::string(pop.id(ds.cases[s.substitute]));
+        o.dropped_id = std::string(pop.id(ds.cases[s.dropped]));  // as in the population, whichever form was typed
+        o.reserve_order = s.reserve_order;
+        o.misses_before = s.misses_before;
+        o.misses_after = s.misses_after;
+        row.action = "substitute";
+        row.substitute_id = o.substitute_id;
+        row.reserve_order = std::to_string(s.reserve_order);
     }
-    if (!rebuilt.replay_problems.empty()) {
-        std::string msg = "cannot substitute: the audit log does not replay on the recorded draw:";
-        for (const auto& c : rebuilt.replay_problems) msg += "\n  " + c;
-        throw std::runtime_error(msg);
-    }
-    auto& loaded = *rebuilt.loaded;
-    // The folder must still be what the manifest and audit log say, or the swap would act on a stale sample.
-    auto current = folder_files(rebuilt.manifest, loaded, rebuilt.result);
-    for (auto name : {"sample.csv", "reserves.csv"}) {
-        auto path = (dir / name).string();
-        if (!fs::exists(path) || read_file(path) != current.at(name))
-            throw std::runtime_error(path + " is not what the manifest and audit log give (edited by hand?); run "
-                                     "casesample verify " + manifest_path.string() + " to see the differences");
-    }
-
-    auto s = substitute_case(loaded.population, rebuilt.result, request.drop);
-    const auto& ds = rebuilt.result.domains[s.domain];
-    const auto& pop = loaded.population;
+    const auto& ds = rebuilt.result.domains[d];
     o.domain = ds.domain;
-    o.substitute_id = std::string(pop.id(ds.cases[s.substitute]));
-    o.dropped_id = std::string(pop.id(ds.cases[s.dropped]));  // as in the population, whichever form was typed
-    o.reserve_order = s.reserve_order;
     o.reserves_left = ds.draw.reserves.size();
-    o.misses_before = s.misses_before;
-    o.misses_after = s.misses_after;
-    o.before = or_within(describe_misses(pop.vocabulary, s.misses_before));
-    o.after = or_within(describe_misses(pop.vocabulary, s.misses_after));
-    rebuilt.manifest.substitutions += 1;
-    auto files = folder_files(rebuilt.manifest, loaded, rebuilt.result);
+    o.sample_size = ds.draw.selected.size();
+    o.before = or_within(describe_misses(pop.vocabulary, o.misses_before));
+    o.after = or_within(describe_misses(pop.vocabulary, o.misses_after));
+    row.domain = o.domain;
+    row.dropped_id = o.dropped_id;
+    row.misses_before = o.before;
+    row.misses_after = o.after;
+    change.rows.push_back(row);
+    o.files_written = change.commit(request.time.empty() ? utc_now() : request.time, o.inputs_recorded);
+    o.folder = std::move(change.rebuilt);
+    return o;
+}
 
-    // The audit log, the sample and what follows from it: one change, swapped in at once.
-    const auto log_path = dir / kAuditLogName;
-    std::string log = fs::exists(log_path) ? read_file(log_path.string()) : std::string();
-    CsvWriter w;
-    if (log.empty()) {
-        for (const auto& c : kAuditColumns) w.text(c);
-        w.end_row();
-    } else if (log.back() != '\n') {
-        log += '\n';
+ReservesOutcome add_reserves_to_folder(const std::string& folder_or_manifest, const ReservesRequest& request) {
+    if (request.add == 0) throw UsageError("--add: give how many reserves to add per domain (1 or more)");
+    FolderChange change(folder_or_manifest, request.inputs, request.writer, "add reserves");
+    ReservesOutcome o;
+    o.dir = change.dir;
+    auto& rebuilt = change.rebuilt;
+    // The round of each domain: one more than the reserves rows already in the log for it.
+    std::map<std::string, std::size_t> rounds;
+    for (const auto& e : rebuilt.log.entries)
+        if (e.action == "reserves") ++rounds[e.domain];
+    bool known = request.domain.empty();
+    for (auto& ds : rebuilt.result.domains) {
+        if (!request.domain.empty() && ds.domain != request.domain) continue;
+        known = true;
+        if (ds.sample_size == 0) continue;
+        ReservesAdded a;
+        a.domain = ds.domain;
+        a.asked = request.add;
+        auto before = ds.reserves_listed;
+        a.added = add_reserves(ds, request.add, rebuilt.manifest.request.seed, ++rounds[ds.domain],
+                               rebuilt.manifest.request.method);
+        a.first_order = a.added ? before + 1 : 0;
+        a.last_order = a.added ? before + a.added : 0;
+        a.reserves_left = ds.draw.reserves.size();
+        AuditEntry row;
+        row.action = "reserves";
+        row.domain = ds.domain;
+        row.reserve_order = a.added ? std::to_string(a.first_order) + "-" + std::to_string(a.last_order) : "none";
+        row.reason = request.reason;
+        row.detail = "K=" + std::to_string(request.add);
+        change.rows.push_back(row);
+        o.domains.push_back(a);
     }
-    w.text(request.time.empty() ? utc_now() : request.time).text(o.domain).text(o.dropped_id).text(o.substitute_id);
-    w.integer(static_cast<long long>(s.reserve_order));
-    w.text(request.reason).text(o.before).text(o.after);
-    w.end_row();
-    t.put(kAuditLogName, log + w.str());
-    o.files_written.push_back(kAuditLogName);
-    for (auto name : {"sample.csv", "reserves.csv", "balance.csv", "manifest.json"}) {
-        t.put(name, files.at(name));
-        o.files_written.push_back(name);
+    if (!known) {
+        std::string names;
+        for (const auto& ds : rebuilt.result.domains) names += (names.empty() ? "" : ", ") + ds.domain;
+        throw UsageError("--domain " + request.domain + ": the sample has no such domain; its domains are " + names);
     }
-    t.commit();
+    if (o.domains.empty()) throw UsageError("no domain of this sample has any case drawn, so none takes reserves");
+    o.files_written = change.commit(request.time.empty() ? utc_now() : request.time, o.inputs_recorded);
+    o.folder = std::move(change.rebuilt);
     return o;
 }
 

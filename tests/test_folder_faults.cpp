@@ -56,19 +56,20 @@ Run sh(const std::string& command) {
     return r;
 }
 
-// Every file under `root` (the lock file aside: it names its last holder), audit-log times masked.
+// Every file under `root` (the lock file aside: it names its last holder), with audit-log times, and the
+// hashes that cover them, masked (a run one second later logs another time).
 using Snapshot = std::map<std::string, std::string>;
 Snapshot snapshot(const fs::path& root) {
     Snapshot s;
     std::error_code ec;
     if (!fs::exists(root, ec)) return s;
-    static const std::regex time(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ)");
+    static const std::regex time(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ)"), hash("[0-9a-f]{64}");
     for (auto it = fs::recursive_directory_iterator(root); it != fs::recursive_directory_iterator(); ++it) {
         auto rel = fs::relative(it->path(), root).string();
         if (rel == ".casesample.lock") continue;
         if (it->is_symlink()) s[rel] = "-> " + fs::read_symlink(it->path()).string();
         else if (it->is_directory()) s[rel] = "(folder)";
-        else s[rel] = std::regex_replace(read_text(it->path().string()), time, "TIME");
+        else s[rel] = std::regex_replace(std::regex_replace(read_text(it->path().string()), time, "TIME"), hash, "HASH");
     }
     return s;
 }

@@ -45,6 +45,13 @@ struct DomainSample {
     // For each selected position: 0 when drawn, else the reserve_order of the reserve that replaced
     // the drawn case there.
     std::vector<std::size_t> substituted_from;
+    // For each selected position, its selection_order, once a case left the sample without a replacement
+    // (the others keep theirs, so the gap shows); empty while it is position + 1.
+    std::vector<std::size_t> selection_order;
+    // Frame indices of the cases that left the sample (by substitute or drop), and how many reserves were ever
+    // listed (drawn at first or added since): a case listed once is never listed again.
+    std::vector<std::uint32_t> dropped;
+    std::size_t reserves_listed = 0;
     std::vector<MarginTarget> targets;  // for sample_size cases
 };
 
@@ -104,6 +111,24 @@ struct SubstitutionResult {
 // population or not in the sample, and std::runtime_error when the domain has no reserve left.
 // case_id may also be given as the sample files write it, escaped (see unescaped_cell).
 SubstitutionResult substitute_case(const Population& population, DrawResult& result, std::string_view case_id);
+
+// Takes the selected case `case_id` out of the sample without a replacement: the others keep their
+// selection_order. Throws UsageError as substitute_case does.
+struct DropResult {
+    std::size_t domain = 0;
+    std::uint32_t dropped = 0;  // frame index
+    std::size_t selection_order = 0;
+    std::vector<MarginMiss> misses_before;
+    std::vector<MarginMiss> misses_after;
+};
+DropResult drop_case(const Population& population, DrawResult& result, std::string_view case_id);
+
+// Draws up to `k` more reserves for one domain, by the draw's method, from the cases never listed before (not
+// in the sample, not a reserve, not dropped), with the engine domain_engine(seed, domain + "/reserves-" +
+// round): the same seed, log and round always give the same reserves. They join the end of the reserve list,
+// numbered on from the last reserve_order. Returns how many were added (fewer than k when the domain has
+// fewer cases left).
+std::size_t add_reserves(DomainSample& ds, std::size_t k, std::uint64_t seed, std::size_t round, DrawMethod method);
 
 // A cell read back from a CSV file this tool wrote: CsvWriter puts a ' before a cell starting with = + - @,
 // tab or carriage return, so such a cell loses that ' again. Any other cell is returned as it is.

@@ -30,6 +30,10 @@ struct DrawManifest {
     std::vector<std::pair<std::string, std::string>> population_options;
     std::vector<ManifestInput> inputs;
     std::size_t substitutions = 0;  // rows of audit-log.csv applied
+    // The audit log's hash chain: its rows and the row_hash of its last row. Written as "audit_log" only when
+    // the log has a chained row (so a folder without changes, or one changed by an older version, is as before).
+    std::size_t audit_rows = 0;
+    std::string audit_last_hash;
 };
 
 // The manifest of a draw (keys in a fixed order; see docs/draw.md).

@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "casesample/audit_log.hpp"
 #include "casesample/draw.hpp"
 #include "casesample/manifest.hpp"
 #include "casesample/population_args.hpp"
@@ -95,7 +96,6 @@ DrawSummary summarize(const DrawnSample& sample);
 
 // The files casesample owns in a sample folder, in the order it lists them.
 extern const std::vector<std::string> kFolderFiles;  // sample, reserves, balance, excluded, manifest
-inline constexpr const char* kAuditLogName = "audit-log.csv";
 
 // True when DIR holds any file of a sample (a manifest, a sample, an audit log ...).
 bool holds_sample(const std::filesystem::path& dir);
@@ -121,28 +121,46 @@ std::vector<std::string> write_sample_folder(const std::filesystem::path& dir, c
 // draw_sample, then write_sample_folder, then summarize: what batch calls for one service.
 DrawSummary draw_into_folder(const std::filesystem::path& dir, const DrawSpec& spec, const WriteOptions& options = {});
 
-// ---- The audit log ---------------------------------------------------------------------------------------
-
-// One row of DIR/audit-log.csv.
-struct AuditEntry {
-    std::string time, domain, dropped_id, substitute_id, reserve_order, reason, misses_before, misses_after;
-    std::size_t line = 0;
-};
-std::vector<AuditEntry> read_audit_log(const std::string& path);  // empty when the file does not exist
-extern const std::vector<std::string> kAuditColumns;
-
 // ---- Rebuilding and verifying ----------------------------------------------------------------------------
 
-// A draw rebuilt from DIR/manifest.json: the inputs re-read (after checking their SHA-256), the sample
-// re-drawn with the recorded seed and parameters, and the audit log's substitutions replayed.
+// An input of the draw at a new place: --input ROLE=PATH (role population, vocabulary or add_vocabulary).
+// Accepted only when the file's SHA-256 is the one the manifest records.
+struct InputOverride {
+    std::string role;
+    std::string path;
+};
+// "population=PATH" -> {population, PATH}; throws UsageError naming the option otherwise.
+InputOverride parse_input_override(const std::string& typed);
+
+// An input found somewhere other than where the manifest recorded it (from --input, or from an earlier
+// `input` row of the audit log).
+struct MovedInput {
+    std::string role;
+    std::string recorded;  // absolute path in the manifest
+    std::string found;     // absolute path where it is now
+    bool from_option = false;  // given with --input in this run (not yet in the log)
+};
+
+// A draw rebuilt from DIR/manifest.json: the inputs found and checked (SHA-256), the sample re-drawn with the
+// recorded seed and parameters, and the audit log replayed (substitutions, drops, added reserves).
 struct Rebuilt {
-    DrawManifest manifest;
-    std::vector<std::string> changed_inputs;  // messages, one per input whose SHA-256 differs or is missing
+    DrawManifest manifest;        // as rebuilt: counts and audit chain from the log as it is now
+    DrawManifest recorded;        // as the file says
+    std::vector<std::string> missing_inputs;  // messages: an input at none of its places
+    std::vector<std::string> changed_inputs;  // messages: an input whose SHA-256 differs
+    std::vector<MovedInput> moved_inputs;
     std::optional<LoadedPopulation> loaded;   // absent when an input is missing or changed
     DrawResult result;
-    std::vector<std::string> replay_problems;  // audit-log rows that no longer replay as recorded
+    AuditLog log;
+    std::vector<std::string> log_problems;     // the hash chain broken, rows or the whole log deleted
+    std::vector<std::string> replay_problems;  // rows that no longer replay as recorded
+    bool inputs_ok() const { return missing_inputs.empty() && changed_inputs.empty(); }
 };
-Rebuilt rebuild(const std::string& manifest_path, bool replay_audit_log);
+struct RebuildOptions {
+    bool replay_audit_log = true;
+    std::vector<InputOverride> inputs;
+};
+Rebuilt rebuild(const std::string& manifest_path, const RebuildOptions& options = {});
 
 // What verify finds: the rebuilt draw, the files compared, and every difference in words.
 struct Verification {
@@ -153,33 +171,66 @@ struct Verification {
     std::vector<std::string> differences;  // empty: the folder is exactly what the manifest and log give
     bool identical() const { return differences.empty(); }
 };
-Verification verify_folder(const std::string& folder_or_manifest);
+Verification verify_folder(const std::string& folder_or_manifest, const std::vector<InputOverride>& inputs = {});
 
 // Where two texts first differ: line, column and the text around it in each.
 std::string first_difference(const std::string& expected, const std::string& actual);
 
-// ---- Substituting ----------------------------------------------------------------------------------------
+// ---- Changing a folder after the draw --------------------------------------------------------------------
+// Each change: under the folder's lock, rebuild it (refusing when an input changed, the log does not check
+// out, or the files are not what the manifest and log give), make the change, append its rows to the log
+// (first an `input` row for each input given with --input at a new place), and swap the new state in at once.
 
 struct SubstituteRequest {
     std::string drop;    // case id of the sampled case that drops out
     std::string reason;  // why (into the audit log)
+    bool no_replacement = false;  // drop the case without bringing in a reserve
+    std::vector<InputOverride> inputs;
     std::string time;    // UTC time for the log, YYYY-MM-DDTHH:MM:SSZ; now when empty
     std::string writer = "casesample";  // who writes, for the message of a writer that finds the folder locked
 };
 struct SubstituteOutcome {
     std::filesystem::path dir;
-    Rebuilt folder;  // the folder's draw after the swap (population, result)
-    std::string domain, dropped_id, substitute_id;
-    std::size_t reserve_order = 0;
+    Rebuilt folder;  // the folder's draw after the change (population, result)
+    std::string domain, dropped_id, substitute_id;  // substitute_id empty with no_replacement
+    std::size_t reserve_order = 0;    // of the reserve brought in
+    std::size_t selection_order = 0;  // of the case dropped without replacement
     std::size_t reserves_left = 0;
+    std::size_t sample_size = 0;      // cases in the domain's sample after the change
     std::vector<MarginMiss> misses_before, misses_after;
     std::string before, after;  // the misses in words ("within floor/ceiling" when none)
+    std::vector<MovedInput> inputs_recorded;
     std::vector<std::string> files_written;
 };
-// Swaps the case for a reserve in the folder and logs it. Throws UsageError when the folder holds no
-// sample or the case is not in the sample, std::runtime_error when an input changed, the folder does not
-// match its manifest and log, or no reserve is left.
+// Swaps the case for a reserve (or drops it) and logs it. Throws UsageError when the folder holds no sample or
+// the case is not in the sample, std::runtime_error when an input changed, the folder does not match its
+// manifest and log, another writer holds the lock, or no reserve is left.
 SubstituteOutcome substitute_in_folder(const std::string& folder_or_manifest, const SubstituteRequest& request);
+
+struct ReservesRequest {
+    std::size_t add = 0;   // reserves to add per domain
+    std::string domain;    // only this domain; every domain with a sample when empty
+    std::string reason;
+    std::vector<InputOverride> inputs;
+    std::string time;
+    std::string writer = "casesample";
+};
+struct ReservesAdded {
+    std::string domain;
+    std::size_t asked = 0, added = 0;
+    std::size_t first_order = 0, last_order = 0;  // reserve_order of the first and last added
+    std::size_t reserves_left = 0;
+};
+struct ReservesOutcome {
+    std::filesystem::path dir;
+    Rebuilt folder;
+    std::vector<ReservesAdded> domains;
+    std::vector<MovedInput> inputs_recorded;
+    std::vector<std::string> files_written;
+};
+// Draws `add` more reserves per domain, reproducibly (see add_reserves in draw.hpp), leaving the sample as it
+// is, and logs it. Throws UsageError for 0, an unknown domain, or a folder without a sample.
+ReservesOutcome add_reserves_to_folder(const std::string& folder_or_manifest, const ReservesRequest& request);
 
 // The current UTC time as YYYY-MM-DDTHH:MM:SSZ.
 std::string utc_now();

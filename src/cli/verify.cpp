@@ -11,11 +11,14 @@ namespace {
 
 struct VerifyOptions {
     std::string manifest;
+    std::vector<std::string> inputs;
     std::string format = "table";
 };
 
 void run(const VerifyOptions& o, Context& context) {
-    auto v = verify_folder(o.manifest);
+    std::vector<InputOverride> inputs;
+    for (const auto& typed : o.inputs) inputs.push_back(parse_input_override(typed));
+    auto v = verify_folder(o.manifest, inputs);
     const auto& m = v.rebuilt.manifest;
     context.exit_code = v.identical() ? 0 : 1;
     if (o.format == "json") {
@@ -24,7 +27,10 @@ void run(const VerifyOptions& o, Context& context) {
         j["identical"] = v.identical();
         j["seed"] = m.request.seed;
         j["drawn_with_version"] = m.version;
-        j["substitutions_replayed"] = m.substitutions;
+        j["audit_log_rows_replayed"] = m.substitutions;
+        auto& moved = j["inputs_moved"] = nlohmann::ordered_json::array();
+        for (const auto& mi : v.rebuilt.moved_inputs)
+            moved.push_back({{"role", mi.role}, {"recorded", mi.recorded}, {"found", mi.found}});
         j["files_checked"] = v.checked;
         j["differences"] = v.differences;
         std::cout << j.dump(2) << "\n";
@@ -37,12 +43,18 @@ void run(const VerifyOptions& o, Context& context) {
     if (v.identical()) {
         text += "identical: re-drawing with seed " + std::to_string(m.request.seed) + " from unchanged inputs";
         if (m.substitutions > 0)
-            text += " and replaying " + std::to_string(m.substitutions) + " substitution(s) from audit-log.csv";
+            text += " and replaying " + std::to_string(m.substitutions) + " change(s) from audit-log.csv" +
+                    (m.audit_rows > 0 ? " (hash chain intact)" : "");
         text += " gives exactly the files in " + (v.dir.empty() ? std::string(".") : v.dir.string()) + "\n";
     } else {
         text += "DIFFERENT: " + std::to_string(v.differences.size()) + " difference(s)\n";
         for (const auto& d : v.differences) text += "  " + d + "\n";
     }
+    for (const auto& mi : v.rebuilt.moved_inputs)
+        text += "note: the " + mi.role + " file recorded at " + mi.recorded + " was read at " + mi.found +
+                " (same SHA-256)" + (mi.from_option ? "; verify records nothing: substitute or reserves with the "
+                                                      "same --input will log the new place" : ", as the audit log records") +
+                "\n";
     std::cout << text << std::flush;
 }
 
@@ -51,6 +63,9 @@ void setup(CLI::App& app, Context& context) {
     auto* sub = app.add_subcommand("verify", "Re-draw a sample from its manifest and say whether the folder matches");
     sub->add_option("MANIFEST", o->manifest, "DIR/manifest.json written by casesample draw, or the folder DIR")
         ->required();
+    sub->add_option("--input", o->inputs,
+                    "An input of the draw at a new place: ROLE=PATH (population, vocabulary, add_vocabulary); "
+                    "accepted when its SHA-256 is the one recorded (repeatable)");
     add_format_option(*sub, o->format);
     sub->callback([o, &context] { run(*o, context); });
 }

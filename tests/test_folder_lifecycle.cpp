@@ -1,0 +1,233 @@
+// After the draw: moved inputs (--input), drops without a replacement, added reserves, and the audit log's
+// hash chain, end to end through the built binary.
+#include <doctest/doctest.h>
+
+#include <filesystem>
+
+#include <nlohmann/json.hpp>
+
+#include "test_support.hpp"
+
+using namespace casesample::test;
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string drawn_folder(const std::string& base, const std::string& population, std::uint64_t seed = 11) {
+    auto dir = base + "/sample";
+    auto r = run_cli("draw " + population + " --fieldwork 2019-06-03 --seed " + std::to_string(seed) +
+                     " --reserve 3 --out " + dir);
+    REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+    return dir;
+}
+
+std::string sampled(const std::string& dir, std::size_t row) { return read_table(dir + "/sample.csv").rows.at(row).at(0); }
+
+std::vector<std::string> lines_of(const std::string& text) {
+    std::vector<std::string> out;
+    std::size_t at = 0;
+    while (at < text.size()) {
+        auto end = text.find('\n', at);
+        out.push_back(text.substr(at, end - at + 1));
+        at = end + 1;
+    }
+    return out;
+}
+std::string joined(const std::vector<std::string>& lines) {
+    std::string s;
+    for (const auto& l : lines) s += l;
+    return s;
+}
+
+}  // namespace
+
+TEST_CASE("lifecycle: a moved population is reported missing, accepted with --input when its SHA-256 matches, and logged") {
+    auto base = temp_dir();
+    fs::create_directories(base + "/old");
+    fs::copy_file(source_path("fixtures/population.csv"), base + "/old/cases.csv");
+    auto dir = drawn_folder(base, base + "/old/cases.csv");
+    fs::create_directories(base + "/new");
+    fs::rename(base + "/old/cases.csv", base + "/new/cases.csv");
+
+    auto r = run_cli("verify " + dir);
+    CHECK(r.exit_code == 1);
+    CHECK(r.out.find("population file " + base + "/old/cases.csv is missing") != std::string::npos);
+    CHECK(r.out.find("--input population=NEWPATH") != std::string::npos);
+    CHECK(r.out.find("changed") == std::string::npos);
+
+    // Given its new place: accepted by verify (folder or manifest), which records nothing.
+    r = run_cli("verify " + dir + "/manifest.json --input population=" + base + "/new/cases.csv");
+    CHECK_MESSAGE(r.exit_code == 0, r.out);
+    CHECK(r.out.find("was read at " + base + "/new/cases.csv") != std::string::npos);
+    CHECK_FALSE(fs::exists(dir + "/audit-log.csv"));
+
+    // Another file under that role is refused, naming both hashes; a bad option is a usage error.
+    write_text(base + "/other.csv", read_text(base + "/new/cases.csv") + "\n");
+    r = run_cli("verify " + dir + " --input population=" + base + "/other.csv");
+    CHECK(r.exit_code == 1);
+    CHECK(r.out.find("is not the population file of this draw") != std::string::npos);
+    CHECK(run_cli("verify " + dir + " --input cases.csv").exit_code == 2);
+    CHECK(run_cli("verify " + dir + " --input framework=x.csv").exit_code == 2);
+
+    // substitute with --input logs the new place; from then on the log tells where the file is.
+    r = run_cli("substitute " + dir + " --drop " + sampled(dir, 0) + " --reason moved --input population=" + base +
+                "/new/cases.csv");
+    REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+    CHECK(r.out.find("now read at " + base + "/new/cases.csv") != std::string::npos);
+    auto log = read_table(dir + "/audit-log.csv");
+    REQUIRE(log.rows.size() == 2);
+    CHECK(log.rows[0][log.col("action")] == "input");
+    CHECK(log.rows[0][log.col("detail")] == "population=" + base + "/new/cases.csv <- " + base + "/old/cases.csv");
+    CHECK(log.rows[1][log.col("action")] == "substitute");
+    r = run_cli("verify " + dir);
+    CHECK_MESSAGE(r.exit_code == 0, r.out);
+    CHECK(run_cli("substitute " + dir + "/manifest.json --drop " + sampled(dir, 1) + " --reason ill").exit_code == 0);
+    CHECK(run_cli("verify " + dir).exit_code == 0);
+}
+
+TEST_CASE("lifecycle: substitute --no-replacement drops a case, keeps the others' selection order, shows the margins") {
+    auto base = temp_dir();
+    auto dir = drawn_folder(base, source_path("fixtures/population.csv"));
+    auto before = read_table(dir + "/sample.csv");
+    auto reserves_before = read_text(dir + "/reserves.csv");
+    auto id = sampled(dir, 2);
+    auto r = run_cli("substitute " + dir + " --drop " + id + " --reason \"withdrew consent\" --no-replacement");
+    REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+    CHECK(r.out.find("without a replacement: 49 cases left in the court sample") != std::string::npos);
+    CHECK(r.out.find("Margins after:") != std::string::npos);
+    auto after = read_table(dir + "/sample.csv");
+    CHECK(after.rows.size() + 1 == before.rows.size());
+    CHECK(read_text(dir + "/reserves.csv") == reserves_before);
+    // Selection orders 1, 2, 4, ...: the gap shows.
+    auto so = after.col("selection_order");
+    CHECK(after.rows[1][so] == "2");
+    CHECK(after.rows[2][so] == "4");
+    for (const auto& row : after.rows) CHECK(row[0] != id);
+    auto log = read_table(dir + "/audit-log.csv");
+    CHECK(log.rows.at(0)[log.col("action")] == "drop");
+    CHECK(log.rows.at(0)[log.col("substitute_id")].empty());
+    CHECK(run_cli("verify " + dir).exit_code == 0);
+    // JSON says the same.
+    r = run_cli("substitute " + dir + " --drop " + sampled(dir, 0) + " --reason x --no-replacement --format json");
+    REQUIRE(r.exit_code == 0);
+    auto j = nlohmann::json::parse(r.out);
+    CHECK(j["substitute"].is_null());
+    CHECK(j["sample_size"] == 48);
+}
+
+TEST_CASE("lifecycle: reserves --add draws more reserves reproducibly, leaves the sample alone, and verify replays it") {
+    auto base = temp_dir();
+    fs::create_directories(base + "/a");
+    fs::create_directories(base + "/b");
+    auto a = drawn_folder(base + "/a", source_path("fixtures/population.csv"));
+    auto b = drawn_folder(base + "/b", source_path("fixtures/population.csv"));
+    auto sample = read_text(a + "/sample.csv");
+    auto r = run_cli("reserves " + a + " --add 4 --reason \"fieldwork slipped\"");
+    REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+    CHECK(r.out.find("court: 4 reserve(s) added (reserve_order 4 to 7); 7 reserves left") != std::string::npos);
+    CHECK(read_text(a + "/sample.csv") == sample);
+    auto res = read_table(a + "/reserves.csv");
+    CHECK(res.rows.size() == 14);  // 3 + 4 in each domain
+    CHECK(run_cli("verify " + a).exit_code == 0);
+    // The same seed, log and K give the same reserves in another folder.
+    REQUIRE(run_cli("reserves " + b + " --add 4").exit_code == 0);
+    CHECK(read_text(b + "/reserves.csv") == read_text(a + "/reserves.csv"));
+    // One domain only; more than is left adds what is left.
+    r = run_cli("reserves " + a + " --add 1000 --domain court");
+    REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+    CHECK(r.out.find("court: 14 reserve(s) added (reserve_order 8 to 21), only that many cases are left") == 0);
+    CHECK(r.out.find("out-of-court") == std::string::npos);
+    r = run_cli("reserves " + a + " --add 1 --domain court");
+    REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+    CHECK(r.out.find("no reserve added") != std::string::npos);
+    CHECK(run_cli("verify " + a).exit_code == 0);
+    // Reserves added after substitutions are replayed in order.
+    REQUIRE(run_cli("substitute " + a + " --drop " + sampled(a, 0) + " --reason moved").exit_code == 0);
+    REQUIRE(run_cli("reserves " + a + " --add 2 --domain court").exit_code == 0);
+    CHECK(run_cli("verify " + a).exit_code == 0);
+    // Bad requests.
+    CHECK(run_cli("reserves " + a + " --add 0").exit_code == 2);
+    CHECK(run_cli("reserves " + a + " --add -3").exit_code == 2);
+    r = run_cli("reserves " + a + " --add 2 --domain nowhere");
+    CHECK(r.exit_code == 2);
+    CHECK(r.err.find("its domains are court, out-of-court") != std::string::npos);
+    CHECK(run_cli("reserves " + base + " --add 2").exit_code == 2);
+}
+
+TEST_CASE("lifecycle: verify names an edited, deleted or reordered audit-log row, and a deleted audit log") {
+    auto base = temp_dir();
+    auto dir = drawn_folder(base, source_path("fixtures/population.csv"));
+    for (std::size_t k = 0; k < 3; ++k)
+        REQUIRE(run_cli("substitute " + dir + " --drop " + sampled(dir, k) + " --reason \"reason " +
+                        std::to_string(k) + "\"")
+                    .exit_code == 0);
+    REQUIRE(run_cli("verify " + dir).exit_code == 0);
+    const auto log_path = dir + "/audit-log.csv";
+    const auto original = read_text(log_path);
+    auto lines = lines_of(original);
+    REQUIRE(lines.size() == 4);
+
+    // An edited reason (the replay alone would not notice).
+    auto edited = original;
+    edited.replace(edited.find("reason 1"), 8, "reason X");
+    write_text(log_path, edited);
+    auto r = run_cli("verify " + dir);
+    CHECK(r.exit_code == 1);
+    CHECK(r.out.find("audit-log.csv:3: this row was edited") != std::string::npos);
+    // substitute refuses to build on it.
+    r = run_cli("substitute " + dir + " --drop " + sampled(dir, 5) + " --reason y");
+    CHECK(r.exit_code == 1);
+    CHECK(r.err.find("the audit log is not as casesample wrote it") != std::string::npos);
+
+    // A deleted middle row.
+    write_text(log_path, joined({lines[0], lines[1], lines[3]}));
+    r = run_cli("verify " + dir);
+    CHECK(r.exit_code == 1);
+    CHECK(r.out.find("audit-log.csv:3: the row this one was written after is no longer in the log") != std::string::npos);
+    CHECK(r.out.find("(a row deleted, or edited)") != std::string::npos);
+
+    // Two rows swapped.
+    write_text(log_path, joined({lines[0], lines[2], lines[1], lines[3]}));
+    r = run_cli("verify " + dir);
+    CHECK(r.exit_code == 1);
+    CHECK(r.out.find("audit-log.csv:2: this row was written after the row now at line 3") != std::string::npos);
+
+    // The last row deleted: only the manifest can tell.
+    write_text(log_path, joined({lines[0], lines[1], lines[2]}));
+    r = run_cli("verify " + dir);
+    CHECK(r.exit_code == 1);
+    CHECK(r.out.find("has 2 row(s); the manifest records 3 (rows deleted from it)") != std::string::npos);
+
+    // The whole log deleted.
+    fs::remove(log_path);
+    r = run_cli("verify " + dir);
+    CHECK(r.exit_code == 1);
+    CHECK(r.out.find("audit-log.csv is missing: the manifest records 3 row(s)") != std::string::npos);
+
+    write_text(log_path, original);
+    CHECK(run_cli("verify " + dir).exit_code == 0);
+}
+
+TEST_CASE("lifecycle: a log written before the hash chain still verifies, and the next change chains it") {
+    auto base = temp_dir();
+    auto dir = drawn_folder(base, source_path("fixtures/population.csv"));
+    REQUIRE(run_cli("substitute " + dir + " --drop " + sampled(dir, 0) + " --reason moved").exit_code == 0);
+    // As the previous version wrote it: 8 columns, no audit_log entry in the manifest.
+    auto log = read_table(dir + "/audit-log.csv");
+    std::string legacy = "time,domain,dropped_id,substitute_id,reserve_order,reason,misses_before,misses_after\n";
+    for (const auto& row : log.rows)
+        for (auto c : {"time", "domain", "dropped_id", "substitute_id", "reserve_order", "reason", "misses_before",
+                       "misses_after"})
+            legacy += row[log.col(c)] + (std::string(c) == "misses_after" ? "\n" : ",");
+    write_text(dir + "/audit-log.csv", legacy);
+    auto m = nlohmann::ordered_json::parse(read_text(dir + "/manifest.json"));
+    m.erase("audit_log");
+    write_text(dir + "/manifest.json", m.dump(2) + "\n");
+    auto r = run_cli("verify " + dir);
+    CHECK_MESSAGE(r.exit_code == 0, r.out);
+    REQUIRE(run_cli("substitute " + dir + " --drop " + sampled(dir, 1) + " --reason ill").exit_code == 0);
+    auto chained = read_table(dir + "/audit-log.csv");
+    CHECK(chained.rows.size() == 2);
+    CHECK(chained.rows[0][chained.col("previous_hash")] == std::string(64, '0'));
+    CHECK(run_cli("verify " + dir).exit_code == 0);
+}
