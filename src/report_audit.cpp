@@ -62,6 +62,15 @@ PublishedTable read_table(CsvReader& reader, const Framework& fw) {
             reader.fail(rec, *id_col, "'" + id + "' is neither a key question, a standard nor 'overall' of the framework");
         }
     }
+    // An audit checks ratings against percentages: without both there is nothing it could show.
+    if (t.percents.empty())
+        throw InputError(reader.name(), 0, 0,
+                         "no key question percentage in the table (expected rows such as 2.1.1,84%): there is "
+                         "nothing to audit");
+    if (t.ratings.empty() && !t.overall)
+        throw InputError(reader.name(), 0, 0,
+                         "no rating in the table (expected rows such as 2.1,Good or overall,Good): there is nothing "
+                         "to check against the percentages");
     return t;
 }
 
@@ -104,10 +113,20 @@ std::pair<std::int64_t, std::int64_t> candidate_yes(std::int64_t printed, std::i
 
 }  // namespace
 
+// A published rating the audit could not check (no rating computed) is neither consistent nor inconsistent: it is
+// listed by unchecked(), and does not make the audit inconsistent.
 bool Audit::all_consistent() const {
     for (const auto& s : standards)
-        if (s.published && !s.consistent) return false;
-    return !overall.published || overall.consistent;
+        if (s.published && !s.computed.empty() && !s.consistent) return false;
+    return !overall.published || overall.computed.empty() || overall.consistent;
+}
+
+std::vector<std::string> Audit::unchecked() const {
+    std::vector<std::string> ids;
+    for (const auto& s : standards)
+        if (s.published && s.computed.empty() && !s.judged) ids.push_back(s.id);
+    if (overall.published && overall.computed.empty()) ids.push_back(overall.id);
+    return ids;
 }
 
 Audit audit_published(const Framework& fw, const PublishedTable& table, const AuditOptions& options) {
@@ -258,27 +277,37 @@ Audit audit_published(const Framework& fw, const PublishedTable& table, const Au
                 a.standards.push_back(std::move(r));
                 continue;
             }
-            // Rating k is possible when every question can be in band >= k and one can be in band k.
+            // Rating k is possible when every question can be in band >= k and one can be in band k. A key
+            // question that is not published can be in any band.
+            std::set<std::size_t> from_published;
             for (std::size_t k = 0; k < fw.ratings.size(); ++k) {
                 bool all_at_least = true, one_equal = false;
                 for (const auto* q : qs) {
                     all_at_least = all_at_least && *q->bands.rbegin() >= k;
                     one_equal = one_equal || q->bands.count(k);
                 }
-                if (all_at_least && one_equal) r.computed.insert(k);
+                if (all_at_least && one_equal) from_published.insert(k);
+                if (all_at_least && (one_equal || !absent.empty())) r.computed.insert(k);
             }
             // Why: the lowest band and the questions that set it.
-            std::size_t lowest = *r.computed.begin();
+            std::size_t lowest = *from_published.begin();
             std::vector<std::string> setters;
             for (const auto* q : qs)
                 if (q->bands.count(lowest)) setters.push_back(fw.question(q->place).id + " " + std::to_string(q->printed) + "%");
-            std::string because = "lowest key-question band " + ratings_text(fw, r.computed) + " (" + list(setters) + ")";
-            if (!absent.empty()) because += "; not published: " + list(absent);
+            std::string because = "lowest key-question band " + ratings_text(fw, from_published) + " (" + list(setters) + ")";
+            if (!absent.empty())
+                because += "; not published: " + list(absent) + ", which could be in any band, so the rules allow " +
+                           ratings_text(fw, r.computed);
             if (!r.published) {
                 r.why = "not published; " + because;
-            } else if (r.computed.count(*r.published)) {
+            } else if (from_published.count(*r.published)) {
                 r.consistent = true;
                 r.why = because;
+            } else if (r.computed.count(*r.published)) {
+                r.consistent = true;
+                r.why = "consistent only if an unpublished key question (" + list(absent) + ") is in the " +
+                        fw.ratings[*r.published].name + " band: the published ones give " +
+                        ratings_text(fw, from_published) + " (" + list(setters) + ")";
             } else {
                 r.why = "published " + fw.ratings[*r.published].name + " but " + because +
                         ": a standard takes its lowest key-question band";
@@ -408,6 +437,18 @@ ojson rating_json(const Framework& fw, const AuditRating& r) {
     return o;
 }
 
+// The one line on consistency, saying only what the rows show.
+std::string consistency_line(const Audit& a) {
+    const auto unchecked = a.unchecked();
+    std::string line = a.all_consistent() ? (unchecked.empty() ? "Every published rating follows from the rules."
+                                                               : "Every published rating that could be checked follows "
+                                                                 "from the rules.")
+                                          : "Some published ratings do not follow from the rules (consistent: NO).";
+    if (!unchecked.empty())
+        line += " Not checked (too few key questions published to compute them): " + list(unchecked) + ".";
+    return line;
+}
+
 std::string render_audit_json(const Audit& a) {
     const auto& fw = *a.framework;
     ojson j;
@@ -492,6 +533,8 @@ std::string render_audit_json(const Audit& a) {
     for (const auto& s : a.standards) ss.push_back(rating_json(fw, s));
     j["overall"] = rating_json(fw, a.overall);
     j["all_consistent"] = a.all_consistent();
+    j["unchecked"] = a.unchecked();
+    j["consistency"] = consistency_line(a);
     return j.dump(2) + "\n";
 }
 
@@ -546,8 +589,7 @@ AuditTables audit_tables(const Audit& a) {
     t.lines.push_back("Pairs: every yes/relevant with relevant <= cases read whose percentage rounds to the printed one "
                       "(half up or half to even). Robust: every pair's interval inside the same band. If all relevant: "
                       "the pair with every case read relevant, and whether its interval is inside one band.");
-    t.lines.push_back(a.all_consistent() ? "Every published rating follows from the rules."
-                                         : "Some published ratings do not follow from the rules (consistent: NO).");
+    t.lines.push_back(consistency_line(a));
     if (probs)
         t.lines.push_back("Probabilities: " + a.probabilities + ". Verdicts: robust when the probability of the published "
                           "rating (else the computed one) is at least " + verdict_probability(a.robust_at, a.robust_at) +

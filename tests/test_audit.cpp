@@ -7,6 +7,8 @@
 #include <utility>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "casesample/error.hpp"
 #include "casesample/framework.hpp"
 #include "casesample/ratings.hpp"
@@ -119,7 +121,7 @@ TEST_CASE("the consistent (yes, relevant) pairs are exactly those whose percenta
 
 TEST_CASE("half up and half to even are both considered where they differ") {
     // 5 of 8 is 62.5%: half up prints 63, half to even prints 62.
-    auto t62 = parse_published("p.csv", "id,value\n2.1.1,62%\n", fw());
+    auto t62 = parse_published("p.csv", "id,value\n2.1,Good\n2.1.1,62%\n", fw());
     AuditOptions o;
     o.cases = {{1, 8}};
     auto a = audit_published(fw(), t62, o);
@@ -131,7 +133,7 @@ TEST_CASE("half up and half to even are both considered where they differ") {
             CHECK(p.half_even);
         }
     CHECK(seen);
-    auto t63 = parse_published("p.csv", "id,value\n2.1.1,63\n", fw());
+    auto t63 = parse_published("p.csv", "id,value\n2.1,Good\n2.1.1,63\n", fw());
     auto b = audit_published(fw(), t63, o);
     seen = false;
     for (const auto& p : b.questions[0].pairs)
@@ -177,14 +179,18 @@ TEST_CASE("a bad published table is an input error at file:line:column") {
         const char* message;
     };
     std::vector<Bad> bad = {
-        {"id,value\n2.1.1,84.5%\n", "p.csv:2:2: '84.5%' is not a whole-number percentage for key question 2.1.1"},
-        {"id,value\n2.1.1,120%\n", "p.csv:2:2: '120%' is not a whole-number percentage"},
+        {"id,value\n2.1,Good\n2.1.1,84.5%\n", "p.csv:3:2: '84.5%' is not a whole-number percentage for key question 2.1.1"},
+        {"id,value\n2.1,Good\n2.1.1,120%\n", "p.csv:3:2: '120%' is not a whole-number percentage"},
         {"id,value\n2.1,Great\n", "p.csv:2:2: unknown rating 'Great' for standard 2.1"},
         {"id,value\n9.9,Good\n", "p.csv:2:1: '9.9' is neither a key question, a standard nor 'overall'"},
         {"id,value\n2.1,Good\n2.1,Good\n", "p.csv:3:1: '2.1' appears twice (first on line 2)"},
         {"id,value\noverall,Fine\n", "p.csv:2:2: unknown rating 'Fine'"},
         {"question,percent\n2.1.1,84\n", "p.csv:1: expected the columns 'id, value'"},
         {"id,value\n1.1.1,50%\n", "p.csv:2:1: key question 1.1.1 belongs to a domain rated by judgement"},
+        // Nothing an audit could show: no percentage, or no rating to check against them.
+        {"id,value\noverall,Good\n", "p.csv: no key question percentage in the table"},
+        {"id,value\n2.1,Good\n", "p.csv: no key question percentage in the table"},
+        {"id,value\n2.1.1,84%\n2.1.2,70%\n", "p.csv: no rating in the table"},
     };
     for (const auto& b : bad) {
         INFO(b.text);
@@ -200,8 +206,8 @@ TEST_CASE("a bad published table is an input error at file:line:column") {
     // A percentage no count can give with so few cases.
     AuditOptions o;
     o.cases = {{1, 2}};
-    CHECK_THROWS_AS(audit_published(fw(), parse_published("p.csv", "id,value\n2.1.1,33%\n", fw()), o), InputError);
-    CHECK_THROWS_AS(audit_published(fw(), parse_published("p.csv", "id,value\n2.1.1,50%\n", fw()), AuditOptions{}), UsageError);
+    CHECK_THROWS_AS(audit_published(fw(), parse_published("p.csv", "id,value\n2.1,Good\n2.1.1,33%\n", fw()), o), InputError);
+    CHECK_THROWS_AS(audit_published(fw(), parse_published("p.csv", "id,value\n2.1,Good\n2.1.1,50%\n", fw()), AuditOptions{}), UsageError);
 }
 
 TEST_CASE("casesample audit: golden output for Lancashire 2019, exit codes") {
@@ -264,7 +270,7 @@ TEST_CASE("the audit's pairs are every (yes, relevant) that rounds to the printe
                     if (whole_percent(y, r, Rounding::half_up) == printed ||
                         whole_percent(y, r, Rounding::half_even) == printed)
                         expected.emplace_back(y, r);
-            auto table = parse_published("p.csv", "id,value\n2.1.1," + std::to_string(printed) + "%\n", fw());
+            auto table = parse_published("p.csv", "id,value\n2.1,Good\n2.1.1," + std::to_string(printed) + "%\n", fw());
             AuditOptions o;
             o.cases = {{1, cases}};
             std::vector<std::pair<std::int64_t, std::int64_t>> got;
@@ -277,4 +283,57 @@ TEST_CASE("the audit's pairs are every (yes, relevant) that rounds to the printe
             CHECK(got == expected);
         }
     }
+}
+
+TEST_CASE("audit says only what it has shown: nothing to audit is exit 2, unchecked ratings are not inconsistent") {
+    auto dir = test::temp_dir();
+    test::write_text(dir + "/overall.csv", "id,value\noverall,Good\n");
+    auto r = test::run_cli("audit " + dir + "/overall.csv --cases court=50,out-of-court=32");
+    CHECK(r.exit_code == 2);
+    CHECK(r.out.empty());
+    CHECK(r.err == dir + "/overall.csv: no key question percentage in the table (expected rows such as 2.1.1,84%): "
+                         "there is nothing to audit\n");
+    test::write_text(dir + "/percent.csv", "id,value\n2.1.1,84%\n");
+    r = test::run_cli("audit " + dir + "/percent.csv --cases court=50,out-of-court=32");
+    CHECK(r.exit_code == 2);
+    CHECK(r.err.find(dir + "/percent.csv: no rating in the table") == 0);
+
+    // 2.2 and the overall cannot be computed from one published key question: shown as '-' in their rows, so the
+    // summary line does not call them inconsistent, and names them.
+    test::write_text(dir + "/some.csv", "id,value\n2.1.1,84%\n2.1.2,74%\n2.1.3,84%\n2.1,Good\n2.2,Good\noverall,Good\n");
+    r = test::run_cli("audit " + dir + "/some.csv --cases court=50,out-of-court=32");
+    CHECK(r.exit_code == 0);
+    CHECK(r.out.find("Every published rating that could be checked follows from the rules. Not checked (too few key "
+                     "questions published to compute them): 2.2, overall.") != std::string::npos);
+    CHECK(r.out.find("consistent: NO") == std::string::npos);
+    auto j = nlohmann::json::parse(test::run_cli("audit " + dir + "/some.csv --cases court=50,out-of-court=32 --format json").out);
+    CHECK(j["all_consistent"] == true);
+    CHECK(j["unchecked"] == nlohmann::json::array({"2.2", "overall"}));
+    for (const auto& s : j["standards"])
+        if (s["id"] == "2.2") CHECK(s["consistent"].is_null());
+}
+
+TEST_CASE("a standard with only some key questions published is consistent when the missing ones can give its rating") {
+    AuditOptions o = lancashire_options();
+    // 2.1.1 at 80% is Good or Outstanding; 2.1.2 and 2.1.3 are not published and could be in any band.
+    for (const char* rating : {"Inadequate", "Requires improvement", "Good", "Outstanding"}) {
+        INFO(rating);
+        auto a = audit_published(fw(), parse_published("p.csv", std::string("id,value\n2.1.1,80%\n2.1,") + rating + "\n", fw()), o);
+        const auto& s = a.standards.at(4);
+        REQUIRE(s.id == "2.1");
+        CHECK(s.consistent);
+        CHECK(s.computed.size() == 4);
+        CHECK(s.why.find("2.1.2, 2.1.3") != std::string::npos);
+        CHECK(a.all_consistent());
+    }
+    auto low = audit_published(fw(), parse_published("p.csv", "id,value\n2.1.1,80%\n2.1,Inadequate\n", fw()), o);
+    CHECK(low.standards.at(4).why ==
+          "consistent only if an unpublished key question (2.1.2, 2.1.3) is in the Inadequate band: the published ones "
+          "give Good or Outstanding (2.1.1 80%)");
+    // A published key question caps the rating: no missing question can raise it.
+    auto capped = audit_published(fw(), parse_published("p.csv", "id,value\n2.1.1,30%\n2.1,Good\n", fw()), o);
+    CHECK_FALSE(capped.standards.at(4).consistent);
+    CHECK_FALSE(capped.all_consistent());
+    CHECK(capped.standards.at(4).why.find("published Good but lowest key-question band Inadequate (2.1.1 30%); not "
+                                          "published: 2.1.2, 2.1.3") == 0);
 }

@@ -314,7 +314,7 @@ TEST_CASE("audit: band probabilities that would take too long are refused in wor
     AuditOptions o;
     o.cases = {{1, 300}};
     o.population = {{1, 1000000}};
-    auto table = parse_published("big.csv", "id,value\n2.1.1,84%\n", fw());
+    auto table = parse_published("big.csv", "id,value\n2.1,Good\n2.1.1,84%\n", fw());
     auto a = audit_published(fw(), table, o);
     CHECK_FALSE(a.probabilities_computed);
     CHECK(a.probabilities.find("302982864 exact beta-binomial terms, more than 100000000") != std::string::npos);

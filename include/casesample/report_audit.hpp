@@ -104,7 +104,11 @@ struct Audit {
     std::vector<AuditQuestion> questions;
     std::vector<AuditRating> standards;
     AuditRating overall;
+    // No published rating that the audit could compute contradicts the rules.
     bool all_consistent() const;
+    // Published ratings the audit could not compute (standards without a published key question, the overall
+    // when a standard is unrated): neither consistent nor inconsistent.
+    std::vector<std::string> unchecked() const;
 };
 
 // Throws UsageError for missing case counts and bad options.
