@@ -33,4 +33,9 @@ CLI::Option* add_format_option(CLI::App& app, std::string& format, std::vector<s
 // Writes `text` to the file `path` atomically, or to stdout when path is empty or "-".
 void emit(const std::string& path, const std::string& text);
 
+// Checks, before any work, that `path` (given with `option`) can name a file to write: it has a file name, is
+// not a folder, and its folder exists. Throws UsageError saying which it is not, e.g.
+// "--xlsx out/report.xlsx: the folder out does not exist".
+void check_output_file(const std::string& option, const std::string& path, const std::string& example);
+
 }  // namespace casesample::cli

@@ -11,6 +11,7 @@
 #include "casesample/draw.hpp"
 #include "casesample/error.hpp"
 #include "casesample/output.hpp"
+#include "casesample/report_xlsx.hpp"
 #include "casesample/sample_folder.hpp"
 #include "command.hpp"
 #include "draw_common.hpp"
@@ -47,7 +48,36 @@ struct DrawOptions {
     bool force = false;
     std::string format = "table";
     bool quiet = false;
+    std::string xlsx;  // --xlsx FILE: the workbook of the draw
 };
+
+// Where a file of the draw goes (--xlsx): into the sample folder, written with it in one step, or elsewhere,
+// written after it. Checked before the population is read.
+struct DrawExtraFile {
+    fs::path path;
+    bool in_folder = false;
+};
+DrawExtraFile place_extra_file(const std::string& option, const std::string& path, const fs::path& dir,
+                               const std::string& example) {
+    DrawExtraFile f{path, false};
+    if (path.empty()) return f;
+    const fs::path parent = f.path.has_parent_path() ? f.path.parent_path() : fs::path(".");
+    f.in_folder = f.path.has_filename() && fs::weakly_canonical(fs::absolute(parent)) == fs::weakly_canonical(fs::absolute(dir));
+    if (!f.in_folder) {
+        check_output_file(option, path, example);
+        return f;
+    }
+    const std::string name = f.path.filename().string();
+    bool taken = name == kAuditLogName || name.rfind("audit-log.", 0) == 0;
+    for (const auto& own : kFolderFiles) taken = taken || name == own;
+    if (taken)
+        throw UsageError(option + " " + path + " would replace the sample folder's own " + name +
+                         "; choose another name, e.g. " + example);
+    if (fs::is_directory(f.path))
+        throw UsageError(option + " needs the name of a file to write, e.g. " + option + " " + example + "; got '" +
+                         path + "' (a folder)");
+    return f;
+}
 
 void run(const DrawOptions& o, Context&) {
     DrawRequest request;
@@ -64,6 +94,7 @@ void run(const DrawOptions& o, Context&) {
     if (fs::exists(dir) && !fs::is_directory(dir)) throw UsageError("--out " + o.out + " exists and is not a folder");
     if (!o.force && fs::is_directory(dir) && holds_sample(dir))
         throw UsageError("--out " + o.out + " already holds a sample; choose a new folder or pass --force to replace it");
+    const DrawExtraFile xlsx = place_extra_file("--xlsx", o.xlsx, dir, "sample.xlsx");
     DrawSpec spec;
     spec.population = o.population;
     spec.population_args = o.population_args;
@@ -87,7 +118,13 @@ void run(const DrawOptions& o, Context&) {
     WriteOptions write;
     write.force = o.force;
     write.writer = command_text();
+    std::string workbook;
+    if (!o.xlsx.empty()) {
+        workbook = draw_workbook(drawn);
+        if (xlsx.in_folder) write.extra_files[xlsx.path.filename().string()] = workbook;
+    }
     write_sample_folder(dir, drawn, write);
+    if (!o.xlsx.empty() && !xlsx.in_folder) write_file_atomically(xlsx.path, workbook);
 
     const bool chosen = spec.seed_chosen;
     const auto& loaded = drawn.loaded;
@@ -131,7 +168,10 @@ void run(const DrawOptions& o, Context&) {
                 (chosen ? " (chosen at random; pass --seed " + std::to_string(request.seed) + " to draw the same sample again)"
                         : "") +
                 "\n";
-        text += "Written to " + o.out + ": sample.csv, reserves.csv, balance.csv, excluded.csv, manifest.json\n";
+        text += "Written to " + o.out + ": sample.csv, reserves.csv, balance.csv, excluded.csv, manifest.json";
+        if (xlsx.in_folder) text += ", " + xlsx.path.filename().string();
+        text += "\n";
+        if (!o.xlsx.empty() && !xlsx.in_folder) text += "Workbook written to " + o.xlsx + "\n";
         if (misses.empty()) text += "Every category of every stratifier is within its floor/ceiling.\n";
         else text += "\n" + misses;
         std::cout << text << std::flush;
@@ -163,6 +203,8 @@ void setup(CLI::App& app, Context& context) {
     sub->add_option("--out", o->out, "Folder to write the sample into (created if needed)")->required();
     sub->add_flag("--force", o->force, "Replace a sample already in the folder");
     add_format_option(*sub, o->format);
+    sub->add_option("--xlsx", o->xlsx, "Also write an Excel workbook for the fieldwork: sheets Sample (with empty "
+                                       "inspector, date read and notes columns), Reserves, Balance, Excluded, About");
     add_quiet_flag(*sub, o->quiet);
     sub->callback([o, &context] { run(*o, context); });
 }

@@ -7,9 +7,12 @@
 #include "casesample/error.hpp"
 #include "casesample/framework.hpp"
 #include "casesample/report.hpp"
+#include "casesample/output.hpp"
 #include "casesample/report_format.hpp"
+#include "casesample/report_xlsx.hpp"
 #include "casesample/vocabulary.hpp"
 #include "command.hpp"
+#include "draw_common.hpp"
 #include "progress.hpp"
 #include "report_args.hpp"
 
@@ -36,9 +39,21 @@ struct ReportCliOptions {
     std::string out;
     std::string framework;
     bool quiet = false;
+    std::string xlsx;  // --xlsx FILE: the report as a workbook too
 };
 
+// What a report was made from, for the About sheet: the input files' SHA-256 and the command as typed.
+XlsxAbout inputs_about(const ReportCliOptions& o) {
+    XlsxAbout about = {{"answers SHA-256", sha256_file(o.answers)}};
+    if (!o.judgements.empty()) about.push_back({"judgements SHA-256", sha256_file(o.judgements)});
+    if (!o.framework.empty()) about.push_back({"framework SHA-256", sha256_file(o.framework)});
+    if (!o.sample_dir.empty()) about.push_back({"sample folder", o.sample_dir});
+    about.push_back({"command", command_text()});
+    return about;
+}
+
 void run(const ReportCliOptions& o) {
+    if (!o.xlsx.empty()) check_output_file("--xlsx", o.xlsx, "report.xlsx");
     Framework loaded;
     if (!o.framework.empty()) loaded = Framework::load(o.framework);
     const Framework& fw = o.framework.empty() ? Framework::builtin() : loaded;
@@ -93,7 +108,10 @@ void run(const ReportCliOptions& o) {
     std::optional<ProgressBar> bar(std::in_place, progress, o.quiet);
     auto report = build_report(fw, answers, options);
     bar.reset();  // the bar's line is cleared before the report is printed
+    std::string workbook;
+    if (!o.xlsx.empty()) workbook = report_workbook(report, inputs_about(o));
     emit(o.out, render_report(report, *parse_report_format(o.format)));
+    if (!o.xlsx.empty()) write_file_atomically(o.xlsx, workbook);
 }
 
 void setup(CLI::App& app, Context&) {
@@ -123,6 +141,8 @@ void setup(CLI::App& app, Context&) {
     add_format_option(*sub, o->format, {"table", "csv", "json", "markdown"});
     sub->add_option("--out", o->out, "Write to this file (atomically) instead of stdout");
     sub->add_option("--framework", o->framework, "Inspection framework JSON (default: the built-in HMI Probation 2018)");
+    sub->add_option("--xlsx", o->xlsx, "Also write the report as an Excel workbook: sheets Key questions, Standards, "
+                                       "Overall, About");
     add_quiet_flag(*sub, o->quiet);
     sub->callback([o] { run(*o); });
 }
