@@ -32,23 +32,31 @@ std::string_view trim(std::string_view s) {
     return s;
 }
 
-const std::vector<std::string>& kept_header(const Population& p) { return p.kept_columns; }
-
-void case_cells(CsvWriter& w, const Population& pop, const std::string& domain, std::uint32_t i) {
+void case_cells(CellWriter& w, const Population& pop, const std::string& domain, std::uint32_t i) {
     w.text(pop.id(i)).text(domain);
     for (std::size_t s = 0; s < kStratifierCount; ++s) w.text(pop.category(i, static_cast<Stratifier>(s)));
 }
 
-void kept_cells(CsvWriter& w, const Population& pop, std::uint32_t i) {
+void kept_cells(CellWriter& w, const Population& pop, std::uint32_t i) {
     const std::size_t k = pop.kept_columns.size();
     for (std::size_t c = 0; c < k; ++c) w.text(pop.kept_values[static_cast<std::size_t>(i) * k + c]);
 }
 
-void header(CsvWriter& w, const Population& pop, bool reserves) {
-    for (auto h : {"case_id", "domain", "disposal_type", "gender", "rosh", "swb"}) w.text(h);
-    w.text(reserves ? "reserve_order" : "selection_order").text("inclusion_probability");
-    for (const auto& k : kept_header(pop)) w.text(k);
+std::vector<std::string> case_header(const Population& pop, const char* order_column) {
+    std::vector<std::string> h = {"case_id", "domain", "disposal_type", "gender", "rosh", "swb", order_column,
+                                  "inclusion_probability"};
+    h.insert(h.end(), pop.kept_columns.begin(), pop.kept_columns.end());
+    return h;
+}
+
+// A whole file: its header row, then its rows.
+template <class Rows>
+std::string csv_file(const std::vector<std::string>& header, Rows rows) {
+    CsvWriter w;
+    for (const auto& h : header) w.text(h);
     w.end_row();
+    rows(w);
+    return w.take();
 }
 
 }  // namespace
@@ -333,9 +341,13 @@ std::size_t add_reserves(DomainSample& ds, std::size_t k, std::uint64_t seed, st
     return k;
 }
 
-std::string sample_csv(const Population& pop, const DrawResult& result) {
-    CsvWriter w;
-    header(w, pop, false);
+std::vector<std::string> sample_header(const Population& pop) { return case_header(pop, "selection_order"); }
+std::vector<std::string> reserves_header(const Population& pop) { return case_header(pop, "reserve_order"); }
+const std::vector<std::string> kBalanceColumns = {"domain", "variable", "category", "population", "population_share",
+                                                  "target", "drawn", "deviation"};
+const std::vector<std::string> kExcludedColumns = {"case_id", "disposal_type", "disposal_date", "domain", "reason"};
+
+void write_sample_rows(CellWriter& w, const Population& pop, const DrawResult& result) {
     for (const auto& ds : result.domains) {
         const double nominal = static_cast<double>(ds.sample_size) / static_cast<double>(ds.cases.size());
         for (std::size_t k = 0; k < ds.draw.selected.size(); ++k) {
@@ -350,12 +362,9 @@ std::string sample_csv(const Population& pop, const DrawResult& result) {
             w.end_row();
         }
     }
-    return w.take();
 }
 
-std::string reserves_csv(const Population& pop, const DrawResult& result) {
-    CsvWriter w;
-    header(w, pop, true);
+void write_reserves_rows(CellWriter& w, const Population& pop, const DrawResult& result) {
     for (const auto& ds : result.domains) {
         const double nominal = static_cast<double>(ds.sample_size) / static_cast<double>(ds.cases.size());
         for (std::size_t j = 0; j < ds.draw.reserves.size(); ++j) {
@@ -367,30 +376,39 @@ std::string reserves_csv(const Population& pop, const DrawResult& result) {
             w.end_row();
         }
     }
-    return w.take();
 }
 
-std::string balance_csv(const Population& pop, const DrawResult& result) {
-    CsvWriter w;
-    w.row({"domain", "variable", "category", "population", "population_share", "target", "drawn", "deviation"});
+void write_balance_rows(CellWriter& w, const Population& pop, const DrawResult& result) {
     for (const auto& r : balance_rows(pop, result)) {
         w.text(r.domain).text(kStratifierNames[static_cast<std::size_t>(r.variable)]).text(r.category);
         w.integer(r.population).number(r.population_share, 6).number(r.target, 4).integer(r.drawn).integer(r.deviation);
         w.end_row();
     }
-    return w.take();
 }
 
-std::string excluded_csv(const Population& pop, const EligiblePopulation& eligible) {
-    CsvWriter w;
-    w.row({"case_id", "disposal_type", "disposal_date", "domain", "reason"});
+void write_excluded_rows(CellWriter& w, const Population& pop, const EligiblePopulation& eligible) {
     for (const auto& e : eligible.excluded) {
         auto i = e.case_index;
         w.text(pop.id(i)).text(pop.category(i, Stratifier::disposal_type)).text(format_date(pop.disposal_date[i]));
         w.text(pop.vocabulary.domains()[pop.domain[i]]).text(e.reason);
         w.end_row();
     }
-    return w.take();
+}
+
+std::string sample_csv(const Population& pop, const DrawResult& result) {
+    return csv_file(sample_header(pop), [&](CsvWriter& w) { write_sample_rows(w, pop, result); });
+}
+
+std::string reserves_csv(const Population& pop, const DrawResult& result) {
+    return csv_file(reserves_header(pop), [&](CsvWriter& w) { write_reserves_rows(w, pop, result); });
+}
+
+std::string balance_csv(const Population& pop, const DrawResult& result) {
+    return csv_file(kBalanceColumns, [&](CsvWriter& w) { write_balance_rows(w, pop, result); });
+}
+
+std::string excluded_csv(const Population& pop, const EligiblePopulation& eligible) {
+    return csv_file(kExcludedColumns, [&](CsvWriter& w) { write_excluded_rows(w, pop, eligible); });
 }
 
 }  // namespace casesample

@@ -1,7 +1,6 @@
 // The workbook of a draw: its own file, as sample_folder.hpp and report.hpp both name a DomainSummary.
 #include <algorithm>
 
-#include "casesample/dates.hpp"
 #include "casesample/draw.hpp"
 #include "casesample/manifest.hpp"
 #include "casesample/output.hpp"
@@ -51,30 +50,15 @@ void flatten(const nlohmann::ordered_json& j, const std::string& key, XlsxAbout&
     }
 }
 
-const std::vector<std::string> kCaseColumns = {"case_id", "domain", "disposal_type", "gender", "rosh", "swb"};
-
-std::vector<std::string> case_header(const Population& pop, const char* order_column,
-                                     std::initializer_list<const char*> extra = {}) {
-    std::vector<std::string> h = kCaseColumns;
-    h.push_back(order_column);
-    h.push_back("inclusion_probability");
-    for (const auto& k : pop.kept_columns) h.push_back(k);
-    for (std::string e : extra) {
-        // A kept column of the same name keeps it; the fieldwork column says what it is.
-        if (std::find(h.begin(), h.end(), e) != h.end()) e += " (fieldwork)";
-        h.push_back(e);
+// The Sample sheet's header: sample.csv's, then the fieldwork's own columns (a kept column of the same name
+// keeps it; the fieldwork column then says what it is).
+std::vector<std::string> fieldwork_header(const Population& pop) {
+    std::vector<std::string> h = sample_header(pop);
+    for (std::string column : {"inspector", "date read", "notes"}) {
+        if (std::find(h.begin(), h.end(), column) != h.end()) column += " (fieldwork)";
+        h.push_back(column);
     }
     return h;
-}
-
-void case_cells(XlsxWriter& x, const Population& pop, const std::string& domain, std::uint32_t i) {
-    x.text(pop.id(i)).text(domain);
-    for (std::size_t s = 0; s < kStratifierCount; ++s) x.text(pop.category(i, static_cast<Stratifier>(s)));
-}
-
-void kept_cells(XlsxWriter& x, const Population& pop, std::uint32_t i) {
-    const std::size_t k = pop.kept_columns.size();
-    for (std::size_t c = 0; c < k; ++c) x.text(pop.kept_values[static_cast<std::size_t>(i) * k + c]);
 }
 
 }  // namespace
@@ -84,48 +68,16 @@ std::string draw_workbook(const DrawnSample& sample, const XlsxAbout& about) {
     const DrawResult& result = sample.result;
     XlsxWriter x("casesample draw");
 
-    // The same rows, columns and numbers as sample.csv and reserves.csv (see draw.cpp), for fieldwork.
-    x.sheet("Sample", case_header(pop, "selection_order", {"inspector", "date read", "notes"}));
-    for (const auto& ds : result.domains) {
-        const double nominal = static_cast<double>(ds.sample_size) / static_cast<double>(ds.cases.size());
-        for (std::size_t k = 0; k < ds.draw.selected.size(); ++k) {
-            const auto i = ds.cases[ds.draw.selected[k]];
-            case_cells(x, pop, ds.domain, i);
-            x.integer(static_cast<long long>(k + 1));
-            const double p = ds.substituted_from[k] == 0 && k < ds.draw.inclusion_probability.size()
-                                 ? ds.draw.inclusion_probability[k]
-                                 : nominal;
-            x.number(p, 6);
-            kept_cells(x, pop, i);
-            x.end_row();
-        }
-    }
-    x.sheet("Reserves", case_header(pop, "reserve_order"));
-    for (const auto& ds : result.domains) {
-        const double nominal = static_cast<double>(ds.sample_size) / static_cast<double>(ds.cases.size());
-        for (std::size_t j = 0; j < ds.draw.reserves.size(); ++j) {
-            const auto i = ds.cases[ds.draw.reserves[j]];
-            case_cells(x, pop, ds.domain, i);
-            x.integer(static_cast<long long>(ds.reserve_order[j])).number(nominal, 6);
-            kept_cells(x, pop, i);
-            x.end_row();
-        }
-    }
-    x.sheet("Balance", {"domain", "variable", "category", "population", "population_share", "target", "drawn",
-                        "deviation"});
-    for (const auto& r : balance_rows(pop, result)) {
-        x.text(r.domain).text(kStratifierNames[static_cast<std::size_t>(r.variable)]).text(r.category);
-        x.integer(r.population).number(r.population_share, 6).number(r.target, 4).integer(r.drawn).integer(r.deviation);
-        x.end_row();
-    }
-    x.sheet("Excluded", {"case_id", "disposal_type", "disposal_date", "domain", "reason"});
+    // The rows and columns of sample.csv, reserves.csv, balance.csv and excluded.csv, by the same code.
+    x.sheet("Sample", fieldwork_header(pop));
+    write_sample_rows(x, pop, result);
+    x.sheet("Reserves", reserves_header(pop));
+    write_reserves_rows(x, pop, result);
+    x.sheet("Balance", kBalanceColumns);
+    write_balance_rows(x, pop, result);
+    x.sheet("Excluded", kExcludedColumns);
     const auto& excluded = sample.loaded.eligible.excluded;
-    for (const auto& e : excluded) {
-        const auto i = e.case_index;
-        x.text(pop.id(i)).text(pop.category(i, Stratifier::disposal_type)).text(format_date(pop.disposal_date[i]));
-        x.text(pop.vocabulary.domains()[pop.domain[i]]).text(e.reason);
-        x.end_row();
-    }
+    write_excluded_rows(x, pop, sample.loaded.eligible);
     const std::size_t excluded_dropped = x.dropped_rows();
 
     XlsxAbout rows;

@@ -64,17 +64,30 @@ private:
     std::vector<std::string> header_;
 };
 
+// The cells of a table, row by row, whatever they are written into: CsvWriter (CSV text) and XlsxWriter (a
+// sheet of a workbook, report_xlsx.hpp) take the same calls, so a CSV file and its sheet come from one piece
+// of code and always agree.
+class CellWriter {
+public:
+    virtual ~CellWriter() = default;
+    virtual CellWriter& text(std::string_view cell) = 0;                // a text cell, whatever it looks like
+    virtual CellWriter& integer(long long value) = 0;
+    virtual CellWriter& number(double value, int decimals) = 0;         // shown with `decimals` places
+    virtual CellWriter& empty() = 0;
+    virtual void end_row() = 0;
+};
+
 // Writes CSV text. Text cells that could be read by a spreadsheet as a formula (they begin with
 // = + - @, a tab or a carriage return) are prefixed with a single quote; numbers the tool computed are
 // written as they are. Cells holding a comma, quote or line break are quoted.
-class CsvWriter {
+class CsvWriter final : public CellWriter {
 public:
-    CsvWriter& text(std::string_view cell);
-    CsvWriter& integer(long long value);
-    CsvWriter& number(double value, int decimals);  // fixed decimals, correctly rounded
-    CsvWriter& empty();
+    CsvWriter& text(std::string_view cell) override;
+    CsvWriter& integer(long long value) override;
+    CsvWriter& number(double value, int decimals) override;  // fixed decimals, correctly rounded
+    CsvWriter& empty() override;
     CsvWriter& row(std::initializer_list<std::string_view> cells);  // a whole row of text cells
-    void end_row();
+    void end_row() override;
     const std::string& str() const noexcept { return out_; }
     std::string take() { return std::move(out_); }
 

@@ -17,6 +17,8 @@
 
 namespace casesample {
 
+class CellWriter;  // csv.hpp
+
 struct DrawRequest {
     // Cochran's size per domain from its eligible count, unless `sizes` is given.
     SizeParameters size_parameters;
@@ -141,6 +143,15 @@ std::string_view unescaped_cell(std::string_view cell);
 //  balance.csv   domain, variable, category, population, population_share, target, drawn, deviation
 //  excluded.csv  case_id, disposal_type, disposal_date, domain, reason
 std::string sample_csv(const Population& population, const DrawResult& result);
+// The same files' headers and rows, into any CellWriter (the CSV files above; the sheets of draw --xlsx).
+std::vector<std::string> sample_header(const Population& population);
+std::vector<std::string> reserves_header(const Population& population);
+extern const std::vector<std::string> kBalanceColumns;
+extern const std::vector<std::string> kExcludedColumns;
+void write_sample_rows(CellWriter& writer, const Population& population, const DrawResult& result);
+void write_reserves_rows(CellWriter& writer, const Population& population, const DrawResult& result);
+void write_balance_rows(CellWriter& writer, const Population& population, const DrawResult& result);
+void write_excluded_rows(CellWriter& writer, const Population& population, const EligiblePopulation& eligible);
 std::string reserves_csv(const Population& population, const DrawResult& result);
 std::string balance_csv(const Population& population, const DrawResult& result);
 std::string excluded_csv(const Population& population, const EligiblePopulation& eligible);

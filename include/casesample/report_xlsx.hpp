@@ -24,6 +24,8 @@
 #include <utility>
 #include <vector>
 
+#include "casesample/csv.hpp"  // CellWriter
+
 namespace casesample {
 
 struct DrawnSample;
@@ -39,7 +41,9 @@ inline constexpr std::time_t kXlsxCreated = 946684800;
 inline constexpr std::size_t kXlsxMaxRows = 1048576;
 inline constexpr std::size_t kXlsxMaxCellChars = 32767;
 
-class XlsxWriter {
+// Sheets of a workbook, cell by cell: the same calls as CsvWriter (csv.hpp's CellWriter), so a CSV file and its
+// sheet are written by the same code.
+class XlsxWriter final : public CellWriter {
 public:
     // `title` goes into the document's properties.
     explicit XlsxWriter(std::string title);
@@ -50,12 +54,12 @@ public:
     // Starts a new sheet with this header row; the cells that follow go into it. Sheet names are at most 31
     // characters, without : \ / ? * [ ] (throws std::invalid_argument otherwise).
     void sheet(std::string_view name, const std::vector<std::string>& header);
-    XlsxWriter& text(std::string_view cell);           // a string cell, whatever it looks like
-    XlsxWriter& integer(long long value);
-    XlsxWriter& number(double value, int decimals);     // the value rounded to `decimals` places, shown so
-    XlsxWriter& empty();
+    XlsxWriter& text(std::string_view cell) override;         // a string cell, whatever it looks like
+    XlsxWriter& integer(long long value) override;
+    XlsxWriter& number(double value, int decimals) override;  // the value rounded to `decimals` places, shown so
+    XlsxWriter& empty() override;
     // Ends the row. Rows beyond Excel's limit are not written but counted (dropped_rows()).
-    void end_row();
+    void end_row() override;
     // Rows of the current sheet not written because the sheet was full.
     std::size_t dropped_rows() const noexcept;
 
