@@ -13,9 +13,9 @@ build_packages=(
   libtomlplusplus-dev                     # batch manifests and column profiles (TOML)
   libxlsxwriter-dev pkg-config            # Excel workbooks
 )
-# What the test suite itself runs: HTML reports in headless Chromium, workbooks read back with openpyxl,
+# What the test suite itself runs: HTML reports in headless Chromium (checked as HTML5 by html5lib), workbooks read back with openpyxl,
 # clang + libFuzzer for the fuzz harnesses, strace for fault injection.
-test_packages=(python3 python3-openpyxl chromium clang libclang-rt-14-dev strace)
+test_packages=(python3 python3-openpyxl python3-html5lib chromium clang libclang-rt-14-dev strace)
 # Peers and references used by scripts/bench.sh and the reference regeneration scripts.
 bench_packages=(python3 python3-pandas python3-scipy python3-statsmodels r-base-core r-cran-sampling time)
 

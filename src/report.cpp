@@ -131,7 +131,7 @@ Report build_report(const Framework& fw, const AnswerSet& answers, const ReportO
     bool all_populations = true;
     for (std::size_t d = 0; d < fw.domains.size(); ++d) {
         if (fw.domains[d].judged || !answers.answered[d]) continue;
-        DomainSummary s;
+        ReportDomain s;
         s.domain = d;
         if (auto it = options.cases_read.find(d); it != options.cases_read.end()) {
             s.cases_read = it->second;

@@ -686,6 +686,7 @@ std::string render_audit(const Audit& audit, ReportFormat format) {
         case ReportFormat::markdown: return render_audit_table(audit, true);
         case ReportFormat::json: return render_audit_json(audit);
         case ReportFormat::csv: return render_audit_csv(audit);
+        case ReportFormat::html: throw UsageError("audit has no HTML format (expected table, csv, json or markdown)");
     }
     return {};
 }

@@ -4,6 +4,7 @@
 
 #include "casesample/csv.hpp"
 #include "casesample/output.hpp"
+#include "casesample/report_html.hpp"
 #include "casesample/robustness.hpp"  // monte_carlo_error
 
 namespace casesample {
@@ -13,6 +14,7 @@ std::optional<ReportFormat> parse_report_format(std::string_view text) {
     if (text == "csv") return ReportFormat::csv;
     if (text == "json") return ReportFormat::json;
     if (text == "markdown") return ReportFormat::markdown;
+    if (text == "html") return ReportFormat::html;
     return std::nullopt;
 }
 
@@ -251,6 +253,30 @@ std::string render_csv(const Report& r) {
     return w.take();
 }
 
+}  // namespace
+
+std::vector<std::string> report_lines(const Report& r) {
+    std::vector<std::string> lines;
+    lines.push_back("Intervals: " + std::string(to_string(r.method)) + " at " + format_percent(r.confidence, 0) +
+                    " confidence; bands from the " +
+                    (r.band_on == BandOn::exact ? "exact share" : "whole-number percentage (rounded half up)") + ".");
+    if (r.simulation != Simulation::none) {
+        double mc = 0;
+        for (const auto& s : r.standards) mc = std::max(mc, max_mc_error(s.rating_probabilities, r.draws));
+        mc = std::max(mc, max_mc_error(r.overall.rating_probabilities, r.draws));
+        lines.push_back("Rating probabilities: " + std::string(to_string(r.simulation)) + ", " +
+                        std::to_string(r.draws) + " draws, seed " + std::to_string(r.seed) +
+                        "; Monte Carlo standard error at most " + format_fixed(mc, 4) + ".");
+        lines.push_back("Verdicts: a rating is robust when its probability is at least " +
+                        verdict_probability(r.robust_at, r.robust_at) + " (--robust-at).");
+    }
+    lines.push_back("Band probabilities: exact, beta-binomial posterior predictive of the unread cases (Jeffreys prior).");
+    for (const auto& n : r.notes) lines.push_back(n);
+    return lines;
+}
+
+namespace {
+
 struct Tables {
     std::vector<std::string> q_header, s_header;
     std::vector<std::vector<std::string>> q_rows, s_rows;
@@ -310,22 +336,7 @@ Tables build_tables(const Report& r) {
     }
     if (r.overall.verdict) t.overall_verdict = "Verdict: " + r.overall.verdict->text;
     t.summary = report_summary(r);
-    std::string method = "Intervals: " + std::string(to_string(r.method)) + " at " + format_percent(r.confidence, 0) +
-                         " confidence; bands from the " +
-                         (r.band_on == BandOn::exact ? "exact share" : "whole-number percentage (rounded half up)") + ".";
-    t.lines.push_back(method);
-    if (sim) {
-        double mc = 0;
-        for (const auto& s : r.standards) mc = std::max(mc, max_mc_error(s.rating_probabilities, r.draws));
-        mc = std::max(mc, max_mc_error(r.overall.rating_probabilities, r.draws));
-        t.lines.push_back("Rating probabilities: " + std::string(to_string(r.simulation)) + ", " +
-                          std::to_string(r.draws) + " draws, seed " + std::to_string(r.seed) +
-                          "; Monte Carlo standard error at most " + format_fixed(mc, 4) + ".");
-        t.lines.push_back("Verdicts: a rating is robust when its probability is at least " +
-                          verdict_probability(r.robust_at, r.robust_at) + " (--robust-at).");
-    }
-    t.lines.push_back("Band probabilities: exact, beta-binomial posterior predictive of the unread cases (Jeffreys prior).");
-    for (const auto& n : r.notes) t.lines.push_back(n);
+    t.lines = report_lines(r);
     return t;
 }
 
@@ -391,6 +402,7 @@ std::string render_report(const Report& report, ReportFormat format) {
         case ReportFormat::csv: return render_csv(report);
         case ReportFormat::json: return render_json(report);
         case ReportFormat::markdown: return render_markdown(report);
+        case ReportFormat::html: return render_report_html(report);
     }
     return {};
 }

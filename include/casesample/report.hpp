@@ -42,7 +42,7 @@ struct ReportOptions {
     Progress* progress = nullptr;
 };
 
-struct DomainSummary {
+struct ReportDomain {
     std::size_t domain = 0;  // framework index
     std::optional<std::int64_t> population;
     std::int64_t cases_read = 0;
@@ -101,7 +101,7 @@ struct Report {
     std::uint64_t seed = 0;
     double robust_at = kDefaultRobustAt;
     std::string not_assessed;  // why there are no rating probabilities, when there are none
-    std::vector<DomainSummary> domains;  // domains rated from key questions that have answers
+    std::vector<ReportDomain> domains;  // domains rated from key questions that have answers
     std::vector<QuestionResult> questions;
     std::vector<StandardResult> standards;
     OverallResult overall;

@@ -1,4 +1,5 @@
 // casesample draw — the balanced, reproducible fieldwork sample of each domain, written into a folder.
+#include <algorithm>
 #include <charconv>
 #include <filesystem>
 #include <iostream>
@@ -12,6 +13,7 @@
 #include "casesample/error.hpp"
 #include "casesample/output.hpp"
 #include "casesample/report_xlsx.hpp"
+#include "casesample/report_html.hpp"
 #include "casesample/sample_folder.hpp"
 #include "command.hpp"
 #include "draw_common.hpp"
@@ -49,9 +51,10 @@ struct DrawOptions {
     std::string format = "table";
     bool quiet = false;
     std::string xlsx;  // --xlsx FILE: the workbook of the draw
+    std::string html;  // --html FILE: the page of the draw
 };
 
-// Where a file of the draw goes (--xlsx): into the sample folder, written with it in one step, or elsewhere,
+// Where a file of the draw goes (--xlsx, --html): into the sample folder, written with it in one step, or elsewhere,
 // written after it. Checked before the population is read.
 struct DrawExtraFile {
     fs::path path;
@@ -95,6 +98,7 @@ void run(const DrawOptions& o, Context&) {
     if (!o.force && fs::is_directory(dir) && holds_sample(dir))
         throw UsageError("--out " + o.out + " already holds a sample; choose a new folder or pass --force to replace it");
     const DrawExtraFile xlsx = place_extra_file("--xlsx", o.xlsx, dir, "sample.xlsx");
+    const DrawExtraFile html = place_extra_file("--html", o.html, dir, "draw.html");
     DrawSpec spec;
     spec.population = o.population;
     spec.population_args = o.population_args;
@@ -123,8 +127,14 @@ void run(const DrawOptions& o, Context&) {
         workbook = draw_workbook(drawn);
         if (xlsx.in_folder) write.extra_files[xlsx.path.filename().string()] = workbook;
     }
+    std::string page;
+    if (!o.html.empty()) {
+        page = render_draw_html(drawn);
+        if (html.in_folder) write.extra_files[html.path.filename().string()] = page;
+    }
     write_sample_folder(dir, drawn, write);
     if (!o.xlsx.empty() && !xlsx.in_folder) write_file_atomically(xlsx.path, workbook);
+    if (!o.html.empty() && !html.in_folder) write_file_atomically(html.path, page);
 
     const bool chosen = spec.seed_chosen;
     const auto& loaded = drawn.loaded;
@@ -170,8 +180,10 @@ void run(const DrawOptions& o, Context&) {
                 "\n";
         text += "Written to " + o.out + ": sample.csv, reserves.csv, balance.csv, excluded.csv, manifest.json";
         if (xlsx.in_folder) text += ", " + xlsx.path.filename().string();
+        if (html.in_folder) text += ", " + html.path.filename().string();
         text += "\n";
         if (!o.xlsx.empty() && !xlsx.in_folder) text += "Workbook written to " + o.xlsx + "\n";
+        if (!o.html.empty() && !html.in_folder) text += "Page of the draw written to " + o.html + "\n";
         if (misses.empty()) text += "Every category of every stratifier is within its floor/ceiling.\n";
         else text += "\n" + misses;
         std::cout << text << std::flush;
@@ -206,6 +218,7 @@ void setup(CLI::App& app, Context& context) {
     sub->add_option("--xlsx", o->xlsx, "Also write an Excel workbook for the fieldwork: sheets Sample (with empty "
                                        "inspector, date read and notes columns), Reserves, Balance, Excluded, About");
     add_quiet_flag(*sub, o->quiet);
+    sub->add_option("--html", o->html, "Also write a page of the draw (counts, balance charts, seed and inputs) to this file");
     sub->callback([o, &context] { run(*o, context); });
 }
 

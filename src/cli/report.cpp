@@ -10,6 +10,7 @@
 #include "casesample/output.hpp"
 #include "casesample/report_format.hpp"
 #include "casesample/report_xlsx.hpp"
+#include "casesample/report_html.hpp"
 #include "casesample/vocabulary.hpp"
 #include "command.hpp"
 #include "draw_common.hpp"
@@ -110,7 +111,9 @@ void run(const ReportCliOptions& o) {
     bar.reset();  // the bar's line is cleared before the report is printed
     std::string workbook;
     if (!o.xlsx.empty()) workbook = report_workbook(report, inputs_about(o));
-    emit(o.out, render_report(report, *parse_report_format(o.format)));
+    // --format html: the page's foot says what it was made from (the inputs' SHA-256, the command as typed).
+    if (o.format == "html") emit(o.out, render_report_html(report, inputs_about(o)));
+    else emit(o.out, render_report(report, *parse_report_format(o.format)));
     if (!o.xlsx.empty()) write_file_atomically(o.xlsx, workbook);
 }
 
@@ -138,7 +141,7 @@ void setup(CLI::App& app, Context&) {
     sub->add_option("--seed", o->seed, "Seed of the simulation, 0 to 18446744073709551615 (default: a random seed, printed)");
     sub->add_option("--robust-at", o->robust_at, "A rating is robust when its probability is at least this, 0.5 to 1")
         ->capture_default_str();
-    add_format_option(*sub, o->format, {"table", "csv", "json", "markdown"});
+    add_format_option(*sub, o->format, {"table", "csv", "json", "markdown", "html"});
     sub->add_option("--out", o->out, "Write to this file (atomically) instead of stdout");
     sub->add_option("--framework", o->framework, "Inspection framework JSON (default: the built-in HMI Probation 2018)");
     sub->add_option("--xlsx", o->xlsx, "Also write the report as an Excel workbook: sheets Key questions, Standards, "
