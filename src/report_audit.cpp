@@ -393,17 +393,6 @@ ojson probabilities_json(const Framework& fw, const std::vector<double>& p) {
     return j;
 }
 
-ojson verdict_json(const Framework& fw, const std::optional<Verdict>& v) {
-    if (!v) return nullptr;
-    ojson o;
-    o["robust"] = v->robust;
-    o["rating"] = fw.ratings[v->rating].name;
-    o["most_likely"] = fw.ratings[v->most_likely].name;
-    o["probability"] = v->probability;
-    o["most_likely_probability"] = v->most_likely_probability;
-    o["text"] = v->text;
-    return o;
-}
 
 // The CSV cells p_<initials>..., verdict_robust, most_likely, verdict_probability, verdict.
 void probability_cells(CsvWriter& w, const Framework& fw, const std::vector<double>& p, const std::optional<Verdict>& v) {
@@ -411,11 +400,7 @@ void probability_cells(CsvWriter& w, const Framework& fw, const std::vector<doub
         if (p.empty()) w.empty();
         else w.number(p[i], 6);
     }
-    if (!v) {
-        w.empty().empty().empty().empty();
-        return;
-    }
-    w.text(v->robust ? "yes" : "no").text(fw.ratings[v->most_likely].name).number(v->probability, 6).text(v->text);
+    for (const auto& cell : verdict_csv_cells(fw, v)) w.text(cell);
 }
 
 ojson rating_json(const Framework& fw, const AuditRating& r) {

@@ -94,25 +94,9 @@ ojson opt(const std::optional<T>& v) {
     return v ? ojson(*v) : ojson(nullptr);
 }
 
-ojson verdict_json(const Framework& fw, const std::optional<Verdict>& v) {
-    if (!v) return nullptr;
-    ojson o;
-    o["robust"] = v->robust;
-    o["rating"] = fw.ratings[v->rating].name;
-    o["most_likely"] = fw.ratings[v->most_likely].name;
-    o["probability"] = v->probability;
-    o["most_likely_probability"] = v->most_likely_probability;
-    o["text"] = v->text;
-    return o;
-}
-
 // The verdict columns of a CSV row: verdict_robust, most_likely, verdict_probability, verdict.
 void verdict_cells(CsvWriter& w, const Framework& fw, const std::optional<Verdict>& v) {
-    if (!v) {
-        w.empty().empty().empty().empty();
-        return;
-    }
-    w.text(v->robust ? "yes" : "no").text(fw.ratings[v->most_likely].name).number(v->probability, 6).text(v->text);
+    for (const auto& cell : verdict_csv_cells(fw, v)) w.text(cell);
 }
 
 std::string render_json(const Report& r) {

@@ -89,7 +89,9 @@ table { border-collapse: collapse; width: 100%; font-size: .93rem; }
 th, td { text-align: left; vertical-align: top; padding: 6px 8px; border-bottom: 1px solid var(--rule); }
 th { background: var(--soft); font-weight: 600; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
-.qtext { color: var(--muted); font-size: .85rem; min-width: 14em; max-width: 30em; }
+.qtext { color: var(--muted); font-size: .85rem; min-width: 12em; max-width: 26em; }
+.kq .counts { display: block; white-space: nowrap; }
+.kq td:last-child { min-width: 11em; }
 .nowrap { white-space: nowrap; }
 .muted { color: var(--muted); }
 .legend { display: flex; flex-wrap: wrap; gap: 6px 14px; margin: 6px 0 10px; font-size: .9rem; align-items: center; }
@@ -152,6 +154,7 @@ code, .hash { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, mono
   .cards .mini { flex: 1 1 auto; max-width: 55%; }
   .cards td > span { min-width: 0; }
   .cards .tag { margin-right: 4px; }
+  .kq .counts { display: inline; }
   .fr { grid-template-columns: 3.6rem minmax(0, 1fr) 2.6rem; gap: 6px; }
   .scale span.first { display: none; }
   .prow { grid-template-columns: minmax(0, 1fr) auto; grid-template-areas: "cat counts" "pair pair"; }
@@ -288,7 +291,7 @@ std::string question_table(const Report& r) {
     std::string out = "<section id=\"questions\">\n<h2>Key questions</h2>\n" + legend(fw) +
                       "<div class=\"wrap\"><table class=\"cards kq\">\n<thead><tr><th>Key question</th>"
                       "<th class=\"num\">Relevant</th><th class=\"num\">Yes</th><th class=\"num\">%</th>"
-                      "<th>Interval " + level + "</th><th>Band</th><th>Interval in one band</th>";
+                      "<th>Interval " + level + "</th><th>Band</th><th>In one band</th>";
     if (probs) out += "<th>Probability of each band</th><th>Verdict on the band</th>";
     out += "</tr></thead>\n<tbody>\n";
     for (const auto& q : r.questions) {
@@ -302,11 +305,11 @@ std::string question_table(const Report& r) {
         if (q.interval) {
             interval = format_fixed(100 * q.interval->lower, 1) + "–" + format_fixed(100 * q.interval->upper, 1) + "%";
             if (q.interval->lower_count && q.population)
-                interval += " <span class=\"muted\">(" + std::to_string(*q.interval->lower_count) + "–" +
+                interval += " <span class=\"muted counts\">" + std::to_string(*q.interval->lower_count) + "–" +
                             std::to_string(*q.interval->upper_count) + " of " + (q.population_estimated ? "~" : "") +
-                            std::to_string(*q.population) + ")</span>";
+                            std::to_string(*q.population) + "</span>";
         }
-        out += "<td class=\"nowrap\" data-label=\"Interval " + level + "\"><span>" + interval + "</span></td>";
+        out += "<td data-label=\"Interval " + level + "\"><span>" + interval + "</span></td>";
         out += "<td data-label=\"Band\">" + (q.band ? badge(fw, *q.band) : std::string("no relevant case")) + "</td>";
         out += "<td data-label=\"Interval in one band\">" + std::string(q.band ? (q.robust ? "yes" : "no") : "") + "</td>";
         if (probs) {

@@ -94,6 +94,23 @@ Verdict rating_verdict(const Framework& framework, std::size_t rating, const std
     return v;
 }
 
+nlohmann::ordered_json verdict_json(const Framework& fw, const std::optional<Verdict>& v) {
+    if (!v) return nullptr;
+    nlohmann::ordered_json o;
+    o["robust"] = v->robust;
+    o["rating"] = fw.ratings[v->rating].name;
+    o["most_likely"] = fw.ratings[v->most_likely].name;
+    o["probability"] = v->probability;
+    o["most_likely_probability"] = v->most_likely_probability;
+    o["text"] = v->text;
+    return o;
+}
+
+std::vector<std::string> verdict_csv_cells(const Framework& fw, const std::optional<Verdict>& v) {
+    if (!v) return {"", "", "", ""};
+    return {v->robust ? "yes" : "no", fw.ratings[v->most_likely].name, format_fixed(v->probability, 6), v->text};
+}
+
 std::vector<std::string> verdict_summary(const VerdictSummaryInput& in) {
     std::vector<std::string> lines;
     const std::string at = threshold_text(in.robust_at);

@@ -6,7 +6,8 @@
 #   - the DOM Chromium built holds one interval mark per key question that has an interval (counted
 #     independently from the report's JSON), one paired bar per balance row, and nothing fetched from
 #     outside (no script, link, src, url() or @import);
-#   - screenshots at 1280 px and at a phone's 390 px are taken and are real images.
+#   - screenshots at 1280 px and at a phone's 390 px are taken and are real images;
+#   - printed to PDF, every page is A4 (the print stylesheet's @page size).
 # Usage: html_in_chromium.sh CASESAMPLE_BINARY SOURCE_DIR [KEEP_DIR]
 # Exit 77 (CTest: skipped) with a clear message when Chromium is not installed; scripts/setup.sh installs it.
 set -euo pipefail
@@ -27,13 +28,16 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 
 browse() {  # browse OUTPUT_PREFIX URL: dump the DOM with logging on, and take two screenshots
   local out=$1 url=$2 profile
-  for mode in dom 1280 390; do
+  for mode in dom 1280 390 pdf; do
     profile=$(mktemp -d "$work/profile.XXXX")
     local flags=(--headless --no-sandbox --disable-gpu --disable-quic --no-first-run --disable-background-networking
                  --disable-component-update --disable-sync --user-data-dir="$profile" --hide-scrollbars)
     if [[ $mode == dom ]]; then
       timeout 120 "$chromium" "${flags[@]}" --enable-logging=stderr --v=0 --dump-dom "$url" \
         >"$out.dom" 2>"$out.log" || fail "chromium could not load $url (see $out.log)"
+    elif [[ $mode == pdf ]]; then
+      timeout 120 "$chromium" "${flags[@]}" --no-pdf-header-footer --print-to-pdf="$out.pdf" "$url" \
+        >/dev/null 2>>"$out.log" || fail "chromium could not print $url"
     else
       timeout 120 "$chromium" "${flags[@]}" --window-size="$mode,2400" --screenshot="$out-$mode.png" "$url" \
         >/dev/null 2>>"$out.log" || fail "chromium could not take a $mode px screenshot of $url"
@@ -63,6 +67,13 @@ EOF
   if grep -Eno '<script|<link|<iframe|<object|<embed|<img|src=|url\(|@import|https?://' "$work/$name.dom" | head -5 | grep .; then
     fail "$name: the page refers to something outside itself"
   fi
+  "$py" - "$work/$name.pdf" <<'EOF' || fail "$name: the printed pages are not A4"
+import re, sys
+boxes = re.findall(rb"/MediaBox \[0 0 ([0-9.]+) ([0-9.]+)\]", open(sys.argv[1], "rb").read())
+assert boxes, "no page"
+for w, h in boxes:  # A4 is 595.28 x 841.89 points
+    assert abs(float(w) - 595.3) < 1.5 and abs(float(h) - 841.9) < 1.5, (w, h)
+EOF
   for size in 1280 390; do
     "$py" - "$work/$name-$size.png" "$size" <<'EOF' || fail "$name: screenshot at $size px is not a real image"
 import struct, sys
@@ -101,7 +112,7 @@ done <"$work/sample/sample.csv"
 
 if [[ -n "$keep" ]]; then
   mkdir -p "$keep"
-  cp "$work"/*.png "$work"/*.html "$keep"/
+  cp "$work"/*.png "$work"/*.html "$work"/*.pdf "$keep"/
   echo "pages and screenshots kept in $keep"
 fi
-echo "OK: report ($marks interval marks) and draw ($pairs paired bars) load in Chromium with no console message; screenshots at 1280 and 390 px"
+echo "OK: report ($marks interval marks) and draw ($pairs paired bars) load in Chromium with no console message; screenshots at 1280 and 390 px; A4 when printed"

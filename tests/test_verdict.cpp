@@ -22,7 +22,7 @@ using namespace casesample;
 namespace {
 
 const Framework& fw() { return Framework::builtin(); }
-constexpr std::size_t I = 0, RI = 1, G = 2, O = 3;
+constexpr std::size_t RI = 1, G = 2, O = 3;  // rating indices (Inadequate is 0)
 
 const std::string kAnswers = "fixtures/answers/lancashire-2019-answers.csv";
 const std::string kPublished = "fixtures/published/lancashire-2019.csv";

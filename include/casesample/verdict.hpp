@@ -15,6 +15,8 @@
 #include <string_view>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "casesample/framework.hpp"
 
 namespace casesample {
@@ -64,6 +66,14 @@ struct VerdictSummaryInput {
 //   "Every standard's rating is robust (probability at least 0.90)."  or
 //   "Not robust: 2 of 12 standards (2.3, 3.2):"  followed by "  2.3 Planning: not robust: ..."
 std::vector<std::string> verdict_summary(const VerdictSummaryInput& input);
+
+// The `verdict` object of the JSON outputs: {robust, rating, most_likely, probability, most_likely_probability,
+// text}; null without a verdict.
+nlohmann::ordered_json verdict_json(const Framework& framework, const std::optional<Verdict>& verdict);
+
+// The four verdict cells of the CSV outputs, in this order: verdict_robust (yes/no), most_likely,
+// verdict_probability, verdict (the text); empty cells without a verdict.
+std::vector<std::string> verdict_csv_cells(const Framework& framework, const std::optional<Verdict>& verdict);
 
 // "0.54": a probability as a verdict prints it (two decimals unless more are needed to keep it on the right
 // side of `robust_at`).
