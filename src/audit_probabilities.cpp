@@ -112,6 +112,7 @@ void add_audit_probabilities(Audit& a, const AuditOptions& options) {
         k += fw.domains[d].standards.size();
     }
     std::vector<std::vector<const AuditQuestion*>> of_standard(a.standards.size());
+    std::string partly_published;  // standards with only some key questions published
     for (const auto& q : a.questions)
         of_standard[first_standard[q.place.domain] + q.place.standard].push_back(&q);
     for (std::size_t s = 0; s < a.standards.size(); ++s) {
@@ -135,6 +136,21 @@ void add_audit_probabilities(Audit& a, const AuditOptions& options) {
             for (std::size_t k = 0; k < R; ++k) r.rating_probabilities[k] = std::max(0.0, at_least[k] - at_least[k + 1]);
         }
         add_verdict(fw, r, a.robust_at);
+        // A standard with only some key questions published: its probabilities are those of the published ones;
+        // an unpublished question could only lower the rating, and the verdict says so.
+        if (r.verdict && !r.judged) {
+            std::string absent;
+            const auto& st = fw.standard(*fw.find_standard(r.id));
+            for (const auto& kq : st.key_questions)
+                if (std::none_of(of_standard[s].begin(), of_standard[s].end(),
+                                 [&](const AuditQuestion* q) { return fw.question(q->place).id == kq.id; }))
+                    absent += (absent.empty() ? "" : ", ") + kq.id;
+            if (!absent.empty()) {
+                r.verdict->text += "; from its published key questions only (" + absent +
+                                   " not published, which could lower it)";
+                partly_published += (partly_published.empty() ? "" : ", ") + r.id;
+            }
+        }
     }
 
     // Overall: the distribution of the total score, when every standard has rating probabilities.
@@ -164,6 +180,9 @@ void add_audit_probabilities(Audit& a, const AuditOptions& options) {
         "band probabilities exact (beta-binomial, Jeffreys prior, as report), each consistent pair weighted equally; "
         "rating probabilities by exact convolution, taking the key questions as independent (the table has no "
         "case-level answers)";
+    if (!partly_published.empty())
+        a.probabilities += "; standards " + partly_published + " have only some key questions published: their "
+                           "probabilities are those of the published ones";
 }
 
 std::vector<std::string> audit_summary(const Audit& a) {

@@ -320,3 +320,21 @@ TEST_CASE("audit: band probabilities that would take too long are refused in wor
     CHECK(a.probabilities.find("302982864 exact beta-binomial terms, more than 100000000") != std::string::npos);
     CHECK(render_audit(a, ReportFormat::table).find("Probabilities: not computed: the consistent pairs") != std::string::npos);
 }
+
+TEST_CASE("audit: a standard with only some key questions published says its probabilities come from those") {
+    AuditOptions o;
+    o.cases = {{1, 50}};
+    o.population = {{1, 71}};
+    auto table = parse_published("part.csv", "id,value\n2.1.1,84%\n2.1.2,74%\n2.1,Good\n", fw());
+    auto a = audit_published(fw(), table, o);
+    const auto& s = a.standards[4];
+    REQUIRE(s.id == "2.1");
+    REQUIRE(s.verdict);
+    CHECK(s.verdict->text.find("; from its published key questions only (2.1.3 not published, which could lower it)") !=
+          std::string::npos);
+    CHECK(a.probabilities.find("standards 2.1 have only some key questions published") != std::string::npos);
+    // Its probabilities are exactly the product over the two published questions.
+    double at_least_good = 1;
+    for (const auto& q : a.questions) at_least_good *= q.band_probabilities[G] + q.band_probabilities[O];
+    CHECK(s.rating_probabilities[G] + s.rating_probabilities[O] == doctest::Approx(at_least_good).epsilon(1e-12));
+}
