@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <boost/math/distributions/hypergeometric.hpp>
+#include <boost/multiprecision/cpp_int.hpp>
+#include <charconv>
 #include <boost/math/distributions/normal.hpp>
 #include <boost/math/special_functions/lanczos.hpp>
 #include <boost/math/special_functions/beta.hpp>
@@ -159,6 +161,84 @@ double lower_tail(std::int64_t x, std::int64_t n, std::int64_t N, std::int64_t M
     return Hypergeometric(n, N, M).at_most(x);
 }
 
+// ---- ties, decided exactly ----
+//
+// The interval's definition compares a tail probability with alpha/2 strictly (>). Where the tail equals
+// alpha/2 exactly (1 'yes' of 1 from N = 2000: P(X >= 1 | M = 50) = 50/2000 = 0.025, alpha/2 at 95%), a double
+// cannot decide it: the tail carries rounding error, and 1 - 0.95 is not 0.05 in binary. So alpha is read as the
+// decimal the confidence was typed as (the shortest decimal that reads back as the same double: 0.95, not
+// 0.9499999999999999556), and a tail within a small distance of alpha/2 is decided in exact integer arithmetic:
+//     sum_k C(M, k) C(N - M, n - k)  >  (alpha/2) C(N, n),
+// with alpha/2 = (10^d - c) / (2 10^d) for the confidence c / 10^d. Elsewhere the double decides: its relative
+// error is below 1e-11 (pdf below 2e-12 per term, sums of falling terms), far inside the margin kept (1e-9 of alpha/2, plus 1e-10 for a tail computed as one minus the other).
+using Big = boost::multiprecision::cpp_int;
+
+struct HalfAlpha {
+    double value = 0;  // alpha/2 as a double, for the quick test
+    Big numerator;     // alpha/2 = numerator / denominator, exactly, from the typed decimal
+    Big denominator;
+};
+
+HalfAlpha half_alpha_of(double confidence) {
+    // Shortest round-trip decimal, in fixed notation (confidence is in (0, 1): "0.95", "0.000001").
+    char buf[512];
+    auto r = std::to_chars(buf, buf + sizeof buf, confidence, std::chars_format::fixed);
+    std::string_view text(buf, static_cast<std::size_t>(r.ptr - buf));
+    Big digits = 0, scale = 1;
+    bool after_point = false;
+    for (char ch : text) {
+        if (ch == '.') {
+            after_point = true;
+            continue;
+        }
+        digits = digits * 10 + (ch - '0');
+        if (after_point) scale *= 10;
+    }
+    HalfAlpha h;
+    h.numerator = scale - digits;
+    h.denominator = 2 * scale;
+    h.value = (1.0 - confidence) / 2.0;
+    return h;
+}
+
+// C(a, b) exactly.
+Big binomial(std::int64_t a, std::int64_t b) {
+    if (b < 0 || b > a) return 0;
+    b = std::min(b, a - b);
+    Big c = 1;
+    for (std::int64_t i = 1; i <= b; ++i) {
+        c *= a - b + i;
+        c /= i;  // exact: c is C(a - b + i, i) after the division
+    }
+    return c;
+}
+
+// sum over k in [from, to] of C(M, k) C(N - M, n - k), stepping with the exact ratio of successive terms.
+Big term_sum(std::int64_t from, std::int64_t to, std::int64_t n, std::int64_t N, std::int64_t M) {
+    Big sum = 0;
+    if (from > to) return sum;
+    Big term = binomial(M, from) * binomial(N - M, n - from);
+    for (std::int64_t k = from;; ++k) {
+        sum += term;
+        if (k == to) break;
+        // T(k+1) = T(k) (M - k)(n - k) / ((k + 1)(N - M - n + k + 1)), an exact division.
+        term *= (M - k) * (n - k);
+        term /= (k + 1) * (N - M - n + k + 1);
+    }
+    return sum;
+}
+
+// tail > alpha/2, with tail = P(X >= x) (upper) or P(X <= x), given its double value.
+bool tail_exceeds(double tail, const HalfAlpha& h, bool upper, std::int64_t x, std::int64_t n, std::int64_t N,
+                  std::int64_t M) {
+    const double margin = 1e-9 * h.value + 1e-10;
+    if (tail > h.value + margin) return true;
+    if (tail < h.value - margin) return false;
+    const std::int64_t lo = std::max<std::int64_t>(0, n - (N - M)), hi = std::min(n, M);
+    const Big part = upper ? term_sum(std::max(x, lo), hi, n, N, M) : term_sum(lo, std::min(x, hi), n, N, M);
+    return part * h.denominator > h.numerator * binomial(N, n);
+}
+
 }  // namespace
 
 std::string_view to_string(IntervalMethod m) {
@@ -223,7 +303,7 @@ CountInterval hypergeometric_interval(std::int64_t x, std::int64_t n, std::int64
     check_arguments(x, n, confidence);
     check_population(n, population);
     const std::int64_t N = population;
-    const double half_alpha = (1.0 - confidence) / 2.0;
+    const HalfAlpha half_alpha = half_alpha_of(confidence);
     // Population counts M consistent with the sample: M >= x 'yes' and N - M >= n - x 'no'.
     const std::int64_t first = x, last = N - (n - x);
     if (first == last) return {first, last};  // a census: nothing unseen
@@ -235,11 +315,11 @@ CountInterval hypergeometric_interval(std::int64_t x, std::int64_t n, std::int64
     CountInterval r;
     // P(X >= x | M) grows with M and is 1 at M = last: the smallest M where it exceeds alpha/2.
     r.lower = first_true(first, last, static_cast<std::int64_t>(std::floor(guess.lower * Nd)),
-                         [&](std::int64_t M) { return upper_tail(x, n, N, M) > half_alpha; });
+                         [&](std::int64_t M) { return tail_exceeds(upper_tail(x, n, N, M), half_alpha, true, x, n, N, M); });
     // P(X <= x | M) falls as M grows and is 1 at M = first: the largest M where it exceeds alpha/2, i.e. one
     // before the first M where it does not (last + 1 standing for "none").
     r.upper = first_true(first, last + 1, static_cast<std::int64_t>(std::ceil(guess.upper * Nd)) + 1,
-                         [&](std::int64_t M) { return !(lower_tail(x, n, N, M) > half_alpha); }) -
+                         [&](std::int64_t M) { return !tail_exceeds(lower_tail(x, n, N, M), half_alpha, false, x, n, N, M); }) -
               1;
     return r;
 }
