@@ -229,6 +229,24 @@ std::vector<BalanceRow> balance_rows(const Population& pop, const DrawResult& re
     return rows;
 }
 
+std::string describe_design(const DomainSample& ds) {
+    if (ds.draw.design_exact || ds.draw.selected.empty()) return "";
+    const double nominal = double(ds.sample_size) / double(ds.cases.size());
+    std::string out = ds.domain + ": the cases' chances of selection are not all exactly " +
+                      std::to_string(ds.sample_size) + "/" + std::to_string(ds.cases.size()) + " (" +
+                      format_fixed(nominal, 6) + "). No design was found that gives every case that chance while "
+                      "keeping every category within its floor/ceiling in every draw (with three or more "
+                      "stratifiers on a small frame there may be none; see docs/sampling-design.md), so the "
+                      "closest one was used: chances run from " + format_fixed(ds.draw.lowest_probability, 6) +
+                      " to " + format_fixed(ds.draw.highest_probability, 6) + ", at most " +
+                      format_fixed(ds.draw.worst_deviation, 6) + " from " + format_fixed(nominal, 6) +
+                      ". Each selected case's own chance is in sample.csv (inclusion_probability).";
+    if (ds.draw.miss_probability > 0)
+        out += " This design misses some margin in " + format_fixed(100 * ds.draw.miss_probability, 2) +
+               "% of draws.";
+    return out + "\n";
+}
+
 std::string describe_misses(const Vocabulary& vocabulary, const std::vector<MarginMiss>& misses) {
     std::string out;
     for (const auto& m : misses) {

@@ -847,6 +847,26 @@ std::vector<std::int64_t> counts_by(DrawMethod method, const CellTable& cells, c
     return balanced_counts(cells, sizes, n, engine);
 }
 
+// The design depends only on the cells (their categories and sizes) and n; repeated draws from the same
+// frame (a verify, a batch, the repetition tests) build it once per thread.
+const CellDesign& cached_design(const CellTable& cells, std::int64_t n) {
+    struct Cache {
+        std::vector<std::array<std::uint32_t, kStratifierCount>> row;
+        std::vector<std::int64_t> size;
+        std::int64_t n = -1;
+        CellDesign design;
+    };
+    thread_local Cache cache;
+    if (cache.n != n || cache.size != cells.size || cache.row != cells.row) {
+        cache.n = -1;
+        cache.design = balanced_design(cells, cells.size, n);
+        cache.row = cells.row;
+        cache.size = cells.size;
+        cache.n = n;
+    }
+    return cache.design;
+}
+
 }  // namespace
 
 SampleDraw draw_sample(const SamplingFrame& frame, std::size_t n, std::size_t reserves, DrawMethod method,
@@ -864,15 +884,34 @@ SampleDraw draw_sample(const SamplingFrame& frame, std::size_t n, std::size_t re
     SampleDraw out;
     // How many from each cell, then which cases: a partial Fisher-Yates shuffle of each cell's members, so
     // the first count[c] of the cell's (shuffled) members are a simple random sample of it.
-    auto count = counts_by(method, cells, cells.size, static_cast<std::int64_t>(n), engine);
-    // Each case's first-order inclusion probability: n_c / N_c for cells, n / N otherwise (for balanced, the
-    // probability before the exchange repair, which the cube keeps exactly).
+    // Each case's first-order inclusion probability: n_c / N_c for cells, n / N for systematic, and for
+    // balanced the design's exact E[n_c] / N_c (n / N whenever the design is exact).
+    std::vector<std::int64_t> count;
+    std::vector<double> probability(C, N == 0 ? 0.0 : double(n) / double(N));
+    if (method == DrawMethod::balanced) {
+        const auto& design = cached_design(cells, static_cast<std::int64_t>(n));
+        auto s = pick_allocation(design, engine);
+        count.assign(design.allocation(s), design.allocation(s) + C);
+        out.design_exact = design.exact;
+        out.miss_probability = design.miss_probability();
+        if (!design.exact)
+            for (std::size_t c = 0; c < C; ++c) probability[c] = design.inclusion_probability(c, cells.size[c]);
+        for (std::size_t c = 0; c < C; ++c) {
+            out.worst_deviation = std::max(out.worst_deviation, std::fabs(probability[c] - double(n) / double(N)));
+            out.lowest_probability = c == 0 ? probability[c] : std::min(out.lowest_probability, probability[c]);
+            out.highest_probability = std::max(out.highest_probability, probability[c]);
+        }
+    } else {
+        count = counts_by(method, cells, cells.size, static_cast<std::int64_t>(n), engine);
+        if (method == DrawMethod::cells)
+            for (std::size_t c = 0; c < C; ++c) probability[c] = double(count[c]) / double(cells.size[c]);
+    }
     std::vector<std::pair<std::uint32_t, double>> picked;
     picked.reserve(n);
     for (std::size_t c = 0; c < C; ++c) {
         auto* m = cells.members.data() + cells.offset[c];
         const auto Nc = static_cast<std::uint64_t>(cells.size[c]);
-        double p = method == DrawMethod::cells ? double(count[c]) / double(cells.size[c]) : double(n) / double(N);
+        const double p = probability[c];
         for (std::uint64_t t = 0; t < static_cast<std::uint64_t>(count[c]); ++t) {
             std::swap(m[t], m[t + uniform_below(engine, Nc - t)]);
             picked.emplace_back(m[t], p);

@@ -96,6 +96,10 @@ std::vector<BalanceRow> balance_rows(const Population& population, const DrawRes
 std::vector<BalanceRow> balance_rows(const Vocabulary& vocabulary, const DomainSample& ds);
 std::vector<MarginMiss> domain_misses(const DomainSample& ds);
 
+// For a balanced draw whose design could not give every case exactly n/N while keeping every category within
+// floor/ceiling: one paragraph saying how far each case's chance is from n/N and why; "" when it is exact.
+std::string describe_design(const DomainSample& ds);
+
 // Readable text of misses, e.g. "rosh Very High: 2 drawn, expected 3 to 4"; "" when none.
 std::string describe_misses(const Vocabulary& vocabulary, const std::vector<MarginMiss>& misses);
 

@@ -61,6 +61,13 @@ struct SampleDraw {
     std::vector<double> inclusion_probability;    // for each selected case, its first-order inclusion probability
     std::vector<std::uint32_t> reserves;          // frame indices, in the order they are to be used
     std::vector<MarginMiss> misses;               // empty when every margin is within floor/ceiling
+    // Balanced draws: whether every case's inclusion probability is exactly n/N; the largest distance of a
+    // case's probability from n/N when not; the design's probability of missing some margin (0 when every
+    // allocation it can draw is within floor/ceiling everywhere).
+    bool design_exact = true;
+    double worst_deviation = 0;
+    double lowest_probability = 0, highest_probability = 0;  // over every case of the frame
+    double miss_probability = 0;
 };
 
 // Draws exactly n cases (n <= frame.size()) and k reserves from the rest, by the given method.

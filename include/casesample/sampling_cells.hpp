@@ -59,6 +59,32 @@ std::vector<std::int64_t> cube_counts(const CellTable& cells, const std::vector<
 // The exchange repair: moves one case at a time between cells while that lowers the total violation.
 void repair_counts(const CellTable& cells, const std::vector<std::int64_t>& sizes, const RowBounds& b,
                    std::vector<std::int64_t>& count, Engine& engine);
+// The balanced design: a list of cell allocations, each keeping every margin within floor/ceiling where the
+// search finds one, with integer weights. The draw takes allocation s with probability weight[s] / total and
+// then a simple random sample of count[s][c] cases from each cell c, so a case of cell c is selected with
+// probability expected[c] / (total * N_c) exactly. Built deterministically (integer arithmetic only), so the
+// same frame and n give the same design on every machine. See docs/sampling-design.md.
+struct CellDesign {
+    std::size_t cells = 0;
+    std::vector<std::int64_t> weight;      // per allocation
+    std::vector<std::int64_t> cumulative;  // running sums of weight (for the draw)
+    std::vector<std::int32_t> count;       // allocation s, cell c at [s * cells + c]
+    std::vector<std::int64_t> expected;    // per cell: sum over s of weight[s] * count[s][c]
+    std::vector<std::uint8_t> misses;      // per allocation: 1 when it leaves some margin outside floor/ceiling
+    std::int64_t total = 0;                // sum of the weights
+    bool exact = false;                    // expected[c] == total * n * N_c / N for every cell
+    std::size_t allocations() const noexcept { return weight.size(); }
+    const std::int32_t* allocation(std::size_t s) const noexcept { return count.data() + s * cells; }
+    // Probability that the draw misses some margin: sum of the weights of missing allocations / total.
+    double miss_probability() const;
+    // A case's probability of selection in cell c of size N_c: expected[c] / (total * N_c).
+    double inclusion_probability(std::size_t c, std::int64_t cell_size) const;
+};
+// The design for a sample of n from cells of the given sizes.
+CellDesign balanced_design(const CellTable& cells, const std::vector<std::int64_t>& sizes, std::int64_t n);
+// One allocation of the design, drawn with probability weight / total.
+std::size_t pick_allocation(const CellDesign& design, Engine& engine);
+
 // Largest-remainder proportional allocation, ties broken at random.
 std::vector<std::int64_t> proportional_counts(const std::vector<std::int64_t>& sizes, std::int64_t n,
                                               Engine& engine);

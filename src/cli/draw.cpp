@@ -157,6 +157,11 @@ void run(const DrawOptions& o, Context&) {
             d["sample_size"] = ds.sample_size;
             d["reserves"] = ds.draw.reserves.size();
             d["balanced"] = domain_misses(ds).empty();
+            if (!ds.draw.selected.empty()) {
+                d["equal_chances"] = ds.draw.design_exact;
+                d["lowest_inclusion_probability"] = ds.draw.lowest_probability;
+                d["highest_inclusion_probability"] = ds.draw.highest_probability;
+            }
             domains.push_back(d);
         }
         j["balance"] = balance_json(pop, result);
@@ -186,6 +191,7 @@ void run(const DrawOptions& o, Context&) {
         if (!o.html.empty() && !html.in_folder) text += "Page of the draw written to " + o.html + "\n";
         if (misses.empty()) text += "Every category of every stratifier is within its floor/ceiling.\n";
         else text += "\n" + misses;
+        for (const auto& ds : result.domains) text += describe_design(ds);
         std::cout << text << std::flush;
     }
     if (!misses.empty()) std::cerr << "casesample: WARNING: " << misses;

@@ -1,0 +1,534 @@
+// The balanced design: a distribution over cell allocations whose mean is n N_c / N in every cell, each
+// allocation keeping every margin within floor/ceiling (docs/sampling-design.md).
+//
+// Construction, in integers only (so every machine builds the same design):
+//  1. Start: systematic rounding of the cells' fractional parts r_c / N in serpentine order. Slot k of
+//     0..N-1 rounds up the cells hit by the points k, k + N, k + 2N, ... on the line where cell c covers
+//     r_c units; cell c is rounded up in exactly r_c of the N slots. Slots with the same rounding form one
+//     allocation whose weight is the number of its slots. The mean is exact; the first stratifier is always
+//     within floor/ceiling, the others often not.
+//  2. Exchanges between two allocations: one case of cell c leaves allocation s for cell c' while one case
+//     of c' leaves a partner allocation s' for c, on equal weight (the heavier of the two is split). Every
+//     cell's weighted total is unchanged, so the mean stays exact; an exchange is made only when it lowers
+//     the weighted number of misses. Most exchanges change one category of one stratifier.
+//  3. Only if some allocation still misses a margin: that allocation alone is repaired (the exchange repair
+//     of a single draw), which moves its cells' totals, and then compensating exchanges inside allocations
+//     that stay balanced bring every cell's total back towards n N_c as far as they can. What is left is the
+//     design's deviation from n/N; the exact probabilities are then computed and reported.
+#include <algorithm>
+#include <map>
+#include <optional>
+#include <numeric>
+
+#include "casesample/sampling_cells.hpp"
+
+namespace casesample::sampling_detail {
+
+double CellDesign::miss_probability() const {
+    std::int64_t w = 0;
+    for (std::size_t s = 0; s < allocations(); ++s)
+        if (misses[s]) w += weight[s];
+    return total == 0 ? 0.0 : double(w) / double(total);
+}
+
+double CellDesign::inclusion_probability(std::size_t c, std::int64_t cell_size) const {
+    if (cell_size == 0 || total == 0) return 0.0;
+    return double(expected[c]) / (double(total) * double(cell_size));
+}
+
+std::size_t pick_allocation(const CellDesign& design, Engine& engine) {
+    if (design.allocations() <= 1) return 0;
+    auto k = static_cast<std::int64_t>(uniform_below(engine, static_cast<std::uint64_t>(design.total)));
+    return static_cast<std::size_t>(std::upper_bound(design.cumulative.begin(), design.cumulative.end(), k) -
+                                    design.cumulative.begin());
+}
+
+namespace {
+
+class DesignBuilder {
+public:
+    DesignBuilder(const CellTable& cells, const std::vector<std::int64_t>& sizes, std::int64_t n)
+        : cells_(cells), sizes_(sizes), n_(n), C_(cells.cells()), R_(cells.rows.size()) {
+        for (auto s : sizes) N_ += s;
+        auto b = row_bounds(cells, sizes, n);
+        lo_ = std::move(b.lo);
+        hi_ = std::move(b.hi);
+        J_ = C_ == 0 ? 0 : cells.row[0].size();
+        row_cells_.resize(R_);
+        for (std::size_t c = 0; c < C_; ++c)
+            for (auto h : cells.row[c]) row_cells_[h].push_back(static_cast<std::uint32_t>(c));
+        stratum_of_row_.assign(R_, 0);
+        for (std::size_t c = 0; c < C_; ++c)
+            for (std::size_t j = 0; j < J_; ++j) stratum_of_row_[cells.row[c][j]] = static_cast<std::uint32_t>(j);
+        rows_of_stratum_.resize(J_);
+        for (std::size_t h = 0; h < R_; ++h) rows_of_stratum_[stratum_of_row_[h]].push_back(static_cast<std::uint32_t>(h));
+        for (std::size_t c = 0; c < C_; ++c)
+            by_rows_.emplace(std::vector<std::uint32_t>(cells.row[c].begin(), cells.row[c].end()),
+                             static_cast<std::uint32_t>(c));
+    }
+
+    // Tries the systematic start in several orders of the stratifiers (serpentine in each), keeping the first
+    // design that is exact and balanced, else the best: fewest weighted misses, then nearest to n N_c.
+    CellDesign build() {
+        std::vector<std::size_t> perm(J_);
+        std::iota(perm.begin(), perm.end(), 0);
+        CellDesign best;
+        std::int64_t best_miss = 0, best_off = 0;
+        for (std::size_t attempt = 0; attempt < 24; ++attempt) {
+            auto d = build(serpentine(perm));
+            std::int64_t miss = 0, off = 0;
+            for (std::size_t s = 0; s < d.allocations(); ++s) miss += d.misses[s] ? d.weight[s] : 0;
+            for (std::size_t c = 0; c < C_; ++c) off += std::abs(d.expected[c] - n_ * sizes_[c]);
+            if (attempt == 0 || miss < best_miss || (miss == best_miss && off < best_off)) {
+                best = std::move(d);
+                best_miss = miss;
+                best_off = off;
+            }
+            if ((best_miss == 0 && best_off == 0) || work_ >= kBudget || !std::next_permutation(perm.begin(), perm.end()))
+                break;
+        }
+        return best;
+    }
+
+private:
+    // ---- pieces (allocations with weights) ----
+    std::size_t pieces() const { return w_.size(); }
+    std::int32_t* x(std::size_t p) { return x_.data() + p * C_; }
+    std::int32_t* rc(std::size_t p) { return rc_.data() + p * R_; }
+    static std::int64_t off(std::int64_t v, std::int64_t lo, std::int64_t hi) {
+        return v < lo ? lo - v : (v > hi ? v - hi : 0);
+    }
+    std::int64_t viol(std::size_t h, std::int64_t v) const { return off(v, lo_[h], hi_[h]); }
+
+    void add_piece(std::int64_t weight, const std::int32_t* alloc) {
+        w_.push_back(weight);
+        x_.insert(x_.end(), alloc, alloc + C_);
+        rc_.insert(rc_.end(), R_, 0);
+        auto p = pieces() - 1;
+        auto* r = rc(p);
+        for (std::size_t c = 0; c < C_; ++c)
+            for (auto h : cells_.row[c]) r[h] += alloc[c];
+        std::int64_t v = 0;
+        for (std::size_t h = 0; h < R_; ++h) v += viol(h, r[h]);
+        v_.push_back(v);
+    }
+    // Keeps weight t in piece p and moves the rest of its weight to a new identical piece.
+    void split(std::size_t p, std::int64_t t) {
+        if (w_[p] <= t) return;
+        std::int64_t rest = w_[p] - t;
+        w_[p] = t;
+        std::vector<std::int32_t> copy(x(p), x(p) + C_);
+        add_piece(rest, copy.data());
+    }
+    // Change in piece p's misses when one case leaves cell a for cell b.
+    std::int64_t delta(std::size_t p, std::size_t a, std::size_t b) {
+        const auto* r = rc(p);
+        std::int64_t d = 0;
+        for (std::size_t j = 0; j < J_; ++j) {
+            auto ha = cells_.row[a][j], hb = cells_.row[b][j];
+            if (ha == hb) continue;
+            d += viol(ha, r[ha] - 1) - viol(ha, r[ha]) + viol(hb, r[hb] + 1) - viol(hb, r[hb]);
+        }
+        return d;
+    }
+    bool can_move(std::size_t p, std::size_t a, std::size_t b) {
+        return x(p)[a] >= 1 && x(p)[b] < sizes_[b];
+    }
+    void move(std::size_t p, std::size_t a, std::size_t b) {
+        v_[p] += delta(p, a, b);
+        --x(p)[a];
+        ++x(p)[b];
+        for (auto h : cells_.row[a]) --rc(p)[h];
+        for (auto h : cells_.row[b]) ++rc(p)[h];
+    }
+    bool any_miss() const {
+        return std::any_of(v_.begin(), v_.end(), [](std::int64_t v) { return v > 0; });
+    }
+
+    CellDesign build(const std::vector<std::uint32_t>& order) {
+        w_.clear();
+        v_.clear();
+        x_.clear();
+        rc_.clear();
+        start(order);
+        exchange_between();
+        if (any_miss()) {
+            repair_alone();
+            compensate();
+        }
+        return finish();
+    }
+
+    // Cells sorted on the stratifiers in the order perm, serpentine: inside each group of equal categories on
+    // the earlier stratifiers, ascending and descending by turns, so neighbours share as many categories as
+    // they can.
+    std::vector<std::uint32_t> serpentine(const std::vector<std::size_t>& perm) const {
+        std::vector<std::uint32_t> order(C_);
+        std::iota(order.begin(), order.end(), 0u);
+        auto key = [&](std::uint32_t c, std::size_t l) { return cells_.key[c][perm[l]]; };
+        std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
+            for (std::size_t l = 0; l < J_; ++l)
+                if (key(a, l) != key(b, l)) return key(a, l) < key(b, l);
+            return a < b;
+        });
+        for (std::size_t j = 1; j < J_; ++j) {
+            std::size_t g = 0;
+            for (std::size_t b = 0; b < C_;) {
+                std::size_t e = b + 1;
+                auto same = [&](std::size_t p, std::size_t q) {
+                    for (std::size_t l = 0; l < j; ++l)
+                        if (key(order[p], l) != key(order[q], l)) return false;
+                    return true;
+                };
+                while (e < C_ && same(b, e)) ++e;
+                if (g++ % 2 == 1) std::reverse(order.begin() + std::ptrdiff_t(b), order.begin() + std::ptrdiff_t(e));
+                b = e;
+            }
+        }
+        return order;
+    }
+
+    // ---- 1. systematic start ----
+    void start(const std::vector<std::uint32_t>& order) {
+        std::vector<std::int32_t> base(C_, 0);
+        std::vector<std::int64_t> rem(C_, 0);
+        if (N_ > 0)
+            for (std::size_t c = 0; c < C_; ++c) {
+                base[c] = static_cast<std::int32_t>(n_ * sizes_[c] / N_);
+                rem[c] = n_ * sizes_[c] % N_;
+            }
+        std::vector<std::uint32_t> units;
+        for (auto c : order)
+            if (rem[c] > 0) units.push_back(c);
+        if (units.empty()) {
+            add_piece(std::max<std::int64_t>(N_, 1), base.data());
+            return;
+        }
+        // Unit u covers [end[u] - rem, end[u]) on the line; slots are k in 0..N-1 with points k + tN.
+        std::vector<std::int64_t> end(units.size());
+        std::int64_t at = 0;
+        for (std::size_t u = 0; u < units.size(); ++u) end[u] = at += rem[units[u]];
+        std::vector<std::int64_t> breaks{0};
+        for (auto e : end) breaks.push_back(e % N_);
+        std::sort(breaks.begin(), breaks.end());
+        breaks.erase(std::unique(breaks.begin(), breaks.end()), breaks.end());
+        breaks.push_back(N_);
+        std::vector<std::int32_t> alloc(C_);
+        for (std::size_t b = 0; b + 1 < breaks.size(); ++b) {
+            const std::int64_t k = breaks[b];
+            alloc = base;
+            for (std::size_t u = 0; u < units.size(); ++u) {
+                std::int64_t a = end[u] - rem[units[u]];
+                std::int64_t first = a <= k ? k : k + (a - k + N_ - 1) / N_ * N_;  // first point >= a
+                if (first < end[u]) ++alloc[units[u]];
+            }
+            add_piece(breaks[b + 1] - k, alloc.data());
+        }
+    }
+
+    // ---- 2. exact exchanges between two allocations ----
+    struct Exchange {
+        std::uint32_t a = 0, b = 0;  // piece s: a -> b; partner: b -> a
+        std::size_t partner = 0;
+        std::int64_t gain = 0;  // change in misses of s plus partner (negative is better)
+        std::int64_t t = 0;
+        bool found = false;
+    };
+    // The best partner for moving a case from a to b in s; stops the search (returns true) once the
+    // partner adds no miss of its own.
+    bool consider(std::size_t s, std::size_t a, std::size_t b, Exchange& best) {
+        if (a == b || !can_move(s, a, b)) return false;
+        auto ds = delta(s, a, b);
+        if (ds >= 0) return false;
+        for (std::size_t p = 0; p < pieces(); ++p) {
+            if (p == s || !can_move(p, b, a)) continue;
+            ++work_;
+            auto g = ds + delta(p, b, a);
+            if (g >= 0) continue;
+            auto t = std::min(w_[s], w_[p]);
+            if (!best.found || g < best.gain || (g == best.gain && t > best.t))
+                best = {static_cast<std::uint32_t>(a), static_cast<std::uint32_t>(b), p, g, t, true};
+        }
+        return best.found && best.gain <= ds;
+    }
+    // The cell with the categories of c except category row `h` on stratifier j; none if no case has them.
+    std::optional<std::uint32_t> neighbour(std::size_t c, std::size_t j, std::uint32_t h) {
+        key_.assign(cells_.row[c].begin(), cells_.row[c].end());
+        key_[j] = h;
+        auto it = by_rows_.find(key_);
+        if (it == by_rows_.end()) return std::nullopt;
+        return it->second;
+    }
+    Exchange find_exchange(std::size_t s) {
+        Exchange best;
+        const auto* r = rc(s);
+        // One category of one stratifier changed: out of a row above its ceiling, or into one below its floor.
+        for (std::size_t h = 0; h < R_; ++h) {
+            const auto j = stratum_of_row_[h];
+            if (r[h] > hi_[h]) {
+                for (auto a : row_cells_[h]) {
+                    if (x(s)[a] < 1) continue;
+                    for (auto h2 : rows_of_stratum_[j])
+                        if (h2 != h && r[h2] < hi_[h2])
+                            if (auto b = neighbour(a, j, h2))
+                                if (consider(s, a, *b, best)) return best;
+                }
+            } else if (r[h] < lo_[h]) {
+                for (auto b : row_cells_[h]) {
+                    if (x(s)[b] >= sizes_[b]) continue;
+                    for (auto h2 : rows_of_stratum_[j])
+                        if (h2 != h && r[h2] > lo_[h2])
+                            if (auto a = neighbour(b, j, h2))
+                                if (consider(s, *a, b, best)) return best;
+                }
+            }
+        }
+        if (best.found || C_ * C_ * pieces() > 4000000) return best;
+        // Any two cells.
+        for (std::size_t a = 0; a < C_; ++a)
+            for (std::size_t b = 0; b < C_; ++b)
+                if (consider(s, a, b, best)) return best;
+        return best;
+    }
+    void exchange_between() {
+        const std::uint64_t budget = std::min(kBudget, work_ + kAttemptBudget);
+        for (bool moved = true; moved && work_ < budget;) {
+            moved = false;
+            for (std::size_t s = 0; s < pieces() && work_ < budget; ++s) {
+                while (v_[s] > 0 && work_ < budget) {
+                    auto e = find_exchange(s);
+                    if (!e.found) {
+                        if (fix_by_chain(s)) {
+                            moved = true;
+                            continue;
+                        }
+                        break;
+                    }
+                    split(s, e.t);
+                    split(e.partner, e.t);
+                    move(s, e.a, e.b);
+                    move(e.partner, e.b, e.a);
+                    moved = true;
+                }
+            }
+        }
+    }
+
+    // ---- chains: a case moved along cells a -> b -> ... -> a through several allocations ----
+    // Moves that do not add a miss: for each pair of cells, the heaviest allocation (not `skip`) that can
+    // move one case from a to b without adding a miss; kNoPiece when none.
+    static constexpr std::size_t kNoPiece = static_cast<std::size_t>(-1);
+    std::vector<std::size_t> harmless_moves(std::size_t skip) {
+        std::vector<std::size_t> g(C_ * C_, kNoPiece);
+        for (std::size_t p = 0; p < pieces(); ++p) {
+            if (p == skip) continue;
+            for (std::size_t a = 0; a < C_; ++a) {
+                if (x(p)[a] < 1) continue;
+                for (std::size_t b = 0; b < C_; ++b) {
+                    if (a == b || x(p)[b] >= sizes_[b]) continue;
+                    auto& e = g[a * C_ + b];
+                    if (e != kNoPiece && w_[e] >= w_[p]) continue;
+                    ++work_;
+                    if (delta(p, a, b) <= 0) e = p;
+                }
+            }
+        }
+        return g;
+    }
+    // Shortest chains ending at `target`: next[u] is the cell after u on a chain from u to target.
+    std::vector<std::size_t> chains_to(std::size_t target, const std::vector<std::size_t>& g) {
+        std::vector<std::size_t> next(C_, kNoPiece), queue{target};
+        next[target] = target;
+        for (std::size_t i = 0; i < queue.size(); ++i) {
+            auto v = queue[i];
+            for (std::size_t u = 0; u < C_; ++u)
+                if (next[u] == kNoPiece && g[u * C_ + v] != kNoPiece) {
+                    next[u] = v;
+                    queue.push_back(u);
+                }
+        }
+        return next;
+    }
+    struct Snapshot {
+        std::size_t pieces;
+        std::vector<std::size_t> touched;
+        std::vector<std::int64_t> w, v;
+        std::vector<std::int32_t> x, rc;
+    };
+    std::int64_t weighted_misses() const {
+        std::int64_t t = 0;
+        for (std::size_t p = 0; p < w_.size(); ++p) t += w_[p] * v_[p];
+        return t;
+    }
+    void keep(Snapshot& snap, std::size_t p) {
+        if (p >= snap.pieces || std::find(snap.touched.begin(), snap.touched.end(), p) != snap.touched.end()) return;
+        snap.touched.push_back(p);
+        snap.w.push_back(w_[p]);
+        snap.v.push_back(v_[p]);
+        snap.x.insert(snap.x.end(), x(p), x(p) + C_);
+        snap.rc.insert(snap.rc.end(), rc(p), rc(p) + R_);
+    }
+    void restore(const Snapshot& snap) {
+        for (std::size_t i = 0; i < snap.touched.size(); ++i) {
+            auto p = snap.touched[i];
+            w_[p] = snap.w[i];
+            v_[p] = snap.v[i];
+            std::copy(snap.x.begin() + std::ptrdiff_t(i * C_), snap.x.begin() + std::ptrdiff_t((i + 1) * C_), x(p));
+            std::copy(snap.rc.begin() + std::ptrdiff_t(i * R_), snap.rc.begin() + std::ptrdiff_t((i + 1) * R_), rc(p));
+        }
+        w_.resize(snap.pieces);
+        v_.resize(snap.pieces);
+        x_.resize(snap.pieces * C_);
+        rc_.resize(snap.pieces * R_);
+    }
+    // Moves weight t along the chain from cell `from` to cell `to` (next[] as from chains_to), each step
+    // in its allocation from g. False (and nothing changed) when a step cannot be made.
+    bool move_along(std::size_t from, std::size_t to, const std::vector<std::size_t>& next,
+                    const std::vector<std::size_t>& g, std::int64_t t, Snapshot& snap) {
+        for (std::size_t u = from; u != to; u = next[u]) {
+            auto p = g[u * C_ + next[u]];
+            keep(snap, p);
+            split(p, t);
+            if (!can_move(p, u, next[u])) return false;
+            move(p, u, next[u]);
+        }
+        return true;
+    }
+    std::int64_t chain_weight(std::size_t from, std::size_t to, const std::vector<std::size_t>& next,
+                              const std::vector<std::size_t>& g, std::int64_t t) {
+        for (std::size_t u = from; u != to; u = next[u]) t = std::min(t, w_[g[u * C_ + next[u]]]);
+        return t;
+    }
+    // Piece s loses a miss by moving a case from a to b; the cell totals are restored by a chain of moves from
+    // b back to a through other allocations that add no miss. Made only if the weighted misses fall.
+    bool fix_by_chain(std::size_t s) {
+        if (C_ * C_ * pieces() > kChainLimit || work_ + C_ * C_ * pieces() > kBudget) return false;
+        auto g = harmless_moves(s);
+        for (std::size_t a = 0; a < C_; ++a) {
+            if (x(s)[a] < 1) continue;
+            std::vector<std::size_t> next;
+            for (std::size_t b = 0; b < C_; ++b) {
+                if (b == a || !can_move(s, a, b) || delta(s, a, b) >= 0) continue;
+                if (next.empty()) next = chains_to(a, g);
+                if (next[b] == kNoPiece) continue;
+                const auto before = weighted_misses();
+                Snapshot snap{pieces(), {}, {}, {}, {}, {}};
+                auto t = chain_weight(b, a, next, g, w_[s]);
+                keep(snap, s);
+                split(s, t);
+                move(s, a, b);
+                if (move_along(b, a, next, g, t, snap) && weighted_misses() < before) return true;
+                restore(snap);
+            }
+        }
+        return false;
+    }
+
+    // ---- 3. allocations no exchange could fix, repaired alone; then compensation ----
+    void repair_alone() {
+        RowBounds b{{}, lo_, hi_};
+        for (std::size_t p = 0; p < pieces(); ++p) {
+            if (v_[p] == 0) continue;
+            std::vector<std::int64_t> count(x(p), x(p) + C_);
+            Engine fixed(0x5eed0000u + p);  // a fixed stream: the design does not depend on the draw's seed
+            repair_counts(cells_, sizes_, b, count, fixed);
+            if (total_violation(cells_, b, count) >= v_[p]) continue;
+            std::vector<std::int32_t> alloc(count.begin(), count.end());
+            // Replace piece p's allocation in place.
+            std::copy(alloc.begin(), alloc.end(), x(p));
+            std::fill(rc(p), rc(p) + R_, 0);
+            for (std::size_t c = 0; c < C_; ++c)
+                for (auto h : cells_.row[c]) rc(p)[h] += alloc[c];
+            std::int64_t v = 0;
+            for (std::size_t h = 0; h < R_; ++h) v += viol(h, rc(p)[h]);
+            v_[p] = v;
+        }
+    }
+    // Each cell's total back towards n N_c: one case of a cell above its total moved to a cell below its total
+    // inside an allocation whose misses do not grow, on as much weight as both cells need.
+    void compensate() {
+        std::vector<std::int64_t> d(C_, 0);
+        for (std::size_t p = 0; p < pieces(); ++p)
+            for (std::size_t c = 0; c < C_; ++c) d[c] += w_[p] * x(p)[c];
+        for (std::size_t c = 0; c < C_; ++c) d[c] -= n_ * sizes_[c];  // the weights sum to N
+        for (bool moved = true; moved && C_ * C_ * pieces() <= kChainLimit && work_ + C_ * C_ * pieces() <= kBudget;) {
+            moved = false;
+            auto g = harmless_moves(kNoPiece);
+            for (std::size_t b = 0; b < C_ && !moved; ++b) {
+                if (d[b] >= 0) continue;
+                auto next = chains_to(b, g);
+                for (std::size_t a = 0; a < C_ && !moved; ++a) {
+                    if (d[a] <= 0 || next[a] == kNoPiece) continue;
+                    const auto before = weighted_misses();
+                    Snapshot snap{pieces(), {}, {}, {}, {}, {}};
+                    auto t = chain_weight(a, b, next, g, std::min(d[a], -d[b]));
+                    if (move_along(a, b, next, g, t, snap) && weighted_misses() <= before) {
+                        d[a] -= t;
+                        d[b] += t;
+                        moved = true;
+                    } else {
+                        restore(snap);
+                    }
+                }
+            }
+        }
+    }
+
+    // ---- the design: identical allocations merged, in a fixed order ----
+    CellDesign finish() {
+        std::vector<std::size_t> order(pieces());
+        std::iota(order.begin(), order.end(), 0);
+        std::sort(order.begin(), order.end(), [&](std::size_t p, std::size_t q) {
+            return std::lexicographical_compare(x(p), x(p) + C_, x(q), x(q) + C_);
+        });
+        CellDesign d;
+        d.cells = C_;
+        d.expected.assign(C_, 0);
+        for (std::size_t i = 0; i < order.size(); ++i) {
+            auto p = order[i];
+            if (w_[p] == 0) continue;
+            if (!d.weight.empty() && std::equal(x(p), x(p) + C_, d.count.end() - std::ptrdiff_t(C_))) {
+                d.weight.back() += w_[p];
+            } else {
+                d.weight.push_back(w_[p]);
+                d.count.insert(d.count.end(), x(p), x(p) + C_);
+                d.misses.push_back(v_[p] > 0 ? 1 : 0);
+            }
+        }
+        std::int64_t run = 0;
+        for (std::size_t s = 0; s < d.allocations(); ++s) {
+            run += d.weight[s];
+            d.cumulative.push_back(run);
+            for (std::size_t c = 0; c < C_; ++c) d.expected[c] += d.weight[s] * d.allocation(s)[c];
+        }
+        d.total = run;
+        // The weights sum to N (the slots of the start), so exact means expected[c] == n N_c.
+        d.exact = N_ == 0 || d.total == N_;
+        for (std::size_t c = 0; c < C_ && N_ > 0; ++c)
+            if (d.expected[c] != n_ * sizes_[c]) d.exact = false;
+        return d;
+    }
+
+    const CellTable& cells_;
+    const std::vector<std::int64_t>& sizes_;
+    std::int64_t n_ = 0, N_ = 0;
+    std::size_t C_ = 0, R_ = 0, J_ = 0;
+    std::vector<std::int64_t> lo_, hi_;
+    std::vector<std::vector<std::uint32_t>> row_cells_, rows_of_stratum_;
+    std::vector<std::uint32_t> stratum_of_row_;
+    std::map<std::vector<std::uint32_t>, std::uint32_t> by_rows_;
+    std::vector<std::uint32_t> key_;
+    std::vector<std::int64_t> w_, v_;
+    std::vector<std::int32_t> x_, rc_;
+    // Work (moves evaluated) allowed to the search: a fixed count, so the design is the same everywhere.
+    static constexpr std::uint64_t kBudget = 20000000, kAttemptBudget = 4000000, kChainLimit = 2000000;
+    std::uint64_t work_ = 0;
+};
+
+}  // namespace
+
+CellDesign balanced_design(const CellTable& cells, const std::vector<std::int64_t>& sizes, std::int64_t n) {
+    return DesignBuilder(cells, sizes, n).build();
+}
+
+}  // namespace casesample::sampling_detail
