@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "casesample/csv.hpp"
 #include "test_support.hpp"
 
 using namespace casesample::test;
@@ -218,7 +219,7 @@ TEST_CASE("lifecycle: a log written before the hash chain still verifies, and th
     for (const auto& row : log.rows)
         for (auto c : {"time", "domain", "dropped_id", "substitute_id", "reserve_order", "reason", "misses_before",
                        "misses_after"})
-            legacy += row[log.col(c)] + (std::string(c) == "misses_after" ? "\n" : ",");
+            legacy += casesample::csv_escape(row[log.col(c)]) + (std::string(c) == "misses_after" ? "\n" : ",");
     write_text(dir + "/audit-log.csv", legacy);
     auto m = nlohmann::ordered_json::parse(read_text(dir + "/manifest.json"));
     m.erase("audit_log");
