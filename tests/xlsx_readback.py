@@ -169,6 +169,12 @@ with tempfile.TemporaryDirectory() as tmp:
     check("no-such-folder" in p.stderr, f"bad --xlsx folder: message {p.stderr!r}")
     p = run(["draw", population, "--fieldwork", "2019-06-03", "--seed", "1", "--out", os.path.join(tmp, "never"),
              "--xlsx", tmp], expect=2)
+    p = run(["draw", population, "--fieldwork", "2019-06-03", "--seed", "1", "--out", os.path.join(tmp, "never"),
+             "--xlsx", os.path.join(tmp, "never")], expect=2)
+    check("sample folder itself" in p.stderr, f"--xlsx naming the --out folder: {p.stderr!r}")
+    p = run(["draw", population, "--fieldwork", "2019-06-03", "--seed", "1", "--out", os.path.join(tmp, "never"),
+             "--xlsx", os.path.join(tmp, "never", "manifest.json")], expect=2)
+    check("own manifest.json" in p.stderr, f"--xlsx naming the manifest: {p.stderr!r}")
     check(set(os.listdir(tmp)) == before, f"a refused draw left {set(os.listdir(tmp)) - before}")
 
     # report --xlsx beside report --format csv of the same run.

@@ -64,6 +64,9 @@ DrawExtraFile place_extra_file(const std::string& option, const std::string& pat
                                const std::string& example) {
     DrawExtraFile f{path, false};
     if (path.empty()) return f;
+    if (fs::weakly_canonical(fs::absolute(f.path)) == fs::weakly_canonical(fs::absolute(dir)))
+        throw UsageError(option + " " + path + " is the sample folder itself; give a file name, e.g. " + option + " " +
+                         (dir / example).string());
     const fs::path parent = f.path.has_parent_path() ? f.path.parent_path() : fs::path(".");
     f.in_folder = f.path.has_filename() && fs::weakly_canonical(fs::absolute(parent)) == fs::weakly_canonical(fs::absolute(dir));
     if (!f.in_folder) {
