@@ -142,7 +142,11 @@ struct XlsxWriter::State {
 
 XlsxWriter::XlsxWriter(std::string title) : state_(std::make_unique<State>()) {
     state_->title = std::move(title);
-    state_->workbook = workbook_new(state_->file.path().c_str());
+    // Constant memory: each row goes to disk as it is written (rows are written in order), so a sheet of a
+    // million excluded cases costs no more memory than one row; text is stored in the cells themselves.
+    lxw_workbook_options options{};
+    options.constant_memory = LXW_TRUE;
+    state_->workbook = workbook_new_opt(state_->file.path().c_str(), &options);
     if (!state_->workbook) throw std::runtime_error("cannot start a workbook (out of memory)");
     lxw_doc_properties properties{};
     properties.title = state_->title.data();
