@@ -646,6 +646,23 @@ std::string render_draw_html(const DrawnSample& sample, const HtmlAbout& about) 
 
 // ---- Batch index -----------------------------------------------------------------------------------------
 
+std::string url_path(std::string_view path) {
+    static const char* hex = "0123456789ABCDEF";
+    std::string out;
+    for (unsigned char c : path) {
+        const bool keep = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+                          c == '_' || c == '.' || c == '~' || c == '/';
+        if (keep) {
+            out += static_cast<char>(c);
+        } else {
+            out += '%';
+            out += hex[c >> 4];
+            out += hex[c & 15];
+        }
+    }
+    return out;
+}
+
 std::string render_index_html(const std::string& title, const std::vector<std::string>& header,
                               const std::vector<HtmlIndexRow>& rows, const HtmlAbout& about) {
     std::size_t failed = 0;
@@ -659,7 +676,7 @@ std::string render_index_html(const std::string& title, const std::vector<std::s
     for (const auto& r : rows) {
         body += "<tr><td class=\"first\"><b>";
         body += r.link.empty() ? html_escape(r.service)
-                               : "<a href=\"" + html_escape(r.link) + "\">" + html_escape(r.service) + "</a>";
+                               : "<a href=\"" + html_escape(url_path(r.link)) + "\">" + html_escape(r.service) + "</a>";
         body += "</b>" + std::string(r.failed ? " <span class=\"tag weak\">Failed</span>" : "") + "</td>";
         for (std::size_t c = 0; c < r.cells.size(); ++c)
             body += "<td data-label=\"" + (c + 1 < header.size() ? html_escape(header[c + 1]) : std::string()) + "\">" +

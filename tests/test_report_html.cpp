@@ -190,3 +190,20 @@ TEST_CASE("casesample report --format html and draw --html write pages; bad --ht
     auto audit = test::run_cli("audit " + test::source_path(kPublished) + " --cases court=50,out-of-court=32 --format html");
     CHECK(audit.exit_code == 2);
 }
+
+TEST_CASE("index page: every service linked (paths percent-encoded), failures marked, texts escaped") {
+    CHECK(url_path("St Helens/report.html") == "St%20Helens/report.html");
+    CHECK(url_path("a&b<c>/\"x\"#?.html") == "a%26b%3Cc%3E/%22x%22%23%3F.html");
+    std::vector<HtmlIndexRow> rows = {{"Lancashire", "Lancashire/report.html", {"ok", "Good"}, false},
+                                      {"St Helens", "St Helens/draw.html", {"ok", "-"}, false},
+                                      {"<Bad>", "", {"failed", "x.csv:3:1: unknown 'Extreme'"}, true}};
+    auto html = render_index_html("Batch <2019>", {"service", "status", "overall"}, rows, {{"services file", "s.toml"}});
+    check_self_contained(html);
+    CHECK(html.find("<a href=\"Lancashire/report.html\">Lancashire</a>") != std::string::npos);
+    CHECK(html.find("<a href=\"St%20Helens/draw.html\">St Helens</a>") != std::string::npos);
+    CHECK(html.find("&lt;Bad&gt;</b> <span class=\"tag weak\">Failed</span>") != std::string::npos);
+    CHECK(html.find("x.csv:3:1: unknown &#39;Extreme&#39;") != std::string::npos);
+    CHECK(html.find("Batch &lt;2019&gt;") != std::string::npos);
+    CHECK(html.find("3 services, 1 failed") != std::string::npos);
+    CHECK(count(html, "<tr><td class=\"first\">") == 3);
+}

@@ -28,6 +28,10 @@ struct DrawnSample;
 // (other than tab and newline) as U+FFFD.
 std::string html_escape(std::string_view text);
 
+// A relative path as a link target: every byte but letters, digits, - _ . ~ and / percent-encoded
+// ("St Helens/report.html" -> "St%20Helens/report.html").
+std::string url_path(std::string_view path);
+
 // Rows for the "made from" table at the foot of a page: label -> value (e.g. "answers SHA-256" -> hex).
 using HtmlAbout = std::vector<std::pair<std::string, std::string>>;
 
@@ -37,7 +41,7 @@ std::string render_draw_html(const DrawnSample& sample, const HtmlAbout& about =
 // One service of a batch, for its index page.
 struct HtmlIndexRow {
     std::string service;
-    std::string link;                  // relative path of the service's page ("" when it has none)
+    std::string link;                  // relative path of the service's page ("" when it has none); url_path'd
     std::vector<std::string> cells;    // the summary table's other cells, in the order of the header
     bool failed = false;               // the service failed: its row is marked
 };
