@@ -24,10 +24,15 @@ std::string_view to_string(AnswerLayout l) {
 }
 
 std::optional<std::int8_t> parse_answer(std::string_view text) {
+    std::string t;
+    for (char c : text)
+        if (c != ' ' && c != '\t') t += static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+    if (t == "1" || t == "true") return 1;
+    if (t == "0" || t == "false") return 0;
     std::string a = normalize_label(text);
     if (a == "yes" || a == "y") return 1;
     if (a == "no" || a == "n") return 0;
-    if (a.empty() || a == "n/a" || a == "na" || a == "not relevant" || a == "not applicable" || a == "nr")
+    if (a.empty() || a == "n/a" || a == "na" || a == "notrelevant" || a == "notapplicable" || a == "nr")
         return -1;
     return std::nullopt;
 }
@@ -48,7 +53,7 @@ std::string with_article(const std::string& word) {
     return (vowel ? "an " : "a ") + word;
 }
 
-constexpr const char* kExpectedAnswers = "expected Yes, No, N/A or blank";
+constexpr const char* kExpectedAnswers = "expected Yes, No, N/A or blank (or Y/N, 1/0, TRUE/FALSE, Not applicable)";
 
 std::string trimmed(std::string_view s) {
     auto b = s.find_first_not_of(" \t");

@@ -1,6 +1,7 @@
 #include "casesample/csv.hpp"
 
 #include <charconv>
+#include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <unordered_map>
@@ -17,8 +18,9 @@ std::string_view trim(std::string_view s) {
     return s;
 }
 
-// Returns the offset of the first byte that is not valid UTF-8, or npos.
-std::size_t first_invalid_utf8(const std::string& s) {
+}  // namespace
+
+std::size_t first_invalid_utf8(std::string_view s) {
     const auto* p = reinterpret_cast<const unsigned char*>(s.data());
     const std::size_t n = s.size();
     std::size_t i = 0;
@@ -52,17 +54,68 @@ std::size_t first_invalid_utf8(const std::string& s) {
     return std::string::npos;
 }
 
-}  // namespace
 
-CsvReader CsvReader::open(const std::string& path) { return CsvReader(path, read_file(path)); }
-
-CsvReader CsvReader::from_string(std::string name, std::string text) {
-    return CsvReader(std::move(name), std::move(text));
+std::optional<Encoding> parse_encoding(std::string_view name) {
+    std::string n;
+    for (char c : name)
+        if (c != '-' && c != '_' && c != ' ') n += static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+    if (n == "utf8") return Encoding::utf8;
+    if (n == "windows1252" || n == "cp1252" || n == "ansi") return Encoding::windows1252;
+    if (n == "latin1" || n == "iso88591") return Encoding::latin1;
+    return std::nullopt;
 }
 
-CsvReader::CsvReader(std::string name, std::string text) : name_(std::move(name)), text_(std::move(text)) {
+std::string_view encoding_name(Encoding e) {
+    switch (e) {
+        case Encoding::windows1252: return "windows-1252";
+        case Encoding::latin1: return "latin-1";
+        default: return "utf-8";
+    }
+}
+
+std::string transcode_to_utf8(std::string text, Encoding from) {
+    if (from == Encoding::utf8) return text;
+    // Windows-1252's characters at 0x80-0x9F (the five unassigned bytes keep their Latin-1 meaning).
+    static const std::uint16_t cp1252[32] = {0x20AC, 0x0081, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021,
+                                             0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0x008D, 0x017D, 0x008F,
+                                             0x0090, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
+                                             0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x009D, 0x017E, 0x0178};
+    std::size_t high = 0;
+    for (char c : text) high += static_cast<unsigned char>(c) >= 0x80;
+    if (high == 0) return text;
+    std::string out;
+    out.reserve(text.size() + 2 * high);
+    for (char c : text) {
+        auto b = static_cast<unsigned char>(c);
+        if (b < 0x80) {
+            out += c;
+            continue;
+        }
+        std::uint32_t cp = (from == Encoding::windows1252 && b < 0xA0) ? cp1252[b - 0x80] : b;
+        if (cp < 0x800) {
+            out += static_cast<char>(0xC0 | (cp >> 6));
+            out += static_cast<char>(0x80 | (cp & 0x3F));
+        } else {
+            out += static_cast<char>(0xE0 | (cp >> 12));
+            out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+            out += static_cast<char>(0x80 | (cp & 0x3F));
+        }
+    }
+    return out;
+}
+
+CsvReader CsvReader::open(const std::string& path, CsvOptions options) {
+    return CsvReader(path, read_file(path), options);
+}
+
+CsvReader CsvReader::from_string(std::string name, std::string text, CsvOptions options) {
+    return CsvReader(std::move(name), std::move(text), options);
+}
+
+CsvReader::CsvReader(std::string name, std::string text, CsvOptions options)
+    : name_(std::move(name)), text_(transcode_to_utf8(std::move(text), options.encoding)) {
     if (text_.size() >= 3 && std::memcmp(text_.data(), "\xEF\xBB\xBF", 3) == 0) pos_ = 3;
-    if (auto bad = first_invalid_utf8(text_); bad != std::string::npos) {
+    if (auto bad = options.check_utf8 ? first_invalid_utf8(text_) : std::string::npos; bad != std::string::npos) {
         // Find the line and the field (column) holding the byte, following quotes as the parser does.
         std::size_t line = 1, field = 1;
         bool quoted = false;
@@ -91,11 +144,19 @@ CsvReader::CsvReader(std::string name, std::string text) : name_(std::move(name)
     seen.reserve(rec.fields.size());
     for (std::size_t i = 0; i < rec.fields.size(); ++i) {
         auto h = trim(rec.fields[i]);
+        if (auto bad = first_invalid_utf8(h); bad != std::string::npos) {
+            char buf[8];
+            std::snprintf(buf, sizeof buf, "%02X", static_cast<unsigned char>(h[bad]));
+            throw InputError(name_, rec.line, i + 1,
+                             std::string("the header is not UTF-8 text (found byte 0x") + buf +
+                                 "); if the file was saved from Excel as plain 'CSV', read it with --encoding "
+                                 "windows-1252, or save it as 'CSV UTF-8 (Comma delimited)'");
+        }
         if (h.empty() && rec.fields.size() > 1)
             throw InputError(name_, rec.line, i + 1, "empty column name in the header");
         if (auto [at, added] = seen.emplace(h, i); !added)
             throw InputError(name_, rec.line, i + 1,
-                             "column '" + std::string(h) + "' appears twice in the header (also column " +
+                             "column " + quote_value(h) + " appears twice in the header (also column " +
                                  std::to_string(at->second + 1) + ")");
         header_.emplace_back(h);
     }
@@ -113,11 +174,26 @@ void CsvReader::fail(const CsvRecord& record, std::size_t field, const std::stri
 
 bool CsvReader::next(CsvRecord& record) {
     while (pos_ < text_.size()) {
-        if (!parse_record(record)) continue;  // blank line
+        const std::size_t start = pos_, start_line = line_;
+        try {
+            if (!parse_record(record)) continue;  // blank line
+        } catch (const InputError& e) {
+            if (!problems_) throw;
+            problems_->push_back({"CSV structure", e.line(), e.column(), e.message()});
+            // Go on at the line after the one the record started on (a quote never closed ends the file).
+            auto nl = text_.find('\n', start);
+            pos_ = nl == std::string::npos || e.message().find("never closed") != std::string::npos ? text_.size()
+                                                                                                 : nl + 1;
+            line_ = start_line + 1;
+            continue;
+        }
         if (!header_.empty() && record.fields.size() != header_.size()) {
-            throw InputError(name_, record.line, 0,
-                             "expected " + std::to_string(header_.size()) + " fields as in the header, found " +
-                                 std::to_string(record.fields.size()));
+            InputError e(name_, record.line, 0,
+                         "expected " + std::to_string(header_.size()) + " fields as in the header, found " +
+                             std::to_string(record.fields.size()));
+            if (!problems_) throw e;
+            problems_->push_back({"wrong number of fields", e.line(), 0, e.message()});
+            continue;
         }
         return true;
     }

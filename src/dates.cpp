@@ -1,6 +1,9 @@
 #include "casesample/dates.hpp"
 
 #include <charconv>
+#include <cstdio>
+
+#include "casesample/error.hpp"
 
 namespace casesample {
 
@@ -43,21 +46,141 @@ bool parse_int(std::string_view s, int& out) {
 }
 }  // namespace
 
+namespace {
+bool valid_ymd(int y, int m, int d) { return y >= 1900 && y <= 2999 && m >= 1 && m <= 12 && d >= 1 && d <= days_in_month(y, m); }
+
+// Digits at t[i...], at least `least` and at most `most`; advances i.
+bool take_number(std::string_view t, std::size_t& i, std::size_t least, std::size_t most, int& out) {
+    std::size_t j = i;
+    while (j < t.size() && j - i < most && t[j] >= '0' && t[j] <= '9') ++j;
+    if (j - i < least) return false;
+    out = 0;
+    for (std::size_t k = i; k < j; ++k) out = out * 10 + (t[k] - '0');
+    i = j;
+    return true;
+}
+
+// What may follow a date: nothing, or a time: a space or 'T', then digits, ':' and '.' (and an optional 'Z').
+bool time_or_nothing(std::string_view rest) {
+    if (rest.empty()) return true;
+    if (rest[0] != ' ' && rest[0] != 'T') return false;
+    rest.remove_prefix(1);
+    while (!rest.empty() && rest.front() == ' ') rest.remove_prefix(1);
+    if (rest.empty() || rest[0] < '0' || rest[0] > '9') return false;
+    for (char c : rest)
+        if (!((c >= '0' && c <= '9') || c == ':' || c == '.' || c == 'Z' || c == ' ')) {
+            // "00:00 AM"
+            auto tail = rest.substr(rest.find_first_not_of("0123456789:. "));
+            return tail == "AM" || tail == "PM" || tail == "am" || tail == "pm";
+        }
+    return true;
+}
+
+const char* kMonths[] = {"january", "february", "march",     "april",   "may",      "june",
+                         "july",    "august",   "september", "october", "november", "december"};
+}  // namespace
+
 std::optional<Date> parse_date(std::string_view t) {
     while (!t.empty() && t.front() == ' ') t.remove_prefix(1);
     while (!t.empty() && t.back() == ' ') t.remove_suffix(1);
     int y = 0, m = 0, d = 0;
-    if (t.size() == 10 && t[4] == '-' && t[7] == '-') {
+    std::size_t i = 0;
+    if (t.size() >= 10 && t[4] == '-' && t[7] == '-') {
         if (!parse_int(t.substr(0, 4), y) || !parse_int(t.substr(5, 2), m) || !parse_int(t.substr(8, 2), d))
             return std::nullopt;
-    } else if (t.size() == 10 && t[2] == '/' && t[5] == '/') {
-        if (!parse_int(t.substr(0, 2), d) || !parse_int(t.substr(3, 2), m) || !parse_int(t.substr(6, 4), y))
-            return std::nullopt;
+        i = 10;
+    } else if (take_number(t, i, 1, 2, d) && i < t.size() && t[i] == '/' && take_number(t, ++i, 1, 2, m) &&
+               i < t.size() && t[i] == '/') {
+        ++i;
+        std::size_t start = i;
+        if (!take_number(t, i, 4, 4, y) || i - start != 4) return std::nullopt;
     } else {
         return std::nullopt;
     }
-    if (y < 1900 || y > 2999 || m < 1 || m > 12 || d < 1 || d > days_in_month(y, m)) return std::nullopt;
+    if (!time_or_nothing(t.substr(i))) return std::nullopt;
+    if (!valid_ymd(y, m, d)) return std::nullopt;
     return date_from_ymd(y, m, d);
+}
+
+std::optional<Date> parse_date_with_format(std::string_view t, std::string_view f) {
+    while (!t.empty() && t.front() == ' ') t.remove_prefix(1);
+    while (!t.empty() && t.back() == ' ') t.remove_suffix(1);
+    int y = -1, m = -1, d = -1, ignored = 0;
+    std::size_t i = 0;
+    for (std::size_t k = 0; k < f.size(); ++k) {
+        if (f[k] != '%' || k + 1 == f.size()) {
+            if (i >= t.size() || t[i] != f[k]) return std::nullopt;
+            ++i;
+            continue;
+        }
+        char code = f[++k];
+        switch (code) {
+            case 'd': if (!take_number(t, i, 1, 2, d)) return std::nullopt; break;
+            case 'm': if (!take_number(t, i, 1, 2, m)) return std::nullopt; break;
+            case 'Y': {
+                std::size_t start = i;
+                if (!take_number(t, i, 4, 4, y) || i - start != 4) return std::nullopt;
+                break;
+            }
+            case 'y': {
+                std::size_t start = i;
+                if (!take_number(t, i, 2, 2, y) || i - start != 2) return std::nullopt;
+                y += y < 70 ? 2000 : 1900;
+                break;
+            }
+            case 'H': case 'M': case 'S':
+                if (!take_number(t, i, 1, 2, ignored)) return std::nullopt;
+                break;
+            case 'b': case 'B': {
+                std::size_t j = i;
+                while (j < t.size() && ((t[j] >= 'a' && t[j] <= 'z') || (t[j] >= 'A' && t[j] <= 'Z'))) ++j;
+                std::string word;
+                for (std::size_t c = i; c < j; ++c) word += static_cast<char>(t[c] >= 'A' && t[c] <= 'Z' ? t[c] - 'A' + 'a' : t[c]);
+                m = -1;
+                for (int n = 0; n < 12; ++n)
+                    if (word == kMonths[n] || (word.size() == 3 && std::string_view(kMonths[n]).substr(0, 3) == word) ||
+                        (word == "sept" && n == 8))
+                        m = n + 1;
+                if (m < 0) return std::nullopt;
+                i = j;
+                break;
+            }
+            case '%':
+                if (i >= t.size() || t[i] != '%') return std::nullopt;
+                ++i;
+                break;
+            default: return std::nullopt;
+        }
+    }
+    if (!time_or_nothing(t.substr(i))) return std::nullopt;
+    if (!valid_ymd(y, m, d)) return std::nullopt;
+    return date_from_ymd(y, m, d);
+}
+
+void check_date_format(std::string_view f) {
+    bool day = false, month = false, year = false;
+    for (std::size_t k = 0; k < f.size(); ++k) {
+        if (f[k] != '%') continue;
+        if (k + 1 == f.size())
+            throw UsageError("--date-format '" + std::string(f) + "': a % at the end stands for nothing");
+        char c = f[++k];
+        if (c == 'd') day = true;
+        else if (c == 'm' || c == 'b' || c == 'B') month = true;
+        else if (c == 'Y' || c == 'y') year = true;
+        else if (c != 'H' && c != 'M' && c != 'S' && c != '%')
+            throw UsageError("--date-format '" + std::string(f) + "': unknown code %" + std::string(1, c) +
+                             " (known: %d day, %m month, %b month name, %Y four-digit year, %y two-digit year, %H %M %S "
+                             "time, %% a percent sign)");
+    }
+    if (!day || !month || !year)
+        throw UsageError("--date-format '" + std::string(f) +
+                         "' needs a day (%d), a month (%m or %b) and a year (%Y or %y), such as %d.%m.%Y");
+}
+
+std::string expected_date_text(const std::string& format) {
+    if (!format.empty()) return "a date in the form " + format + " given with --date-format";
+    return "a date such as 03/10/2018 or 3/10/2018 (day first, as in the UK), with or without a time, or "
+           "2018-10-03; for any other form give --date-format, such as --date-format %m/%d/%Y";
 }
 
 std::string format_date(Date date) {

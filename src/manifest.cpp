@@ -73,6 +73,9 @@ nlohmann::ordered_json manifest_json(const DrawManifest& m, const Population& po
     }
     j["cases_read"] = pop.size();
     j["cases_excluded"] = eligible.excluded.size();
+    // Only when rows were dropped, so the manifests of other draws stay as they were.
+    if (pop.identical_duplicates_dropped > 0)
+        j["identical_duplicates_dropped"] = pop.identical_duplicates_dropped;
     auto& domains = j["domains"] = nlohmann::ordered_json::array();
     for (const auto& ds : result.domains) {
         nlohmann::ordered_json d;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstdio>
 #include <cstring>
 #if defined(__linux__)
 #include <sys/mman.h>
@@ -10,6 +11,7 @@
 
 #include "casesample/csv.hpp"
 #include "casesample/error.hpp"
+#include "casesample/headers.hpp"
 
 namespace casesample {
 namespace {
@@ -98,16 +100,17 @@ void radix_sort(std::vector<T>& items, Key key) {
     }
 }
 
-// The first case (in file order) whose id an earlier case already has: {later, earlier}, if any.
+// Every group of cases sharing an id, each group in file order, groups in order of their second case.
 // First the ids' hashes alone are sorted (8 bytes a case); only when two hashes are equal, which almost
 // always means a real duplicate, are the cases themselves sorted by hash to find which.
-std::optional<std::pair<std::uint32_t, std::uint32_t>> first_duplicate(const Population& pop) {
+std::vector<std::vector<std::uint32_t>> duplicate_groups(const Population& pop) {
+    std::vector<std::vector<std::uint32_t>> groups;
     {
         std::vector<std::uint64_t> hashes;
         reserve_huge(hashes, pop.size());
         for (std::size_t i = 0; i < pop.size(); ++i) hashes.push_back(id_hash(pop.id(i)));
         radix_sort(hashes, [](std::uint64_t h) { return h; });
-        if (std::adjacent_find(hashes.begin(), hashes.end()) == hashes.end()) return std::nullopt;
+        if (std::adjacent_find(hashes.begin(), hashes.end()) == hashes.end()) return groups;
     }
     struct IdKey {
         std::uint64_t hash;
@@ -117,25 +120,51 @@ std::optional<std::pair<std::uint32_t, std::uint32_t>> first_duplicate(const Pop
     reserve_huge(keys, pop.size());
     for (std::size_t i = 0; i < pop.size(); ++i) keys.push_back({id_hash(pop.id(i)), static_cast<std::uint32_t>(i)});
     radix_sort(keys, [](const IdKey& k) { return k.hash; });  // stable: equal hashes stay in file order
-    std::optional<std::pair<std::uint32_t, std::uint32_t>> best;
     for (std::size_t a = 0; a < keys.size();) {
         std::size_t b = a + 1;
         while (b < keys.size() && keys[b].hash == keys[a].hash) ++b;
-        for (std::size_t x = a + 1; x < b; ++x)
-            for (std::size_t y = a; y < x; ++y)
-                if (pop.id(keys[x].index) == pop.id(keys[y].index)) {
-                    if (!best || keys[x].index < best->first) best = {keys[x].index, keys[y].index};
-                    break;
+        std::vector<bool> taken(b - a, false);
+        for (std::size_t x = a; x < b; ++x) {
+            if (taken[x - a]) continue;
+            std::vector<std::uint32_t> group{keys[x].index};
+            for (std::size_t y = x + 1; y < b; ++y)
+                if (!taken[y - a] && pop.id(keys[y].index) == pop.id(keys[x].index)) {
+                    taken[y - a] = true;
+                    group.push_back(keys[y].index);
                 }
+            if (group.size() > 1) groups.push_back(std::move(group));
+        }
         a = b;
     }
-    return best;
+    std::sort(groups.begin(), groups.end(), [](const auto& g, const auto& h) { return g[1] < h[1]; });
+    return groups;
+}
+
+// A header cell that looks like case data: a date, a number, a case id with four or more digits, or a
+// category of the vocabulary.
+bool looks_like_data(std::string_view cell, const Vocabulary& vocabulary) {
+    cell = trim(cell);
+    if (cell.empty()) return false;
+    if (parse_date(cell)) return true;
+    std::size_t digits = 0;
+    for (char c : cell) digits += c >= '0' && c <= '9';
+    if (digits >= 4 || digits == cell.size()) return true;
+    for (std::size_t k = 0; k < kStratifierCount; ++k)
+        if (vocabulary.match(static_cast<Stratifier>(k), cell)) return true;
+    return false;
+}
+
+// 64-bit hash of every cell of a record, to tell identical duplicate rows from conflicting ones.
+std::uint64_t row_hash(const CsvRecord& rec) {
+    std::uint64_t h = 0xCBF29CE484222325ULL;
+    for (auto f : rec.fields) h = (h ^ id_hash(trim(f))) * 0x100000001B3ULL;
+    return h;
 }
 
 }  // namespace
 
 Population read_population(const std::string& path, const PopulationOptions& options) {
-    auto reader = CsvReader::open(path);
+    auto reader = CsvReader::open(path, CsvOptions{options.encoding, false});
     return parse_population(reader, options);
 }
 
@@ -144,8 +173,9 @@ Population parse_population(CsvReader& reader, const PopulationOptions& options)
     pop.source = reader.name();
     pop.vocabulary = options.vocabulary;
     pop.kept_columns = options.keep_columns;
+    std::vector<InputProblem>* const problems = options.problems;
 
-    // Locate the required columns, by their standard name or the name mapped with --column.
+    // Locate the required columns: the header named with --column, else the standard name or a synonym.
     static const char* required[] = {"case_id", "disposal_type", "disposal_date", "gender", "rosh", "swb"};
     std::size_t col[6];
     for (const auto& [name, header] : options.column_names) {
@@ -156,25 +186,27 @@ Population parse_population(CsvReader& reader, const PopulationOptions& options)
                              "' is not a required column (case_id, disposal_type, disposal_date, gender, rosh, swb)");
         (void)header;
     }
-    for (int i = 0; i < 6; ++i) {
-        std::string header = required[i];
-        if (auto it = options.column_names.find(required[i]); it != options.column_names.end()) header = it->second;
-        auto c = reader.find_column(header);
-        if (!c) {
-            std::string msg = "missing column '" + header + "'";
-            if (header != required[i]) msg += " (given for " + std::string(required[i]) + " with --column)";
-            msg += "; the header has: ";
-            for (std::size_t k = 0; k < reader.header().size(); ++k) msg += (k ? ", " : "") + reader.header()[k];
-            if (header == required[i])
-                msg += ". If the column has another name, map it with --column " + header + "=\"Its name\"";
-            throw InputError(reader.name(), reader.header_line(), 0, msg);
+    {
+        std::vector<WantedColumn> wanted;
+        for (auto r : required) {
+            WantedColumn w{r, std::nullopt, true};
+            if (auto it = options.column_names.find(r); it != options.column_names.end()) w.header = it->second;
+            wanted.push_back(std::move(w));
         }
-        col[i] = *c;
+        bool data_like = false;
+        for (const auto& h : reader.header()) data_like |= looks_like_data(h, pop.vocabulary);
+        auto found = locate_columns(reader.name(), reader.header_line(), reader.header(), wanted,
+                                    options.header_synonyms, data_like);
+        for (int i = 0; i < 6; ++i) col[i] = *found[i];
     }
     std::vector<std::size_t> kept_col;
     for (const auto& k : options.keep_columns) {
-        auto c = reader.find_column(k);
-        if (!c) throw InputError(reader.name(), reader.header_line(), 0, "--keep-columns: no column '" + k + "'");
+        std::optional<std::size_t> c = reader.find_column(k);
+        for (std::size_t i = 0; !c && i < reader.header().size(); ++i)
+            if (normalize_header(reader.header()[i]) == normalize_header(k)) c = i;
+        if (!c)
+            throw InputError(reader.name(), reader.header_line(), 0,
+                             "--keep-columns: no column " + quote_value(k) + " in the header");
         kept_col.push_back(*c);
     }
 
@@ -188,6 +220,21 @@ Population parse_population(CsvReader& reader, const PopulationOptions& options)
     reserve_huge(pop.domain, max_rows);
     reserve_huge(pop.codes, max_rows);
     reserve_huge(pop.line, max_rows);
+    std::vector<std::uint64_t> row_hashes;
+
+    // A problem: thrown at once, or collected (then the row is left out, after its other cells are checked).
+    bool row_bad = false;
+    std::vector<bool> bad_rows;
+    auto problem = [&](const CsvRecord& rec, std::size_t field, std::string kind, std::string message) {
+        if (!problems) reader.fail(rec, field, message);
+        problems->push_back({std::move(kind), rec.line, field + 1, std::move(message)});
+        row_bad = true;
+    };
+    const std::string encoding_advice =
+        options.encoding == Encoding::utf8
+            ? "; if the file was saved from Excel as plain 'CSV', read it with --encoding windows-1252, or save it "
+              "as 'CSV UTF-8 (Comma delimited)'"
+            : "";
 
     static const Stratifier strat_of_col[] = {Stratifier::disposal_type, Stratifier::disposal_type,
                                               Stratifier::disposal_type, Stratifier::gender,
@@ -195,61 +242,160 @@ Population parse_population(CsvReader& reader, const PopulationOptions& options)
     std::array<CategoryCache, kStratifierCount> cache;
     CsvRecord rec;
     if (options.progress) options.progress->begin("reading cases", reader.size_bytes());
+    reader.collect_problems(problems);
     while (reader.next(rec)) {
         if (options.progress && pop.id_end.size() % 16384 == 16383) options.progress->reach(reader.position());
+        row_bad = false;
+        // A used cell, trimmed and checked to be UTF-8 (bytes in columns the tool does not read are no concern).
+        auto raw_cell = [&](std::size_t c) {
+            auto v = trim(rec.fields[c]);
+            if (auto bad = first_invalid_utf8(v); bad != std::string::npos) {
+                char buf[8];
+                std::snprintf(buf, sizeof buf, "%02X", static_cast<unsigned char>(v[bad]));
+                problem(rec, c, "not UTF-8", std::string("not UTF-8 text (found byte 0x") + buf + ")" + encoding_advice);
+            }
+            return v;
+        };
         auto cell = [&](int i) {
-            auto v = trim(rec.fields[col[i]]);
+            auto v = raw_cell(col[i]);
             if (v.empty())
-                reader.fail(rec, col[i], "empty " + std::string(required[i]) + " (every case needs one)");
+                problem(rec, col[i], "empty " + std::string(required[i]),
+                        "empty " + std::string(required[i]) + " (every case needs one)");
             return v;
         };
         auto id = cell(0);
         if (auto bad = find_control_character(id); bad != std::string_view::npos)
-            reader.fail(rec, col[0], control_character_message("the case id", id, bad));
-        pop.id_text.append(id);
+            problem(rec, col[0], "control character in case id", control_character_message("the case id", id, bad));
         std::array<std::uint16_t, kStratifierCount> codes{};
         for (int i : {1, 3, 4, 5}) {
             Stratifier s = strat_of_col[i];
             auto k = static_cast<std::size_t>(s);
-            auto v = cell(i);
+            // A blank gender, rosh or swb is "not known" too when --unknown-as is given.
+            const bool bad_before = row_bad;
+            row_bad = false;
+            auto v = (options.unknown_as && s != Stratifier::disposal_type) ? raw_cell(col[i]) : cell(i);
+            if (row_bad) continue;  // empty or not UTF-8: said already
+            row_bad = bad_before;
             auto code = cache[k].find(v);
             if (!code) {
                 code = pop.vocabulary.match(s, v);
                 if (!code && options.unknown_as && s != Stratifier::disposal_type)
                     code = pop.vocabulary.add_category(s, *options.unknown_as);
                 if (!code) {
-                    std::string msg = "unknown " + std::string(kStratifierNames[k]) + " '" + std::string(v) +
-                                      "' (expected " + pop.vocabulary.expected(s) + ")";
+                    std::string msg = "unknown " + std::string(kStratifierNames[k]) + " " + quote_value(v) +
+                                      " (expected " + pop.vocabulary.expected(s) + ")";
                     if (s == Stratifier::disposal_type)
                         msg += "; add it to a vocabulary file with its domain and pass --add-vocabulary FILE";
                     else
                         msg += "; or pass --unknown-as \"Not known\" to keep such cases as their own category";
-                    reader.fail(rec, col[i], msg);
+                    problem(rec, col[i], "unknown " + std::string(kStratifierNames[k]), msg);
+                    continue;
                 }
                 cache[k].remember(v, *code);
             }
             codes[k] = *code;
         }
-        auto date = parse_date(cell(2));
-        if (!date)
-            reader.fail(rec, col[2],
-                        "bad disposal_date '" + std::string(cell(2)) +
-                            "' (expected a date as YYYY-MM-DD or DD/MM/YYYY)");
+        Date date{};
+        {
+            const bool bad_before = row_bad;
+            row_bad = false;
+            auto date_text = cell(2);
+            if (!row_bad) {
+                auto d = options.date_format.empty() ? parse_date(date_text)
+                                                     : parse_date_with_format(date_text, options.date_format);
+                if (d) date = *d;
+                else
+                    problem(rec, col[2], "bad disposal_date",
+                            "bad disposal_date " + quote_value(date_text) + " (expected " +
+                                expected_date_text(options.date_format) + ")");
+            }
+            row_bad |= bad_before;
+        }
+        std::vector<std::string_view> kept;
+        for (auto c : kept_col) kept.push_back(raw_cell(c));
+        if (row_bad && id.empty()) continue;  // nothing to check for duplicates
+        pop.id_text.append(id);
         pop.id_end.push_back(pop.id_text.size());
-        pop.disposal_date.push_back(*date);
+        pop.disposal_date.push_back(date);
         pop.codes.push_back(codes);
         pop.domain.push_back(pop.vocabulary.domain_of(codes[0]));
         pop.line.push_back(static_cast<std::uint32_t>(rec.line));
-        for (auto c : kept_col) pop.kept_values.emplace_back(rec.fields[c]);
+        for (auto k : kept) pop.kept_values.emplace_back(k);
+        row_hashes.push_back(row_hash(rec));
+        bad_rows.push_back(row_bad);
     }
+    reader.collect_problems(nullptr);
     if (options.progress) options.progress->reach(reader.size_bytes());
-    if (pop.size() == 0)
-        throw InputError(reader.name(), 0, 0, "the file has a header but no cases");
-    // Duplicate ids, checked once every row is read (a row with another error is reported first).
-    if (auto dup = first_duplicate(pop))
-        throw InputError(reader.name(), pop.line[dup->first], col[0] + 1,
-                         "case id '" + std::string(pop.id(dup->first)) + "' appears twice (first on line " +
-                             std::to_string(pop.line[dup->second]) + ")");
+    if (pop.size() == 0) {
+        if (!problems) throw InputError(reader.name(), 0, 0, "the file has a header but no cases");
+        if (problems->empty()) problems->push_back({"no cases", 0, 0, "the file has a header but no cases"});
+        return pop;
+    }
+    // Rows with a problem (only when problems are collected) were kept for the duplicate check; they go below.
+    std::vector<bool> drop = bad_rows;
+
+    // Duplicate ids, checked once every row is read (a row with another error is reported first). A row that
+    // repeats an earlier one in every cell is dropped with --drop-identical-duplicates; any other repeat is
+    // an error, every pair listed.
+    std::vector<InputProblem> duplicates;
+    for (const auto& g : duplicate_groups(pop)) {
+        for (std::size_t k = 1; k < g.size(); ++k) {
+            bool identical = row_hashes[g[k]] == row_hashes[g[0]];
+            if (identical && options.drop_identical_duplicates) {
+                if (!drop[g[k]]) ++pop.identical_duplicates_dropped;
+                drop[g[k]] = true;
+                continue;
+            }
+            std::string msg = "case id " + quote_value(pop.id(g[k])) + " appears twice (first on line " +
+                              std::to_string(pop.line[g[0]]) + ")";
+            msg += identical ? ", the same in every cell; pass --drop-identical-duplicates to keep one"
+                             : ", with different values";
+            duplicates.push_back({identical ? "identical duplicate rows" : "conflicting duplicate case ids",
+                                  pop.line[g[k]], col[0] + 1, msg});
+            drop[g[k]] = true;  // (only when problems are collected: otherwise this throws below)
+        }
+    }
+    if (!duplicates.empty()) {
+        if (problems) {
+            problems->insert(problems->end(), duplicates.begin(), duplicates.end());
+        } else {
+            std::sort(duplicates.begin(), duplicates.end(), [](auto& a, auto& b) { return a.line < b.line; });
+            std::string msg = duplicates[0].message;
+            if (duplicates.size() > 1) {
+                msg += "; " + std::to_string(duplicates.size() - 1) + " more repeated: ";
+                for (std::size_t k = 1; k < duplicates.size() && k <= 20; ++k)
+                    msg += (k > 1 ? ", " : "") + std::string("line ") + std::to_string(duplicates[k].line);
+                if (duplicates.size() > 21) msg += " and " + std::to_string(duplicates.size() - 21) + " more";
+            }
+            throw InputError(reader.name(), duplicates[0].line, duplicates[0].column, msg);
+        }
+    }
+    std::size_t dropped = static_cast<std::size_t>(std::count(drop.begin(), drop.end(), true));
+    if (dropped > 0) {
+        // Compact the columns, keeping the first of each identical run.
+        std::size_t w = 0;
+        std::string ids;
+        ids.reserve(pop.id_text.size());
+        const std::size_t nk = pop.kept_columns.size();
+        for (std::size_t i = 0; i < pop.size(); ++i) {
+            if (drop[i]) continue;
+            ids.append(pop.id(i));
+            pop.id_end[w] = ids.size();
+            pop.disposal_date[w] = pop.disposal_date[i];
+            pop.domain[w] = pop.domain[i];
+            pop.codes[w] = pop.codes[i];
+            pop.line[w] = pop.line[i];
+            for (std::size_t k = 0; k < nk; ++k) pop.kept_values[w * nk + k] = std::move(pop.kept_values[i * nk + k]);
+            ++w;
+        }
+        pop.id_text = std::move(ids);
+        pop.id_end.resize(w);
+        pop.disposal_date.resize(w);
+        pop.domain.resize(w);
+        pop.codes.resize(w);
+        pop.line.resize(w);
+        pop.kept_values.resize(w * nk);
+    }
     return pop;
 }
 

@@ -2,11 +2,22 @@
 
 #include "casesample/dates.hpp"
 #include "casesample/error.hpp"
+#include "casesample/profile.hpp"
 
 namespace casesample {
 
 PopulationOptions PopulationArgs::options() const {
     PopulationOptions o;
+    if (!profile.empty()) {
+        auto p = load_profile(profile);
+        o.column_names = p.columns;
+        for (const auto& [column, names] : p.synonyms)
+            for (const auto& n : names) o.header_synonyms.add(column, n);
+        o.date_format = p.date_format;
+        if (p.encoding) o.encoding = *p.encoding;
+        o.unknown_as = p.unknown_as;
+        o.drop_identical_duplicates = p.drop_identical_duplicates.value_or(false);
+    }
     for (const auto& c : columns) {
         auto eq = c.find('=');
         if (eq == std::string::npos || eq == 0 || eq + 1 == c.size())
@@ -16,6 +27,16 @@ PopulationOptions PopulationArgs::options() const {
     if (!vocabulary.empty()) o.vocabulary = Vocabulary::load(vocabulary);
     for (const auto& extra : add_vocabulary) o.vocabulary.extend(Vocabulary::load(extra), extra);
     if (!unknown_as.empty()) o.unknown_as = unknown_as;
+    if (!date_format.empty()) {
+        check_date_format(date_format);
+        o.date_format = date_format;
+    }
+    if (!encoding.empty()) {
+        auto e = parse_encoding(encoding);
+        if (!e) throw UsageError("--encoding must be utf-8, windows-1252 or latin-1; got '" + encoding + "'");
+        o.encoding = *e;
+    }
+    if (drop_identical_duplicates) o.drop_identical_duplicates = true;
     std::string_view k = keep_columns;
     while (!k.empty()) {
         auto comma = k.find(',');
@@ -62,10 +83,14 @@ EligibilityRule PopulationArgs::rule(const Vocabulary* vocabulary) const {
 
 std::vector<std::pair<std::string, std::string>> PopulationArgs::describe() const {
     std::vector<std::pair<std::string, std::string>> d;
+    if (!profile.empty()) d.emplace_back("profile", profile);
     for (const auto& c : columns) d.emplace_back("column", c);
     if (!vocabulary.empty()) d.emplace_back("vocabulary", vocabulary);
     for (const auto& v : add_vocabulary) d.emplace_back("add_vocabulary", v);
     if (!unknown_as.empty()) d.emplace_back("unknown_as", unknown_as);
+    if (!date_format.empty()) d.emplace_back("date_format", date_format);
+    if (!encoding.empty()) d.emplace_back("encoding", encoding);
+    if (drop_identical_duplicates) d.emplace_back("drop_identical_duplicates", "true");
     if (!keep_columns.empty()) d.emplace_back("keep_columns", keep_columns);
     // The manifest records the date in ISO form, whichever form was typed.
     auto date = parse_date(fieldwork);
@@ -80,6 +105,10 @@ PopulationArgs PopulationArgs::from_describe(const std::vector<std::pair<std::st
     PopulationArgs a;
     for (const auto& [k, v] : described) {
         if (k == "column") a.columns.push_back(v);
+        else if (k == "profile") a.profile = v;
+        else if (k == "date_format") a.date_format = v;
+        else if (k == "encoding") a.encoding = v;
+        else if (k == "drop_identical_duplicates") a.drop_identical_duplicates = v == "true";
         else if (k == "vocabulary") a.vocabulary = v;
         else if (k == "add_vocabulary") a.add_vocabulary.push_back(v);
         else if (k == "unknown_as") a.unknown_as = v;

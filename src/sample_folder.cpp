@@ -97,10 +97,19 @@ LoadedPopulation load_population(const std::string& path, const PopulationArgs& 
     options.progress = progress;
     std::string text = read_whole_file(path);
     l.inputs.push_back(input_of("population", path, text));
+    if (!args.profile.empty()) l.inputs.push_back(input_of("profile", args.profile, read_file(args.profile)));
     if (!args.vocabulary.empty()) l.inputs.push_back(input_of("vocabulary", args.vocabulary, read_file(args.vocabulary)));
     for (const auto& v : args.add_vocabulary) l.inputs.push_back(input_of("add_vocabulary", v, read_file(v)));
-    auto reader = CsvReader::from_string(path, std::move(text));
-    l.population = parse_population(reader, options);
+    auto reader = CsvReader::from_string(path, std::move(text), CsvOptions{options.encoding, false});
+    try {
+        l.population = parse_population(reader, options);
+    } catch (const InputError& e) {
+        // A draw stops at the first problem of the file; lint lists them all.
+        if (e.file() != path || e.line() == 0) throw;
+        throw InputError(e.file(), e.line(), e.column(),
+                         e.message() + " (run 'casesample lint " + path +
+                             " ...' with the same options to see every problem at once)");
+    }
     l.eligible = eligible_population(l.population, args.rule(&l.population.vocabulary));
     return l;
 }
@@ -108,7 +117,7 @@ LoadedPopulation load_population(const std::string& path, const PopulationArgs& 
 std::vector<std::pair<std::string, std::string>> manifest_population_options(const PopulationArgs& args) {
     auto d = args.describe();
     for (auto& [k, v] : d)
-        if (k == "vocabulary" || k == "add_vocabulary") v = absolute(v);
+        if (k == "vocabulary" || k == "add_vocabulary" || k == "profile") v = absolute(v);
     return d;
 }
 

@@ -10,18 +10,12 @@ extern const std::string_view vocabulary;
 }
 
 std::string normalize_label(std::string_view text) {
+    // Case, spaces, '-', '_' and '.' are ignored: "D.T.O." is "dto", "y-r-o" is "yro", "Out of court" is
+    // "out-of-court", "VeryHigh" is "Very High".
     std::string out;
     out.reserve(text.size());
-    bool pending_space = false;
     for (char c : text) {
-        if (c == ' ' || c == '\t' || c == '-' || c == '_' || c == '.' || c == '\n' || c == '\r') {
-            pending_space = !out.empty();
-            continue;
-        }
-        if (pending_space) {
-            out += ' ';
-            pending_space = false;
-        }
+        if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '-' || c == '_' || c == '.') continue;
         out += (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
     }
     return out;

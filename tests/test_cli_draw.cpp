@@ -170,7 +170,7 @@ TEST_CASE("bad population files: one line file:line:column, exit 2, and no outpu
         const char* words;
     };
     const Bad cases[] = {
-        {"missing_column.csv", ":1: ", "missing column 'rosh'"},
+        {"missing_column.csv", ":1: ", "rosh: not found"},
         {"unknown_category.csv", ":3:5: ", "unknown rosh 'Extreme'"},
         {"unknown_disposal.csv", ":3:2: ", "unknown disposal_type 'Court Martial'"},
         {"empty_cell.csv", ":3:4: ", "empty gender"},

@@ -21,6 +21,30 @@ namespace casesample {
 // Excel's own limits (16,384 columns; 32,767 characters in a cell, up to 4 bytes each in UTF-8).
 inline constexpr std::size_t kMostColumns = 16384;
 inline constexpr std::size_t kMostFieldBytes = 131072;
+// The text encodings a CSV may be read from; anything but UTF-8 is transcoded to UTF-8 on reading.
+enum class Encoding { utf8, windows1252, latin1 };
+// "utf-8", "windows-1252" (also "cp1252"), "latin-1" (also "iso-8859-1"), any case; nullopt otherwise.
+std::optional<Encoding> parse_encoding(std::string_view name);
+std::string_view encoding_name(Encoding e);  // "utf-8", "windows-1252", "latin-1"
+// The text as UTF-8 (a copy; UTF-8 text is returned as it is).
+std::string transcode_to_utf8(std::string text, Encoding from);
+// Offset of the first byte of `text` that is not UTF-8, or npos.
+std::size_t first_invalid_utf8(std::string_view text);
+
+struct CsvOptions {
+    Encoding encoding = Encoding::utf8;
+    // true: a byte that is not UTF-8 anywhere in the file is an error. false: only the header is checked, and the
+    // caller checks the cells it uses (so a bad byte in a column nobody reads is no error).
+    bool check_utf8 = true;
+};
+
+// One problem found in an input, when problems are collected instead of stopping at the first (lint).
+struct InputProblem {
+    std::string kind;  // groups problems in a listing: "unknown rosh", "bad disposal_date", ...
+    std::size_t line = 0;
+    std::size_t column = 0;
+    std::string message;
+};
 
 struct CsvRecord {
     std::vector<std::string_view> fields;  // valid until the next call to CsvReader::next
@@ -31,9 +55,13 @@ class CsvReader {
 public:
     // Reads the whole file into memory. Throws InputError when it cannot be read, is empty, is not
     // UTF-8, or its header is malformed.
-    static CsvReader open(const std::string& path);
+    static CsvReader open(const std::string& path, CsvOptions options = {});
     // For tests and embedded data: `name` is used in error messages.
-    static CsvReader from_string(std::string name, std::string text);
+    static CsvReader from_string(std::string name, std::string text, CsvOptions options = {});
+
+    // From now on, malformed records (a wrong number of fields, a stray quote) are added to `problems` and
+    // skipped instead of thrown; nullptr stops collecting.
+    void collect_problems(std::vector<InputProblem>* problems) noexcept { problems_ = problems; }
 
     const std::string& name() const noexcept { return name_; }
     const std::vector<std::string>& header() const noexcept { return header_; }
@@ -52,7 +80,7 @@ public:
     [[noreturn]] void fail(const CsvRecord& record, std::size_t field, const std::string& message) const;
 
 private:
-    CsvReader(std::string name, std::string text);
+    CsvReader(std::string name, std::string text, CsvOptions options);
     bool parse_record(CsvRecord& record);
     void check_field(const CsvRecord& record, std::size_t bytes) const;
 
@@ -62,6 +90,7 @@ private:
     std::size_t line_ = 1;
     std::size_t header_line_ = 1;
     std::vector<std::string> header_;
+    std::vector<InputProblem>* problems_ = nullptr;
 };
 
 // The cells of a table, row by row, whatever they are written into: CsvWriter (CSV text) and XlsxWriter (a

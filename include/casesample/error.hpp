@@ -4,8 +4,15 @@
 #include <cstddef>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 
 namespace casesample {
+
+// The one offending cell of an input, as every message shows it: in single quotes, cut to `max_chars`
+// characters (then "..." marks the cut), with control and escape characters (and bytes that are not UTF-8)
+// written as \xNN, so a message never carries more of a child's record than that cell, and never a
+// terminal escape sequence. quote_value("Extreme") == "'Extreme'".
+std::string quote_value(std::string_view cell, std::size_t max_chars = 60);
 
 // Something wrong with an input file, at a known place. line and column are 1-based;
 // 0 means "not applicable" (column 0: the whole line; line 0: the whole file).

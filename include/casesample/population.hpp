@@ -9,8 +9,10 @@
 #include <string_view>
 #include <vector>
 
+#include "casesample/csv.hpp"
 #include "casesample/dates.hpp"
 #include "casesample/progress.hpp"
+#include "casesample/headers.hpp"
 #include "casesample/vocabulary.hpp"
 
 namespace casesample {
@@ -21,11 +23,22 @@ struct PopulationOptions {
     std::map<std::string, std::string> column_names;
     // Further columns carried into outputs on request (--keep-columns).
     std::vector<std::string> keep_columns;
-    // When set, unmatched gender/rosh/swb values become this category instead of an error.
+    // When set, unmatched or blank gender/rosh/swb values become this category instead of an error.
     std::optional<std::string> unknown_as;
     Vocabulary vocabulary = Vocabulary::builtin();
     // Advanced by the bytes of the file parsed (stage "reading cases"), when given.
     Progress* progress = nullptr;
+    // Other header names for the required columns (fixtures/headers.csv, plus a profile's).
+    HeaderSynonyms header_synonyms = HeaderSynonyms::builtin();
+    // The form of disposal dates when it is none of the built-in ones (--date-format, see parse_date_with_format).
+    std::string date_format;
+    // The file's encoding; anything but UTF-8 is transcoded on reading.
+    Encoding encoding = Encoding::utf8;
+    // Rows that repeat an earlier row exactly (every cell the same) are dropped and counted instead of refused.
+    bool drop_identical_duplicates = false;
+    // When set, every problem is added here and reading goes on (the rows with problems are left out);
+    // otherwise the first problem is thrown as an InputError.
+    std::vector<InputProblem>* problems = nullptr;
 };
 
 // Cases stored column-wise: a million cases cost about 30 bytes each beyond their ids.
@@ -41,6 +54,7 @@ struct Population {
     std::vector<std::array<std::uint16_t, kStratifierCount>> codes;  // category code per stratifier
     std::vector<std::uint32_t> line;       // line of the case in the source file
     std::vector<std::string> kept_values;  // size() * kept_columns.size(), row-major
+    std::size_t identical_duplicates_dropped = 0;  // with drop_identical_duplicates
 
     std::size_t size() const noexcept { return id_end.size(); }
     std::string_view id(std::size_t i) const noexcept {
@@ -53,8 +67,9 @@ struct Population {
 };
 
 // Reads and validates a population CSV (required columns case_id, disposal_type, disposal_date, gender,
-// rosh, swb). Throws InputError with file, line and column for a missing column, an empty required cell,
-// an unknown category, a bad date or a duplicate case id.
+// rosh, swb, found through their header synonyms). Throws InputError with file, line and column for missing
+// columns (every one at once), an empty required cell, an unknown category, a bad date, a cell that is not
+// UTF-8, or duplicate case ids (every pair at once); with options.problems, collects them all instead.
 Population read_population(const std::string& path, const PopulationOptions& options);
 Population parse_population(class CsvReader& reader, const PopulationOptions& options);
 

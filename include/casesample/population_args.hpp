@@ -22,6 +22,10 @@ struct PopulationArgs {
     std::string court_window = "6-9";
     std::string ooc_window = "3-5";
     std::vector<std::string> windows;  // domain=FROM-TO
+    std::string profile;               // TOML file: columns, synonyms, date format, encoding, unknown-as
+    std::string date_format;           // --date-format
+    std::string encoding;              // --encoding
+    bool drop_identical_duplicates = false;
 
     PopulationOptions options() const;
     // The rule for --fieldwork; throws UsageError when the date is missing or bad, and, given the

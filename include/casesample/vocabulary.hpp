@@ -6,7 +6,7 @@
 // File format (CSV): variable,category,synonyms,domain
 //   variable  one of gender, rosh, swb, disposal_type
 //   category  the canonical label printed in every output
-//   synonyms  other spellings separated by '|' (matching ignores case, spaces, '-' '_' and '.')
+//   synonyms  other spellings separated by '|' (matching ignores case, spaces, '-', '_' and '.')
 //   domain    for disposal_type rows only: the sample domain the disposal type belongs to
 #include <array>
 #include <cstdint>
@@ -26,7 +26,7 @@ inline constexpr std::size_t kStratifierCount = 4;
 inline constexpr std::array<std::string_view, kStratifierCount> kStratifierNames = {"disposal_type", "gender",
                                                                                   "rosh", "swb"};
 
-// Lowercase, trimmed, with runs of spaces, '-', '_' and '.' folded into one space.
+// Lowercase, without spaces, '-', '_' and '.': "D.T.O." -> "dto", "Y-R-O" -> "yro", "Very High" -> "veryhigh".
 std::string normalize_label(std::string_view text);
 
 class Vocabulary {

@@ -30,7 +30,7 @@ std::string_view trim(std::string_view s) {
 
 void run(const CheckOptions& o) {
     auto options = o.population_args.options();
-    auto pop = read_population(o.population, options);
+    auto pop = read_population_or_hint(o.population, options);
     EligiblePopulation eligible;
     if (!o.population_args.fieldwork.empty()) {
         eligible = eligible_population(pop, o.population_args.rule(&pop.vocabulary));

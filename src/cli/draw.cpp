@@ -152,6 +152,7 @@ void run(const DrawOptions& o, Context&) {
         j["method"] = o.method;
         j["cases_read"] = pop.size();
         j["cases_excluded"] = loaded.eligible.excluded.size();
+        j["identical_duplicates_dropped"] = loaded.population.identical_duplicates_dropped;
         auto& domains = j["domains"] = nlohmann::ordered_json::array();
         for (const auto& ds : result.domains) {
             nlohmann::ordered_json d;
@@ -182,6 +183,9 @@ void run(const DrawOptions& o, Context&) {
             text += "\n";
         }
         text += std::to_string(loaded.eligible.excluded.size()) + " cases not eligible (listed in excluded.csv)\n";
+        if (loaded.population.identical_duplicates_dropped > 0)
+            text += std::to_string(loaded.population.identical_duplicates_dropped) +
+                    " identical duplicate rows dropped (--drop-identical-duplicates)\n";
         text += "Method " + o.method + ", seed " + std::to_string(request.seed) +
                 (chosen ? " (chosen at random; pass --seed " + std::to_string(request.seed) + " to draw the same sample again)"
                         : "") +

@@ -1,8 +1,13 @@
 #include "population_args.hpp"
 
+#include "casesample/error.hpp"
+
 namespace casesample::cli {
 
 void add_population_options(CLI::App& app, PopulationArgs& args, bool with_keep_columns) {
+    app.add_option("--profile", args.profile,
+                   "A profile (TOML) of the case-management system the file came from: column names, header "
+                   "synonyms, date format, encoding, unknown-as (see docs/input-files.md); options typed here win");
     app.add_option("--column", args.columns,
                    "Read a required column under another header name: --column rosh=\"Risk of serious harm\" "
                    "(repeatable)");
@@ -11,8 +16,18 @@ void add_population_options(CLI::App& app, PopulationArgs& args, bool with_keep_
     app.add_option("--add-vocabulary", args.add_vocabulary,
                    "Add the categories and synonyms of this vocabulary file to the built-in one (repeatable)");
     app.add_option("--unknown-as", args.unknown_as,
-                   "Keep unmatched gender, rosh and swb values as this category (e.g. \"Not known\") instead of "
-                   "stopping with an error");
+                   "Keep unmatched or blank gender, rosh and swb values as this category (e.g. \"Not known\") "
+                   "instead of stopping with an error");
+    app.add_option("--date-format", args.date_format,
+                   "Form of the disposal dates when not D/M/YYYY, DD/MM/YYYY or YYYY-MM-DD (with or without a "
+                   "time): %d day, %m month, %b month name, %Y year, %y two-digit year, e.g. %m/%d/%Y or %d-%b-%y");
+    app.add_option("--encoding", args.encoding,
+                   "Character encoding of the file: utf-8 (default), windows-1252 (Excel's plain 'CSV') or latin-1")
+        ->check(CLI::IsMember({"utf-8", "utf8", "windows-1252", "cp1252", "latin-1", "latin1", "iso-8859-1"},
+                              CLI::ignore_case));
+    app.add_flag("--drop-identical-duplicates", args.drop_identical_duplicates,
+                 "Keep one of rows that repeat each other in every cell (counted in the output and manifest); a "
+                 "case id repeated with different values stays an error");
     if (with_keep_columns)
         app.add_option("--keep-columns", args.keep_columns,
                        "Copy these further columns (comma-separated) into sample.csv and reserves.csv");
@@ -29,6 +44,20 @@ void add_eligibility_options(CLI::App& app, PopulationArgs& args, bool fieldwork
         ->capture_default_str();
     app.add_option("--window", args.windows,
                    "Eligibility window of any domain: DOMAIN=FROM-TO (repeatable; overrides the two above)");
+}
+
+std::string lint_hint(const std::string& population_path) {
+    // The command as typed, with the command name replaced by lint (output options left out).
+    return "run 'casesample lint " + population_path + " ...' with the same options to see every problem at once";
+}
+
+Population read_population_or_hint(const std::string& path, const PopulationOptions& options) {
+    try {
+        return read_population(path, options);
+    } catch (const InputError& e) {
+        if (e.file() != path || e.line() == 0) throw;
+        throw InputError(e.file(), e.line(), e.column(), e.message() + " (" + lint_hint(path) + ")");
+    }
 }
 
 }  // namespace casesample::cli

@@ -6,9 +6,16 @@
 
 namespace casesample::cli {
 
-// Declares the reading options (--column, --vocabulary, --add-vocabulary, --unknown-as, --keep-columns).
+// Declares the reading options (--profile, --column, --vocabulary, --add-vocabulary, --unknown-as, --date-format,
+// --encoding, --drop-identical-duplicates, --keep-columns).
 void add_population_options(CLI::App& app, PopulationArgs& args, bool with_keep_columns = true);
 // Declares --fieldwork (required or not), --court-window, --ooc-window, --window.
 void add_eligibility_options(CLI::App& app, PopulationArgs& args, bool fieldwork_required);
+
+// "casesample lint FILE OPTIONS": the command to suggest after the first problem of a file.
+std::string lint_hint(const std::string& population_path);
+
+// read_population with the hint to run lint appended to an error in the file.
+Population read_population_or_hint(const std::string& path, const PopulationOptions& options);
 
 }  // namespace casesample::cli

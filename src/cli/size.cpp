@@ -115,7 +115,7 @@ void run(SizeOptions o) {
     if (o.population >= 0) {
         one("", o.population);
     } else {
-        auto pop = read_population(o.from, o.population_args.options());
+        auto pop = read_population_or_hint(o.from, o.population_args.options());
         auto eligible = eligible_population(pop, o.population_args.rule(&pop.vocabulary));
         for (std::size_t d = 0; d < eligible.domains.size(); ++d) {
             auto N = static_cast<std::int64_t>(eligible.cases[d].size());

@@ -1,0 +1,50 @@
+#pragma once
+// Which column of a file holds each column the tool needs. Headers are matched ignoring case, spaces and
+// punctuation ("Safety & Wellbeing" = "safety_wellbeing"), and through header synonyms kept as data beside the
+// category vocabulary: fixtures/headers.csv (columns `column, synonyms`, synonyms separated by '|'), compiled in
+// as the default; a profile adds more.
+#include <cstddef>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace casesample {
+
+class CsvReader;
+
+// Lowercase letters and digits only: "Safety & Wellbeing" -> "safetywellbeing". Bytes above ASCII are kept.
+std::string normalize_header(std::string_view text);
+
+class HeaderSynonyms {
+public:
+    // The synonyms shipped in fixtures/headers.csv.
+    static const HeaderSynonyms& builtin();
+    static HeaderSynonyms parse(CsvReader& reader);
+    // Adds one synonym for a column (kept after the ones already known: earlier synonyms win a tie).
+    void add(const std::string& column, const std::string& synonym);
+    // The synonyms of a column, in order of preference; empty when it has none.
+    const std::vector<std::string>& of(std::string_view column) const;
+
+private:
+    std::map<std::string, std::vector<std::string>, std::less<>> by_column_;
+};
+
+// A column the tool needs: its standard name, and the header the user named for it (--column), if any.
+struct WantedColumn {
+    std::string name;
+    std::optional<std::string> header;  // given with --column: matched ignoring case, spaces and punctuation
+    bool required = true;               // false: its absence is not an error (position nullopt)
+};
+
+// Finds each wanted column in `header`: the named header when one was given, else the header equal to the
+// column's standard name, else its synonyms in order. A header serves one column only. Throws InputError at
+// `header_line` listing every missing required column at once, each with the closest header of the file as a
+// suggestion and the --column to type; when `header_looks_like_data`, it says so instead, quoting nothing.
+std::vector<std::optional<std::size_t>> locate_columns(const std::string& file, std::size_t header_line,
+                                                       const std::vector<std::string>& header,
+                                                       const std::vector<WantedColumn>& wanted,
+                                                       const HeaderSynonyms& synonyms, bool header_looks_like_data);
+
+}  // namespace casesample

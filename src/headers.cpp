@@ -1,0 +1,182 @@
+#include "casesample/headers.hpp"
+
+#include <algorithm>
+
+#include "casesample/csv.hpp"
+#include "casesample/error.hpp"
+
+namespace casesample {
+
+namespace embedded {
+extern const std::string_view headers;
+}
+
+std::string normalize_header(std::string_view text) {
+    std::string out;
+    out.reserve(text.size());
+    for (char c : text) {
+        auto b = static_cast<unsigned char>(c);
+        if (b >= 'A' && b <= 'Z') out += static_cast<char>(b - 'A' + 'a');
+        else if ((b >= 'a' && b <= 'z') || (b >= '0' && b <= '9') || b >= 0x80) out += c;
+    }
+    return out;
+}
+
+const HeaderSynonyms& HeaderSynonyms::builtin() {
+    static const HeaderSynonyms h = [] {
+        auto reader = CsvReader::from_string("fixtures/headers.csv", std::string(embedded::headers));
+        return parse(reader);
+    }();
+    return h;
+}
+
+HeaderSynonyms HeaderSynonyms::parse(CsvReader& reader) {
+    auto column = reader.find_column("column");
+    auto synonyms = reader.find_column("synonyms");
+    if (!column || !synonyms)
+        throw InputError(reader.name(), reader.header_line(), 0,
+                         "a header synonyms file needs the columns 'column' and 'synonyms'");
+    HeaderSynonyms h;
+    CsvRecord rec;
+    while (reader.next(rec)) {
+        std::string name = normalize_header(rec.fields[*column]);
+        if (name.empty()) reader.fail(rec, *column, "empty column name");
+        std::string_view syn = rec.fields[*synonyms];
+        while (!syn.empty()) {
+            auto bar = syn.find('|');
+            auto one = syn.substr(0, bar);
+            if (!normalize_header(one).empty()) h.add(name, std::string(one));
+            if (bar == std::string_view::npos) break;
+            syn.remove_prefix(bar + 1);
+        }
+    }
+    return h;
+}
+
+void HeaderSynonyms::add(const std::string& column, const std::string& synonym) {
+    auto& list = by_column_[normalize_header(column)];
+    auto key = normalize_header(synonym);
+    for (const auto& s : list)
+        if (normalize_header(s) == key) return;
+    list.push_back(synonym);
+}
+
+const std::vector<std::string>& HeaderSynonyms::of(std::string_view column) const {
+    static const std::vector<std::string> none;
+    auto it = by_column_.find(normalize_header(column));
+    return it == by_column_.end() ? none : it->second;
+}
+
+namespace {
+
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+    std::vector<std::size_t> row(b.size() + 1);
+    for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+    for (std::size_t i = 1; i <= a.size(); ++i) {
+        std::size_t diag = row[0];
+        row[0] = i;
+        for (std::size_t j = 1; j <= b.size(); ++j) {
+            std::size_t up = row[j];
+            row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
+            diag = up;
+        }
+    }
+    return row[b.size()];
+}
+
+// How unlike a header is to a name: edit distance over the longer length (0 same, 1 nothing alike).
+double unlikeness(const std::string& header, const std::string& name) {
+    if (header.empty() || name.empty()) return 1.0;
+    // One inside the other ("risklevel" in "currentrisklevel") counts as close.
+    if (header.size() >= 3 && name.size() >= 3 &&
+        (header.find(name) != std::string::npos || name.find(header) != std::string::npos))
+        return 0.25;
+    return static_cast<double>(edit_distance(header, name)) / static_cast<double>(std::max(header.size(), name.size()));
+}
+
+}  // namespace
+
+std::vector<std::optional<std::size_t>> locate_columns(const std::string& file, std::size_t header_line,
+                                                       const std::vector<std::string>& header,
+                                                       const std::vector<WantedColumn>& wanted,
+                                                       const HeaderSynonyms& synonyms, bool header_looks_like_data) {
+    std::vector<std::string> norm;
+    for (const auto& h : header) norm.push_back(normalize_header(h));
+    std::vector<bool> claimed(header.size(), false);
+    std::vector<std::optional<std::size_t>> found(wanted.size());
+
+    // Headers named with --column first, so a synonym never takes a header the user gave for another column.
+    auto find_exact = [&](const std::string& key, std::size_t w) -> std::optional<std::size_t> {
+        std::optional<std::size_t> hit;
+        for (std::size_t i = 0; i < header.size(); ++i) {
+            if (claimed[i] || norm[i] != key || key.empty()) continue;
+            if (hit)
+                throw InputError(file, header_line, i + 1,
+                                 "columns " + std::to_string(*hit + 1) + " and " + std::to_string(i + 1) +
+                                     " could both be " + wanted[w].name + " (" + quote_value(header[*hit]) +
+                                     " and " + quote_value(header[i]) + "); say which with --column " +
+                                     wanted[w].name + "=\"HEADER\"");
+            hit = i;
+        }
+        return hit;
+    };
+    for (std::size_t w = 0; w < wanted.size(); ++w) {
+        if (!wanted[w].header) continue;
+        found[w] = find_exact(normalize_header(*wanted[w].header), w);
+        if (found[w]) claimed[*found[w]] = true;
+    }
+    for (std::size_t w = 0; w < wanted.size(); ++w) {
+        if (wanted[w].header) continue;
+        found[w] = find_exact(normalize_header(wanted[w].name), w);
+        for (const auto& s : synonyms.of(wanted[w].name)) {
+            if (found[w]) break;
+            found[w] = find_exact(normalize_header(s), w);
+        }
+        if (found[w]) claimed[*found[w]] = true;
+    }
+
+    std::vector<std::size_t> missing;
+    for (std::size_t w = 0; w < wanted.size(); ++w)
+        if (!found[w] && wanted[w].required) missing.push_back(w);
+    if (missing.empty()) return found;
+
+    std::string needed;
+    for (const auto& w : wanted)
+        if (w.required) needed += (needed.empty() ? "" : ", ") + w.name;
+    if (header_looks_like_data)
+        throw InputError(file, header_line, 0,
+                         "this line does not look like a header row: some of its cells look like case data (a date, a "
+                         "number, a category or a case id). Is this the header row? The file's first line must name "
+                         "the columns (" + needed + ")");
+    std::string msg = missing.size() == 1 ? "a required column is not in the header: "
+                                          : std::to_string(missing.size()) + " required columns are not in the header: ";
+    for (std::size_t k = 0; k < missing.size(); ++k) {
+        const auto& w = wanted[missing[k]];
+        if (k) msg += "; ";
+        msg += w.name;
+        if (w.header) msg += " (given as " + quote_value(*w.header) + " with --column)";
+        msg += ": not found";
+        // The closest header nobody claimed, by the column's name and its synonyms.
+        std::optional<std::size_t> best;
+        double best_score = 0.6;  // no farther than this
+        for (std::size_t i = 0; i < header.size(); ++i) {
+            if (claimed[i]) continue;
+            double score = unlikeness(norm[i], normalize_header(w.header ? *w.header : w.name));
+            for (const auto& s : synonyms.of(w.name)) score = std::min(score, unlikeness(norm[i], normalize_header(s)));
+            if (score <= best_score && (!best || score < best_score)) {
+                best = i;
+                best_score = score;
+            }
+        }
+        if (best)
+            msg += "; did you mean " + quote_value(header[*best]) + "? use --column " + w.name + "=\"" + header[*best] +
+                   "\"";
+        else
+            msg += ", and no header is like it; use --column " + w.name + "=\"ITS HEADER\"";
+    }
+    msg += " (headers are matched ignoring case, spaces and punctuation, and through the synonyms in "
+           "fixtures/headers.csv)";
+    throw InputError(file, header_line, 0, msg);
+}
+
+}  // namespace casesample

@@ -1,0 +1,280 @@
+// Reading what services actually send (issue 9): privacy of messages, header matching and synonyms, profiles,
+// every problem in one run (lint), dates, encodings, blanks and duplicates; and the messy export fixture end to end.
+#include <doctest/doctest.h>
+
+#include <fstream>
+
+#include <nlohmann/json.hpp>
+
+#include "casesample/csv.hpp"
+#include "casesample/error.hpp"
+#include "casesample/headers.hpp"
+#include "casesample/population.hpp"
+#include "casesample/profile.hpp"
+#include "test_support.hpp"
+
+using namespace casesample;
+using namespace casesample::test;
+
+namespace {
+const char* kHeader = "case_id,disposal_type,disposal_date,gender,rosh,swb\n";
+const std::string kOk = "A1,Referral Order,2019-01-10,Male,Low,Medium\n";
+
+Population parse(const std::string& text, const PopulationOptions& o = {}, CsvOptions c = {Encoding::utf8, false}) {
+    auto r = CsvReader::from_string("pop.csv", text, c);
+    return parse_population(r, o);
+}
+
+std::string error_of(const std::string& text, const PopulationOptions& o = {}) {
+    try {
+        parse(text, o);
+    } catch (const InputError& e) {
+        return e.what();
+    }
+    return "";
+}
+
+const std::string kMessy = "fixtures/exports/cms-export.csv";
+const std::string kProblems = "fixtures/exports/cms-export-problems.csv";
+}  // namespace
+
+TEST_CASE("quote_value quotes one cell: cut to 60 characters, control and escape characters as \\xNN") {
+    CHECK(quote_value("Extreme") == "'Extreme'");
+    CHECK(quote_value("") == "''");
+    CHECK(quote_value("a\x1b[31mred") == "'a\\x1B[31mred'");
+    CHECK(quote_value("tab\there\r\n") == "'tab\\x09here\\x0D\\x0A'");
+    CHECK(quote_value("bad \xE9 byte") == "'bad \\xE9 byte'");
+    CHECK(quote_value("c1 \xC2\x9B control") == "'c1 \\xC2\\x9B control'");
+    CHECK(quote_value("caf\xC3\xA9") == "'caf\xC3\xA9'");  // UTF-8 stays as it is
+    std::string long_cell(200, 'x');
+    CHECK(quote_value(long_cell) == "'" + std::string(60, 'x') + "...'");
+    // Cut by characters, never inside one.
+    std::string accents;
+    for (int i = 0; i < 70; ++i) accents += "\xC3\xA9";
+    CHECK(quote_value(accents).size() == 2 + 60 * 2 + 3);
+    CHECK(quote_value("abc", 2) == "'ab...'");
+}
+
+TEST_CASE("no message quotes more than the offending cell: a file without its header row says so, echoing nothing") {
+    // The header row is missing: the first line is a child's record.
+    const std::string text = "YOT/2019/1012,Megan Evans,\"5 \"\"The Cottages\"\", Burnley\",Referral Order,03/10/2018,"
+                             "Female,Low,Medium\n"
+                             "YOT/2019/1013,Sam Nobody,\"1 High Street, Preston\",YRO,04/10/2018,Male,High,High\n";
+    auto e = error_of(text);
+    CHECK(e.find("pop.csv:1: this line does not look like a header row") == 0);
+    CHECK(e.find("Is this the header row?") != std::string::npos);
+    for (const char* secret : {"Megan", "Evans", "Cottages", "Burnley", "YOT/2019/1012", "Referral"})
+        CHECK_MESSAGE(e.find(secret) == std::string::npos, secret);
+    // A long or escaping cell is cut and escaped in every population message.
+    auto e2 = error_of(std::string(kHeader) + kOk + "A2,Referral Order,2019-01-10,Male," + std::string(100, 'Z') +
+                       "\x1b[2J,Low\n");
+    CHECK(e2.find(std::string(60, 'Z') + "...'") != std::string::npos);
+    CHECK(e2.find('\x1b') == std::string::npos);
+    CHECK(e2.find(std::string(61, 'Z')) == std::string::npos);
+}
+
+TEST_CASE("headers match ignoring case, spaces and punctuation, and through the synonyms") {
+    CHECK(normalize_header("Safety & Wellbeing") == "safetywellbeing");
+    CHECK(normalize_header(" Case_ID ") == "caseid");
+    auto p = parse("Case Ref,Name,Outcome,Outcome Date,Sex,RoSH,Safety & Wellbeing\n"
+                   "A1,Someone,RO,03/10/2018 00:00,M,Low,Med\n");
+    REQUIRE(p.size() == 1);
+    CHECK(p.id(0) == "A1");
+    CHECK(p.category(0, Stratifier::swb) == "Medium");
+    auto q = parse("CASE-ID,Disposal Type,DISPOSAL_DATE,gender,R.O.S.H.,SWB\nA1,RO,2018-10-03,M,Low,Med\n");
+    CHECK(q.size() == 1);
+    // --column wins over a synonym, and is matched ignoring case and punctuation too.
+    PopulationOptions o;
+    o.column_names["case_id"] = "client number";
+    auto r = parse("Case Ref,Client_Number,Outcome,Outcome Date,Sex,RoSH,SWB\nX,A9,RO,03/10/2018,M,Low,Med\n", o);
+    CHECK(r.id(0) == "A9");
+}
+
+TEST_CASE("every missing required column is listed at once, with the closest header and the --column to type") {
+    auto e = error_of("Case Ref,Outcome,Outcome Date,Sex,Risk Level,Safeguarding Wellbeing Lvl\n"
+                      "A1,RO,03/10/2018,M,Low,Med\n");
+    CHECK(e.find("pop.csv:1: 2 required columns are not in the header:") == 0);
+    CHECK(e.find("rosh: not found; did you mean 'Risk Level'? use --column rosh=\"Risk Level\"") != std::string::npos);
+    CHECK(e.find("swb: not found; did you mean 'Safeguarding Wellbeing Lvl'? use --column "
+                 "swb=\"Safeguarding Wellbeing Lvl\"") != std::string::npos);
+    auto e2 = error_of("Case Ref,Outcome,Outcome Date,Sex,RoSH\nA1,RO,03/10/2018,M,Low\n");
+    CHECK(e2.find("swb: not found, and no header is like it; use --column swb=\"ITS HEADER\"") != std::string::npos);
+    // Two headers that are both the case id: say which.
+    auto e3 = error_of("Case Ref,case_ref,Outcome,Outcome Date,Sex,RoSH,SWB\nA,B,RO,03/10/2018,M,Low,Med\n");
+    CHECK(e3.find("could both be case_id") != std::string::npos);
+}
+
+TEST_CASE("category matching ignores case, spaces, '-', '_' and '.': D.T.O. and y-r-o are accepted") {
+    auto p = parse(std::string(kHeader) + "A1,D.T.O.,2018-10-03,M,Very_High,very-high\n"
+                                          "A2,y-r-o,2018-10-03,f,v.h.,VeryHigh\n"
+                                          "A3,Youth  Conditional-Caution,2018-10-03,MALE,low,L\n");
+    CHECK(p.category(0, Stratifier::disposal_type) == "Detention and Training Order");
+    CHECK(p.category(1, Stratifier::disposal_type) == "Youth Rehabilitation Order");
+    CHECK(p.category(1, Stratifier::rosh) == "Very High");
+    CHECK(p.category(2, Stratifier::disposal_type) == "Youth Conditional Caution");
+}
+
+TEST_CASE("--unknown-as covers blank gender, rosh and swb cells; blank ids, disposal types and dates stay errors") {
+    PopulationOptions o;
+    o.unknown_as = "Not known";
+    auto p = parse(std::string(kHeader) + "A1,RO,2018-10-03,,,Low\nA2,RO,2018-10-03,M,Banana,\n", o);
+    CHECK(p.category(0, Stratifier::gender) == "Not known");
+    CHECK(p.category(0, Stratifier::rosh) == "Not known");
+    CHECK(p.category(1, Stratifier::rosh) == "Not known");
+    CHECK(p.category(1, Stratifier::swb) == "Not known");
+    CHECK(error_of(std::string(kHeader) + "A1,,2018-10-03,M,Low,Low\n", o).find("empty disposal_type") !=
+          std::string::npos);
+}
+
+TEST_CASE("duplicates: identical rows dropped on request and counted; conflicting ones an error naming every pair") {
+    const std::string a = "A1,RO,2018-10-03,M,Low,Low\n", b = "B1,YRO,2018-10-04,F,Low,Low\n";
+    PopulationOptions drop;
+    drop.drop_identical_duplicates = true;
+    auto p = parse(std::string(kHeader) + a + b + a + b + a, drop);
+    CHECK(p.size() == 2);
+    CHECK(p.identical_duplicates_dropped == 3);
+    CHECK(p.line == std::vector<std::uint32_t>{2, 3});
+    // Without the option, an identical row is refused with the advice.
+    CHECK(error_of(std::string(kHeader) + a + b + a).find("pass --drop-identical-duplicates") != std::string::npos);
+    // Conflicting duplicates: every pair, even with the option.
+    auto e = error_of(std::string(kHeader) + a + b + "A1,RO,2018-10-03,M,High,Low\n" + "B1,YRO,2018-10-04,M,Low,Low\n",
+                      drop);
+    CHECK(e.find("pop.csv:4:1: case id 'A1' appears twice (first on line 2), with different values; 1 more "
+                 "repeated: line 5") == 0);
+}
+
+TEST_CASE("encodings: windows-1252 and latin-1 transcoded; a bad byte only matters in a column the tool reads") {
+    CHECK(transcode_to_utf8("caf\xE9 \x80", Encoding::windows1252) == "caf\xC3\xA9 \xE2\x82\xAC");
+    CHECK(transcode_to_utf8("caf\xE9 \x80", Encoding::latin1) == "caf\xC3\xA9 \xC2\x80");
+    CHECK(parse_encoding("Windows-1252") == Encoding::windows1252);
+    CHECK(parse_encoding("ISO-8859-1") == Encoding::latin1);
+    CHECK(!parse_encoding("utf-16"));
+    // A bad byte in a column nobody reads is no error.
+    auto p = parse("case_id,name,disposal_type,disposal_date,gender,rosh,swb\nA1,Ren\xE9,RO,2018-10-03,M,Low,Low\n");
+    CHECK(p.size() == 1);
+    // In a column the tool reads: an error that suggests --encoding.
+    auto e = error_of(std::string(kHeader) + "A\xE9,RO,2018-10-03,M,Low,Low\n");
+    CHECK(e.find("pop.csv:2:1: not UTF-8 text (found byte 0xE9)") == 0);
+    CHECK(e.find("--encoding windows-1252") != std::string::npos);
+    // Read as windows-1252 it is fine.
+    PopulationOptions o;
+    o.encoding = Encoding::windows1252;
+    auto q = parse(std::string(kHeader) + "A\xE9,RO,2018-10-03,M,Low,Low\n", o, {Encoding::windows1252, false});
+    CHECK(q.id(0) == "A\xC3\xA9");
+}
+
+TEST_CASE("dates: day first by default, --date-format for anything else, said in the error") {
+    PopulationOptions o;
+    auto p = parse(std::string(kHeader) + "A1,RO,3/10/2018,M,Low,Low\nA2,RO,03/10/2018 00:00,M,Low,Low\n"
+                                          "A3,RO,2018-10-03T00:00:00,M,Low,Low\n");
+    CHECK(p.disposal_date[0] == p.disposal_date[1]);
+    CHECK(p.disposal_date[0] == p.disposal_date[2]);
+    auto e = error_of(std::string(kHeader) + "A1,RO,10/03/18,M,Low,Low\n");
+    CHECK(e.find("day first, as in the UK") != std::string::npos);
+    CHECK(e.find("--date-format") != std::string::npos);
+    o.date_format = "%m/%d/%y";
+    auto q = parse(std::string(kHeader) + "A1,RO,10/03/18,M,Low,Low\n", o);
+    CHECK(q.disposal_date[0] == p.disposal_date[0]);
+}
+
+TEST_CASE("collecting problems: every problem of every row, each with line and column, rows with problems left out") {
+    std::vector<InputProblem> problems;
+    PopulationOptions o;
+    o.problems = &problems;
+    auto p = parse(std::string(kHeader) + kOk + "A2,Banana,2019-02-30,Male,Extreme,Low\n" +
+                       "A3,RO,2019-01-10,M,Low\n" + "A4,RO,2019-01-10,M,Low,Low,extra\n" + "A5,RO,2019-01-10,M,Low,Low\n" +
+                       "A1,RO,2019-01-11,M,Low,Low\n" + "A6,\"RO\"x,2019-01-10,M,Low,Low\n" + "A7,RO,2019-01-10,M,Low,Low\n",
+                   o);
+    CHECK(p.size() == 3);  // A1, A5, A7
+    std::vector<std::string> kinds;
+    for (const auto& pr : problems) kinds.push_back(pr.kind + "@" + std::to_string(pr.line) + ":" + std::to_string(pr.column));
+    CHECK(kinds == std::vector<std::string>{"unknown disposal_type@3:2", "unknown rosh@3:5", "bad disposal_date@3:3",
+                                            "wrong number of fields@4:0", "wrong number of fields@5:0",
+                                            "CSV structure@8:2", "conflicting duplicate case ids@7:1"});
+}
+
+TEST_CASE("profiles: TOML with columns, synonyms, date format, encoding, unknown-as; errors with line and column") {
+    auto p = parse_profile("p.toml", "# our system\nencoding = \"windows-1252\"\ndate_format = \"%d.%m.%Y\"\n"
+                                     "unknown_as = \"Not known\"\ndrop_identical_duplicates = true\n"
+                                     "[columns]\nrosh = \"Risk Level\"\n[synonyms]\nswb = [\"Safeguarding\"]\n"
+                                     "case_id = \"Child No\"\n");
+    CHECK(p.encoding == Encoding::windows1252);
+    CHECK(p.date_format == "%d.%m.%Y");
+    CHECK(p.unknown_as == "Not known");
+    CHECK(p.drop_identical_duplicates == true);
+    CHECK(p.columns.at("rosh") == "Risk Level");
+    CHECK(p.synonyms.at("swb") == std::vector<std::string>{"Safeguarding"});
+    CHECK(p.synonyms.at("case_id") == std::vector<std::string>{"Child No"});
+    auto err = [](const std::string& text) {
+        try {
+            parse_profile("p.toml", text);
+        } catch (const InputError& e) {
+            return std::string(e.what());
+        }
+        return std::string();
+    };
+    CHECK(err("encoding = \"utf-16\"\n").find("p.toml:1:12: encoding must be") == 0);
+    CHECK(err("\n\ncolour = \"red\"\n").find("p.toml:3:10: unknown setting 'colour'") == 0);
+    CHECK(err("[columns]\nrisk = \"R\"\n").find("p.toml:2:8: no column 'risk'") == 0);
+    CHECK(err("date_format = \"%d.%m\"\n").find("p.toml:1:15:") == 0);
+    CHECK(err("encoding = \n").find("p.toml:1:") == 0);
+}
+
+TEST_CASE("lint lists every problem of a messy export at once, grouped by kind, and exits 2") {
+    auto r = run_cli("lint " + source_path(kProblems) + " --fieldwork 2019-06-03");
+    CHECK(r.exit_code == 2);
+    for (const char* kind : {"unknown rosh (1):", "unknown swb (1):", "unknown gender (1):", "empty rosh (",
+                             "unknown disposal_type (1):", "bad disposal_date (3):", "identical duplicate rows (2):",
+                             "conflicting duplicate case ids (2):", "wrong number of fields (1):", "empty case_id (1):"})
+        CHECK_MESSAGE(r.out.find(kind) != std::string::npos, kind);
+    CHECK(r.out.find("... and ") != std::string::npos);  // more than 20 blank rosh cells: the first 20, then a count
+    CHECK(r.out.find(":17:5: bad disposal_date '31/02/2019'") != std::string::npos);
+    CHECK(r.out.find("not UTF-8") == std::string::npos);  // the bad byte is in Address, which is not read
+    CHECK(r.out.find("Eligible cases for fieldwork on 2019-06-03") != std::string::npos);
+    // No names or addresses anywhere.
+    for (const char* secret : {"Mill Lan", "Burnley", "Preston", "Testwood", "Sampleton"})
+        CHECK_MESSAGE(r.out.find(secret) == std::string::npos, secret);
+    // JSON: the same, for scripts.
+    auto j = run_cli("lint " + source_path(kProblems) + " --format json");
+    CHECK(j.exit_code == 2);
+    auto parsed = nlohmann::json::parse(j.out);
+    CHECK(parsed["problems"].get<int>() > 25);
+    // A clean file: exit 0, the counts per domain, a domain with no case a line with 0.
+    auto ok = run_cli("lint " + source_path("fixtures/population.csv") + " --fieldwork 2019-06-03");
+    CHECK(ok.exit_code == 0);
+    CHECK(ok.out.find("no problems found") != std::string::npos);
+    CHECK(ok.out.find("court               71") != std::string::npos);
+}
+
+TEST_CASE("the messy export: draw stops at its first problem pointing to lint; one draw with the right options works") {
+    auto dir = temp_dir();
+    auto first = run_cli("draw " + source_path(kMessy) + " --fieldwork 2019-06-03 --seed 1 --out " + dir + "/a");
+    CHECK(first.exit_code == 2);
+    CHECK(first.err.find("run 'casesample lint ") != std::string::npos);
+    auto lint = run_cli("lint " + source_path(kMessy) + " --fieldwork 2019-06-03 --seed 1 --out " + dir +
+                        "/a --unknown-as \"Not known\" --drop-identical-duplicates");
+    CHECK(lint.exit_code == 0);
+    CHECK(lint.out.find("2 identical duplicate rows dropped") != std::string::npos);
+    auto draw = run_cli("draw " + source_path(kMessy) + " --fieldwork 2019-06-03 --seed 1 --out " + dir +
+                        "/b --unknown-as \"Not known\" --drop-identical-duplicates");
+    CHECK(draw.exit_code == 0);
+    CHECK(draw.out.find("2 identical duplicate rows dropped") != std::string::npos);
+    auto manifest = nlohmann::json::parse(read_text(dir + "/b/manifest.json"));
+    CHECK(manifest["identical_duplicates_dropped"] == 2);
+    // The sample carries no name or address.
+    auto sample = read_text(dir + "/b/sample.csv");
+    CHECK(sample.find("Burnley") == std::string::npos);
+    CHECK(sample.rfind("case_id,domain,disposal_type,gender,rosh,swb,", 0) == 0);
+    // The same with the profile; it is recorded in the manifest with its hash, and verify re-draws it.
+    auto prof = run_cli("draw " + source_path(kMessy) + " --fieldwork 2019-06-03 --seed 1 --out " + dir +
+                        "/c --profile " + source_path("fixtures/exports/cms.toml"));
+    CHECK(prof.exit_code == 0);
+    CHECK(read_text(dir + "/c/sample.csv") == sample);
+    auto m = nlohmann::json::parse(read_text(dir + "/c/manifest.json"));
+    bool has_profile = false;
+    for (const auto& in : m["inputs"]) has_profile |= in["role"] == "profile" && in["sha256"].get<std::string>().size() == 64;
+    CHECK(has_profile);
+    auto v = run_cli("verify " + dir + "/c/manifest.json");
+    CHECK(v.exit_code == 0);
+    CHECK(v.out.find("identical") == 0);
+}
