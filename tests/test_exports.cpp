@@ -278,3 +278,30 @@ TEST_CASE("the messy export: draw stops at its first problem pointing to lint; o
     CHECK(v.exit_code == 0);
     CHECK(v.out.find("identical") == 0);
 }
+
+TEST_CASE("small things: --population per domain for size, a domain with no eligible case a line with 0, check "
+          "without --fieldwork says what it took, --help names casesample") {
+    auto s = run_cli("size --population court=71,out-of-court=39");
+    CHECK(s.exit_code == 0);
+    CHECK(s.out.find("court                 71") != std::string::npos);
+    CHECK(s.out.find("out-of-court          39") != std::string::npos);
+    CHECK(s.out.find("           32\n") != std::string::npos);
+    auto bad = run_cli("size --population court=7x");
+    CHECK(bad.exit_code == 2);
+    CHECK(bad.err.find("got '7x'") != std::string::npos);
+    // size, draw and lint: the out-of-court window holds no case.
+    const std::string pop = source_path("fixtures/population.csv");
+    auto z = run_cli("size --from " + pop + " --fieldwork 2019-06-03 --ooc-window 40-41");
+    CHECK(z.exit_code == 0);
+    CHECK(z.out.find("out-of-court           0") != std::string::npos);
+    auto dir = temp_dir();
+    auto d = run_cli("draw " + pop + " --fieldwork 2019-06-03 --ooc-window 40-41 --seed 1 --out " + dir + "/z");
+    CHECK(d.exit_code == 0);
+    CHECK(d.out.find("out-of-court: 0 eligible cases, none drawn") != std::string::npos);
+    auto l = run_cli("lint " + pop + " --fieldwork 2019-06-03 --ooc-window 40-41");
+    CHECK(l.out.find("out-of-court         0") != std::string::npos);
+    auto c = run_cli("check " + pop + " " + dir + "/z/sample.csv");
+    CHECK(c.out.find("No --fieldwork date: every case of every date") != std::string::npos);
+    auto h = run_cli("size --help");
+    CHECK(h.out.find("Usage: casesample size") != std::string::npos);
+}

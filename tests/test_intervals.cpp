@@ -1,5 +1,7 @@
 #include <doctest/doctest.h>
 
+#include <nlohmann/json.hpp>
+
 #include <boost/math/distributions/hypergeometric.hpp>
 #include <boost/random/mersenne_twister.hpp>
 #include <boost/random/uniform_int_distribution.hpp>
@@ -398,17 +400,55 @@ TEST_CASE("casesample interval --from reproduces the reference tables") {
         auto w = proportion_interval(3, 10, 0.9, IntervalMethod::wilson);
         auto h = proportion_interval(3, 10, 0.95, IntervalMethod::hypergeometric, 40);
         auto f = proportion_interval(3, 10, 0.9, IntervalMethod::wilson_fpc, 40);
+        // The method column says the method used, also where the row left it blank.
         const std::string want = "team,x,n,population,method,confidence,lower,upper,lower_count,upper_count\n"
-                                 "\"North, East\",3,10,,,," + format_shortest(w.lower) + "," + format_shortest(w.upper) +
-                                 ",,\n'=South,3,10,40,,0.95," + format_shortest(h.lower) + "," +
-                                 format_shortest(h.upper) + "," + std::to_string(*h.lower_count) + "," +
-                                 std::to_string(*h.upper_count) + "\nWest,3,10,40,wilson-fpc,," +
-                                 format_shortest(f.lower) + "," + format_shortest(f.upper) + ",,\n";
+                                 "\"North, East\",3,10,,wilson,," + format_shortest(w.lower) + "," +
+                                 format_shortest(w.upper) + ",,\n'=South,3,10,40,hypergeometric,0.95," +
+                                 format_shortest(h.lower) + "," + format_shortest(h.upper) + "," +
+                                 std::to_string(*h.lower_count) + "," + std::to_string(*h.upper_count) +
+                                 "\nWest,3,10,40,wilson-fpc,," + format_shortest(f.lower) + "," +
+                                 format_shortest(f.upper) + ",,\n";
         CHECK(one.out == want);
+        // Re-running on its own output gives the same file.
+        test::write_text(dir + "/out1.csv", one.out);
+        auto rerun = test::run_cli("interval --from " + dir + "/out1.csv --threads 1 --confidence 0.9");
+        CHECK(rerun.out == one.out);
         test::write_text(dir + "/again.csv", "x,n,lower,upper\n3,10,0,0\n");
         auto again = test::run_cli("interval --from " + dir + "/again.csv");
-        CHECK(again.out == "x,n,lower,upper\n3,10," + format_shortest(proportion_interval(3, 10, 0.8, IntervalMethod::wilson).lower) +
-                               "," + format_shortest(proportion_interval(3, 10, 0.8, IntervalMethod::wilson).upper) + "\n");
+        CHECK(again.out == "x,n,method,lower,upper\n3,10,wilson," +
+                               format_shortest(proportion_interval(3, 10, 0.8, IntervalMethod::wilson).lower) + "," +
+                               format_shortest(proportion_interval(3, 10, 0.8, IntervalMethod::wilson).upper) + "\n");
+    }
+    SUBCASE("--format table, json and csv all work with --from, each with the method; --population per domain") {
+        test::write_text(dir + "/d.csv", "domain,x,n\ncourt,42,50\nout-of-court,30,32\n");
+        const std::string base = "interval --from " + dir + "/d.csv --population court=71,out-of-court=39";
+        auto csv = test::run_cli(base);
+        REQUIRE(csv.exit_code == 0);
+        CHECK(csv.out.rfind("domain,x,n,method,lower,upper,lower_count,upper_count\ncourt,42,50,hypergeometric,", 0) == 0);
+        CHECK(csv.out == test::run_cli(base + " --format csv").out);
+        auto table = test::run_cli(base + " --format table");
+        REQUIRE(table.exit_code == 0);
+        CHECK(table.out.find("court         42  50  hypergeometric  84.0%  80.3%  87.3%") != std::string::npos);
+        auto json = test::run_cli(base + " --format json --out " + dir + "/d.json");
+        REQUIRE(json.exit_code == 0);
+        auto j = nlohmann::json::parse(test::read_text(dir + "/d.json"));
+        REQUIRE(j.size() == 2);
+        CHECK(j[0]["method"] == "hypergeometric");
+        CHECK(j[0]["population"] == 71);
+        CHECK(j[1]["population"] == 39);
+        CHECK(j[1]["lower_count"] == 35);
+        // A domain the option does not name, and a file without a domain column.
+        test::write_text(dir + "/e.csv", "domain,x,n\nyouth,1,2\n");
+        auto e = test::run_cli("interval --from " + dir + "/e.csv --population court=71");
+        CHECK(e.exit_code == 2);
+        CHECK(e.err.find(":2:1: domain 'youth' has no population in --population court=71") != std::string::npos);
+        test::write_text(dir + "/f.csv", "x,n\n1,2\n");
+        CHECK(test::run_cli("interval --from " + dir + "/f.csv --population court=71").exit_code == 2);
+        // One interval: one domain's population is accepted, several are not.
+        auto one_domain = test::run_cli("interval 42 50 --population court=71");
+        CHECK(one_domain.exit_code == 0);
+        CHECK(one_domain.out == test::run_cli("interval 42 50 --population 71").out);
+        CHECK(test::run_cli("interval 42 50 --population court=71,out-of-court=39").exit_code == 2);
     }
 }
 

@@ -113,6 +113,9 @@ void run(const CheckOptions& o) {
             d["balanced"] = domain_misses(ds).empty();
             domains.push_back(d);
         }
+        j["fieldwork"] = o.population_args.fieldwork.empty() ? nlohmann::ordered_json()
+                                                              : nlohmann::ordered_json(o.population_args.fieldwork);
+        j["population_is"] = o.population_args.fieldwork.empty() ? "every case of every date" : "the eligible cases";
         j["balance"] = balance_json(pop, result);
         auto& cs = j["chi_square"] = nlohmann::ordered_json::array();
         for (const auto& f : fits) {
@@ -145,6 +148,9 @@ void run(const CheckOptions& o) {
         text += ds.domain + ": " + std::to_string(ds.draw.selected.size()) + " sampled of " +
                 std::to_string(ds.cases.size()) + (o.population_args.fieldwork.empty() ? " cases" : " eligible cases") +
                 "\n";
+    if (o.population_args.fieldwork.empty())
+        text += "No --fieldwork date: every case of every date in " + o.population +
+                " was taken as the population of its domain (give --fieldwork DATE to use the eligible cases only).\n";
     std::string misses = misses_text(pop, result);
     if (misses.empty()) text += "Every category of every stratifier is within its floor/ceiling.\n";
     else text += misses;

@@ -168,6 +168,10 @@ void run(const DrawOptions& o, Context&) {
             }
             domains.push_back(d);
         }
+        for (std::size_t d = 0; d < loaded.eligible.domains.size(); ++d)
+            if (loaded.eligible.cases[d].empty())
+                domains.push_back({{"domain", loaded.eligible.domains[d]}, {"eligible", 0}, {"sample_size", 0},
+                                   {"reserves", 0}, {"balanced", true}});
         j["balance"] = balance_json(pop, result);
         std::cout << j.dump(2) << "\n";
     } else {
@@ -182,6 +186,9 @@ void run(const DrawOptions& o, Context&) {
             if (ds.draw.reserves.size() < ds.reserves_asked) text += " (only that many cases are left)";
             text += "\n";
         }
+        for (std::size_t d = 0; d < loaded.eligible.domains.size(); ++d)
+            if (loaded.eligible.cases[d].empty())
+                text += loaded.eligible.domains[d] + ": 0 eligible cases, none drawn\n";
         text += std::to_string(loaded.eligible.excluded.size()) + " cases not eligible (listed in excluded.csv)\n";
         if (loaded.population.identical_duplicates_dropped > 0)
             text += std::to_string(loaded.population.identical_duplicates_dropped) +

@@ -11,6 +11,7 @@
 #include "casesample/error.hpp"
 #include "casesample/intervals.hpp"
 #include "casesample/output.hpp"
+#include "casesample/vocabulary.hpp"
 #include "command.hpp"
 #include "progress.hpp"
 #include "report_args.hpp"
@@ -22,9 +23,10 @@ struct IntervalOptions {
     std::vector<std::string> counts;  // X N
     std::string population_text;      // as typed; empty: not given
     std::int64_t population = -1;     // -1: not given
+    std::vector<std::pair<std::string, std::int64_t>> domain_populations;  // --population court=71,...
     std::string method;               // empty: hypergeometric with a population, else wilson
     double confidence = 0.80;
-    std::string format = "table";
+    std::string format;  // empty: table for one interval, csv for --from
     std::string from;
     std::string out;
     std::string threads_text;  // as typed
@@ -76,8 +78,7 @@ void run_one(const IntervalOptions& o) {
         throw UsageError("the number of 'yes' answers (" + std::to_string(x) + ") is more than the number of cases read (" +
                          std::to_string(n) + ")");
     if (o.population >= 0 && o.population < n)
-        throw UsageError("--population " + std::to_string(o.population) + " is smaller than the " + std::to_string(n) +
-                         " cases read");
+        throw UsageError("--population " + o.population_text + " is smaller than the " + o.counts[1] + " cases read");
     if (!confidence_problem(o.confidence).empty())
         throw UsageError("--confidence " + confidence_problem(o.confidence) + ", got " + format_shortest(o.confidence));
     const bool has_population = o.population >= 0;
@@ -127,8 +128,7 @@ void run_one(const IntervalOptions& o) {
 
 void run_file(const IntervalOptions& o) {
     if (!o.counts.empty()) throw UsageError("give either the counts X N or --from FILE.csv, not both");
-    if (o.format != "table" && o.format != "csv")
-        throw UsageError("--from writes CSV; --format " + o.format + " is for a single interval");
+    const std::string format = o.format.empty() ? "csv" : o.format;
     if (!confidence_problem(o.confidence).empty())
         throw UsageError("--confidence " + confidence_problem(o.confidence) + ", got " + format_shortest(o.confidence));
     if (!o.method.empty()) method_or_default(o.method, false);  // reject an unknown name before reading
@@ -143,7 +143,11 @@ void run_file(const IntervalOptions& o) {
                          std::string("missing column '") + (col_x ? "n" : "x") +
                              "' (the file needs columns x and n, and may have population, method and confidence)");
     const auto col_pop = reader.find_column("population"), col_method = reader.find_column("method"),
-               col_conf = reader.find_column("confidence");
+               col_conf = reader.find_column("confidence"), col_domain = reader.find_column("domain");
+    if (!o.domain_populations.empty() && !col_domain)
+        throw InputError(o.from, reader.header_line(), 0,
+                         "--population " + o.population_text +
+                             " gives a population per domain, so the file needs a domain column naming each row's");
 
     // Every input column is copied to the output except earlier results (lower, upper, lower_count,
     // upper_count), which are replaced: running the command on its own output gives the same file.
@@ -157,6 +161,7 @@ void run_file(const IntervalOptions& o) {
     std::string echoed;                 // the input cells of every row, CSV-escaped, back to back
     std::vector<std::size_t> echo_end;  // where each row's cells end in `echoed`
     bool any_counts = false;
+    std::vector<std::vector<std::string>> rows_cells;  // for --format table and json
     CsvRecord rec;
     auto blank = [](std::string_view s) { return s.find_first_not_of(' ') == std::string_view::npos; };
     while (reader.next(rec)) {
@@ -183,9 +188,21 @@ void run_file(const IntervalOptions& o) {
             r.population = N;
         } else if (o.population > 0) {
             if (o.population < r.n)
-                reader.fail(rec, *col_n, "n = " + std::to_string(r.n) + " is more than --population " +
-                                             std::to_string(o.population));
+                reader.fail(rec, *col_n, "n = " + std::string(f[*col_n]) + " is more than --population " +
+                                             o.population_text);
             r.population = o.population;
+        } else if (!o.domain_populations.empty()) {
+            std::optional<std::int64_t> N;
+            for (const auto& [d, count] : o.domain_populations)
+                if (normalize_label(d) == normalize_label(f[*col_domain])) N = count;
+            if (!N)
+                reader.fail(rec, *col_domain,
+                            "domain " + quote_value(f[*col_domain]) + " has no population in --population " +
+                                o.population_text);
+            if (*N < r.n)
+                reader.fail(rec, *col_n, "n = " + std::string(f[*col_n]) + " is more than the population of " +
+                                             std::string(f[*col_domain]) + " (" + std::to_string(*N) + ", --population)");
+            r.population = *N;
         }
         r.confidence = o.confidence;
         if (col_conf && !blank(f[*col_conf])) {
@@ -210,8 +227,20 @@ void run_file(const IntervalOptions& o) {
                         "the " + std::string(to_string(r.method)) +
                             " interval needs the population (a population column or --population N)");
         if (r.method == IntervalMethod::hypergeometric) any_counts = true;
+        const std::string method_used(to_string(r.method));
+        if (format != "csv") {
+            std::vector<std::string> cells;
+            for (std::size_t i : echo_columns)
+                cells.push_back(col_method && i == *col_method ? method_used : std::string(f[i]));
+            if (!col_method) cells.push_back(method_used);
+            rows_cells.push_back(std::move(cells));
+        }
         for (std::size_t i : echo_columns) {
             if (i != echo_columns.front()) echoed += ',';
+            if (col_method && i == *col_method) {  // the method used, also where the row left it blank
+                echoed += method_used;
+                continue;
+            }
             const auto cell = f[i];
             const bool plain = cell.find_first_of(",\"\n\r") == std::string_view::npos &&
                                (cell.empty() || std::string_view("=+-@\t\r").find(cell[0]) == std::string_view::npos);
@@ -220,6 +249,7 @@ void run_file(const IntervalOptions& o) {
             else
                 echoed += csv_escape(cell);
         }
+        if (!col_method) echoed += "," + method_used;
         echo_end.push_back(echoed.size());
         requests.push_back(r);
     }
@@ -228,11 +258,54 @@ void run_file(const IntervalOptions& o) {
     const std::vector<Interval> results = proportion_intervals(requests, threads, &progress);
     bar.reset();
 
+    std::vector<std::string> names;
+    for (std::size_t i : echo_columns) names.push_back(reader.header()[i]);
+    if (!col_method) names.push_back("method");
+    if (format == "json") {
+        auto out = nlohmann::ordered_json::array();
+        for (std::size_t i = 0; i < results.size(); ++i) {
+            nlohmann::ordered_json j;
+            for (std::size_t c = 0; c < names.size(); ++c) j[names[c]] = rows_cells[i][c];
+            j["x"] = requests[i].x;
+            j["n"] = requests[i].n;
+            if (requests[i].population) j["population"] = *requests[i].population;
+            j["confidence"] = requests[i].confidence;
+            j["lower"] = results[i].lower;
+            j["upper"] = results[i].upper;
+            if (results[i].lower_count) {
+                j["lower_count"] = *results[i].lower_count;
+                j["upper_count"] = *results[i].upper_count;
+            }
+            out.push_back(std::move(j));
+        }
+        emit(o.out, out.dump(2) + "\n");
+        return;
+    }
+    if (format == "table") {
+        std::vector<std::string> header = names;
+        header.insert(header.end(), {"share", "lower", "upper"});
+        if (any_counts) header.insert(header.end(), {"lower count", "upper count"});
+        TextTable t(header);
+        for (std::size_t c = names.size(); c < header.size(); ++c) t.right_align(c);
+        for (std::size_t i = 0; i < results.size(); ++i) {
+            auto cells = rows_cells[i];
+            cells.push_back(format_percent(static_cast<double>(requests[i].x) / static_cast<double>(requests[i].n), 1));
+            cells.push_back(format_percent(results[i].lower, 1));
+            cells.push_back(format_percent(results[i].upper, 1));
+            if (any_counts) {
+                cells.push_back(results[i].lower_count ? std::to_string(*results[i].lower_count) : "");
+                cells.push_back(results[i].upper_count ? std::to_string(*results[i].upper_count) : "");
+            }
+            t.add_row(std::move(cells));
+        }
+        emit(o.out, t.render());
+        return;
+    }
     std::string text;
     text.reserve(echoed.size() + requests.size() * 48 + 256);
-    for (std::size_t i : echo_columns) {
-        if (i != echo_columns.front()) text += ',';
-        text += csv_escape(reader.header()[i]);
+    for (std::size_t c = 0; c < names.size(); ++c) {
+        if (c) text += ',';
+        text += csv_escape(names[c]);
     }
     text += any_counts ? ",lower,upper,lower_count,upper_count\n" : ",lower,upper\n";
     char buf[64];
@@ -264,7 +337,20 @@ void run_file(const IntervalOptions& o) {
 }
 
 void run(IntervalOptions o) {
-    if (!o.population_text.empty())
+    if (o.population_text.find('=') != std::string::npos) {
+        o.domain_populations = parse_named_counts("--population", o.population_text, 1,
+                                                  std::numeric_limits<int>::max());
+        if (o.from.empty()) {
+            if (o.domain_populations.size() != 1)
+                throw UsageError("casesample interval X N is one interval, for one domain: give its population alone "
+                                 "(--population " + o.domain_populations[0].first + "=" +
+                                 std::to_string(o.domain_populations[0].second) +
+                                 "), or --from FILE.csv with a domain column for several");
+            o.population = o.domain_populations[0].second;
+            o.population_text = std::to_string(o.population);
+            o.domain_populations.clear();
+        }
+    } else if (!o.population_text.empty())
         o.population = static_cast<std::int64_t>(
             parse_whole_number("--population", o.population_text, 1,
                                static_cast<std::uint64_t>(std::numeric_limits<int>::max())));
@@ -273,6 +359,7 @@ void run(IntervalOptions o) {
     if (o.from.empty()) {
         if (!o.out.empty()) throw UsageError("--out is for --from FILE.csv; a single interval prints to the screen");
         if (o.format == "csv") throw UsageError("--format csv is for --from FILE.csv");
+        if (o.format.empty()) o.format = "table";
         run_one(o);
     } else {
         run_file(o);
@@ -298,12 +385,16 @@ void setup(CLI::App& app, Context&) {
     sub->formatter(std::make_shared<IntervalFormatter>());
     sub->add_option("--population", o->population_text,
                     "Number of eligible cases the sample was drawn from, 1 to 2147483647 (enables the "
-                    "finite-population methods)");
+                    "finite-population methods); with --from and a domain column, one per domain: "
+                    "court=71,out-of-court=39");
     sub->add_option("--method", o->method,
                     std::string("Interval method: ") + kMethodList +
                         " (default: hypergeometric with --population, else wilson)");
     sub->add_option("--confidence", o->confidence, "Confidence level")->capture_default_str();
-    add_format_option(*sub, o->format, {"table", "json", "csv"});
+    sub->add_option("--format", o->format,
+                    "Output format: table (default for X N) or json; with --from also csv (the default there), "
+                    "every format with a method column")
+        ->check(CLI::IsMember({"table", "json", "csv"}));
     sub->add_option("--from", o->from, "CSV file of counts: columns x, n, and optionally population, method, confidence");
     sub->add_option("--out", o->out, "With --from: write the CSV to this file (atomically) instead of stdout");
     sub->add_option("--threads", o->threads_text,

@@ -26,8 +26,10 @@ CLI::Option* add_format_option(CLI::App& app, std::string& format, std::vector<s
 
 int main(int argc, char** argv) {
     using namespace casesample;
+    // Named, so --help shows "casesample" and not the path it was started from.
     CLI::App app{"casesample: samples and statistics for case-file inspections of youth offending services.\n"
-                 "Draw a balanced fieldwork sample, size it, and judge how robust each rating is."};
+                 "Draw a balanced fieldwork sample, size it, and judge how robust each rating is.",
+                 "casesample"};
     app.set_version_flag("--version", std::string("casesample ") + CASESAMPLE_VERSION);
     app.require_subcommand(1);
     app.fallthrough(false);

@@ -63,4 +63,29 @@ std::map<std::size_t, std::int64_t> parse_domain_counts(const Framework& framewo
     return out;
 }
 
+std::vector<std::pair<std::string, std::int64_t>> parse_named_counts(const std::string& option, const std::string& text,
+                                                                     std::int64_t least, std::int64_t most) {
+    std::vector<std::pair<std::string, std::int64_t>> out;
+    std::size_t start = 0;
+    while (start <= text.size()) {
+        auto end = text.find(',', start);
+        if (end == std::string::npos) end = text.size();
+        std::string item = text.substr(start, end - start);
+        auto eq = item.find('=');
+        if (eq == std::string::npos || eq == 0)
+            throw UsageError(option + " '" + text + "': expected DOMAIN=N,..., such as court=71,out-of-court=39");
+        std::string name = item.substr(0, eq);
+        while (!name.empty() && name.back() == ' ') name.pop_back();
+        while (!name.empty() && name.front() == ' ') name.erase(0, 1);
+        auto n = static_cast<std::int64_t>(parse_whole_number(option + " " + name, item.substr(eq + 1),
+                                                              static_cast<std::uint64_t>(least),
+                                                              static_cast<std::uint64_t>(most)));
+        for (const auto& [seen, count] : out)
+            if (seen == name) throw UsageError(option + ": domain '" + name + "' is given twice");
+        out.emplace_back(name, n);
+        start = end + 1;
+    }
+    return out;
+}
+
 }  // namespace casesample::cli

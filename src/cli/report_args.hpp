@@ -3,6 +3,8 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "casesample/framework.hpp"
 
@@ -23,5 +25,9 @@ std::uint64_t parse_whole_number(const std::string& option, const std::string& t
 // --robust-at: a decimal from 0.5 to 1, read as typed (no exponent, no sign). Throws UsageError
 // "--robust-at must be a probability from 0.5 to 1 (e.g. 0.9), got 'TEXT'".
 double parse_robust_at(const std::string& text);
+// "court=71,out-of-court=39" -> [("court", 71), ("out-of-court", 39)], names as typed, in order, each count a
+// whole number from `least` to `most` quoted as typed when it is not. Throws UsageError naming `option`.
+std::vector<std::pair<std::string, std::int64_t>> parse_named_counts(const std::string& option, const std::string& text,
+                                                                     std::int64_t least, std::int64_t most);
 
 }  // namespace casesample::cli

@@ -18,6 +18,7 @@ struct SizeOptions {
     std::string population_text;  // as typed; empty: not given
     std::string sample_text;
     std::int64_t population = -1;  // -1: not given
+    std::vector<std::pair<std::string, std::int64_t>> domain_populations;  // --population court=71,...
     std::string from;
     std::int64_t sample = -1;
     SizeParameters parameters;
@@ -76,21 +77,31 @@ std::string margin_text(double margin) {
 }
 
 void run(SizeOptions o) {
-    if (!o.population_text.empty())
+    if (o.population_text.find('=') != std::string::npos)
+        o.domain_populations = parse_named_counts("--population", o.population_text, 0, kMostCases);
+    else if (!o.population_text.empty())
         o.population = static_cast<std::int64_t>(parse_whole_number("--population", o.population_text, 1, kMostCases));
+    const bool by_domain = !o.domain_populations.empty() || !o.from.empty();
     if (!o.sample_text.empty())
         o.sample = static_cast<std::int64_t>(parse_whole_number("--sample", o.sample_text, 1, kMostCases));
     validate(SizeParameters{o.parameters.confidence, o.sample > 0 ? 0.5 : o.parameters.margin,
                             o.parameters.proportion});
-    if ((o.population >= 0) == !o.from.empty())
-        throw UsageError("give either --population N or --from POPULATION.csv --fieldwork DATE");
+    if (o.population_text.empty() == o.from.empty())
+        throw UsageError("give either --population N (or court=71,out-of-court=39) or --from POPULATION.csv --fieldwork DATE");
     if (o.sample > 0 && o.population > 0 && o.sample > o.population)
-        throw UsageError("--sample " + std::to_string(o.sample) + " is more cases than the population of " +
-                         std::to_string(o.population) + " (--population)");
+        throw UsageError("--sample " + o.sample_text + " is more cases than the population of " + o.population_text +
+                         " (--population)");
     std::vector<SizeRow> rows;
     auto one = [&](const std::string& domain, std::int64_t N) {
         SizeRow r;
         r.domain = domain;
+        if (N == 0) {  // a domain with no eligible case: a line with 0
+            r.size.population = 0;
+            r.size.parameters = o.parameters;
+            r.exact.population = 0;
+            rows.push_back(r);
+            return;
+        }
         if (o.method == "exact") {
             if (o.sample > 0) {
                 r.size.population = N;
@@ -114,20 +125,26 @@ void run(SizeOptions o) {
     };
     if (o.population >= 0) {
         one("", o.population);
+    } else if (!o.domain_populations.empty()) {
+        for (const auto& [d, N] : o.domain_populations) {
+            if (o.sample > 0 && o.sample > N && N > 0)
+                throw UsageError("--sample " + o.sample_text + " is more cases than the population of " + d + " (" +
+                                 std::to_string(N) + ", --population)");
+            one(d, N);
+        }
     } else {
         auto pop = read_population_or_hint(o.from, o.population_args.options());
         auto eligible = eligible_population(pop, o.population_args.rule(&pop.vocabulary));
         for (std::size_t d = 0; d < eligible.domains.size(); ++d) {
             auto N = static_cast<std::int64_t>(eligible.cases[d].size());
-            if (N == 0) continue;
             one(eligible.domains[d], N);
         }
-        if (rows.empty()) throw InputError(o.from, 0, 0, "no case is eligible for the fieldwork date " + o.population_args.fieldwork);
+        if (eligible.excluded.size() == pop.size()) throw InputError(o.from, 0, 0, "no case is eligible for the fieldwork date " + o.population_args.fieldwork);
     }
 
     if (o.format == "json") {
         nlohmann::ordered_json out;
-        if (o.population >= 0) {
+        if (!by_domain) {
             out = to_json(rows[0], o);
         } else {
             out = nlohmann::ordered_json::array();
@@ -137,7 +154,19 @@ void run(SizeOptions o) {
         return;
     }
     std::vector<std::string> header;
-    if (o.population < 0) header.push_back("domain");
+    if (by_domain) header.push_back("domain");
+    // A domain with no eligible case: its population and sample size 0, the rest a dash.
+    auto zero_row = [&](const SizeRow& r) {
+        std::vector<std::string> cells(header.size(), "-");
+        std::size_t c = 0;
+        if (by_domain) cells[c++] = r.domain;
+        cells[c] = "0";
+        for (std::size_t k = 0; k < header.size(); ++k)
+            if (header[k] == "sample size" || header[k] == "sample" || header[k] == "exact sample size" ||
+                header[k] == "Cochran's size")
+                cells[k] = "0";
+        return cells;
+    };
     if (o.method == "exact") {
         if (o.sample > 0)
             header.insert(header.end(), {"population", "sample", "confidence", "exact half-width (worst case)"});
@@ -145,10 +174,14 @@ void run(SizeOptions o) {
             header.insert(header.end(), {"population", "confidence", "margin", "exact sample size",
                                          "half-width reached", "Cochran's size"});
         TextTable t(header);
-        for (std::size_t c = (o.population < 0 ? 1 : 0); c < header.size(); ++c) t.right_align(c);
+        for (std::size_t c = (by_domain ? 1 : 0); c < header.size(); ++c) t.right_align(c);
         for (const auto& r : rows) {
+            if (r.size.population == 0) {
+                t.add_row(zero_row(r));
+                continue;
+            }
             std::vector<std::string> cells;
-            if (o.population < 0) cells.push_back(r.domain);
+            if (by_domain) cells.push_back(r.domain);
             cells.push_back(std::to_string(r.size.population));
             if (o.sample > 0) {
                 cells.push_back(std::to_string(r.exact.sample_size));
@@ -172,10 +205,14 @@ void run(SizeOptions o) {
         header.insert(header.end(), {"population", "confidence", "margin", "proportion", "n0", "sample size"});
     }
     TextTable t(header);
-    for (std::size_t c = (o.population < 0 ? 1 : 0); c < header.size(); ++c) t.right_align(c);
+    for (std::size_t c = (by_domain ? 1 : 0); c < header.size(); ++c) t.right_align(c);
     for (const auto& r : rows) {
+        if (r.size.population == 0) {
+            t.add_row(zero_row(r));
+            continue;
+        }
         std::vector<std::string> cells;
-        if (o.population < 0) cells.push_back(r.domain);
+        if (by_domain) cells.push_back(r.domain);
         cells.push_back(std::to_string(r.size.population));
         if (o.sample > 0) {
             cells.push_back(std::to_string(std::min(o.sample, r.size.population)));
@@ -196,7 +233,8 @@ void run(SizeOptions o) {
 void setup(CLI::App& app, Context&) {
     auto o = std::make_shared<SizeOptions>();
     auto* sub = app.add_subcommand("size", "How many cases to inspect for a confidence level and margin of error");
-    sub->add_option("--population", o->population_text, "Number of eligible cases N (1 to 2147483647)");
+    sub->add_option("--population", o->population_text,
+                    "Number of eligible cases N (1 to 2147483647), or one per domain: court=71,out-of-court=39");
     sub->add_option("--from", o->from, "Count the eligible cases of each domain in this population CSV");
     sub->add_option("--sample", o->sample_text,
                     "Inverse: the margin of error that this many cases achieve (at most the population)");
