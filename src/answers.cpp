@@ -402,16 +402,36 @@ SampleFolder read_sample_folder(const std::string& dir) {
 }
 
 void check_cases_in_sample(const AnswerSet& answers, const Framework& framework, const SampleFolder& sample) {
+    std::vector<const CaseAnswers*> outside;
+    for (const auto& c : answers.cases)
+        if (!sample.case_domain.count(c.case_id)) outside.push_back(&c);
+    if (!outside.empty()) {
+        std::string msg = "case " + quote_value(outside[0]->case_id) + " is not in the sample (" + sample.sample_file + ")";
+        if (outside.size() > 1) {
+            msg += "; " + std::to_string(outside.size()) + " answered cases are not in it: ";
+            for (std::size_t k = 0; k < outside.size() && k < 20; ++k)
+                msg += (k ? ", " : "") + quote_value(outside[k]->case_id) + " (line " + std::to_string(outside[k]->line) + ")";
+            if (outside.size() > 20) msg += " and " + std::to_string(outside.size() - 20) + " more";
+        }
+        throw InputError(answers.file, outside[0]->line, 1, msg);
+    }
     for (const auto& c : answers.cases) {
         auto it = sample.case_domain.find(c.case_id);
-        if (it == sample.case_domain.end())
-            throw InputError(answers.file, c.line, 1, "case '" + c.case_id + "' is not in the sample (" + sample.sample_file + ")");
         if (!it->second.empty() &&
             normalize_label(it->second) != normalize_label(framework.domains[c.domain].sample_domain))
             throw InputError(answers.file, c.line, 1,
                              "case '" + c.case_id + "' is " + with_article(it->second) + " case in the sample but is answered as " +
                                  with_article(framework.domains[c.domain].sample_domain) + " case");
     }
+}
+
+std::vector<std::string> sampled_without_answers(const AnswerSet& answers, const SampleFolder& sample) {
+    std::set<std::string_view> answered;
+    for (const auto& c : answers.cases) answered.insert(c.case_id);
+    std::vector<std::string> out;
+    for (const auto& [id, domain] : sample.case_domain)
+        if (!answered.count(id)) out.push_back(id);
+    return out;
 }
 
 DomainAnswers domain_answers(const AnswerSet& answers, std::size_t domain, std::int64_t population) {

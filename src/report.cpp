@@ -35,8 +35,9 @@ std::string judged_ids(const Framework& fw) {
     return s;
 }
 
-// Empty when fine, else what is wrong.
+// Empty when fine, else what is wrong. A standard judged twice (in the file, by flags, or both) is a problem.
 std::string judgement_problem(Judgements& j, const Framework& fw, const std::string& id, const std::string& rating) {
+    if (j.count(id)) return "standard " + id + " is judged twice (a standard takes one rating; remove one of them)";
     auto place = fw.find_standard(id);
     if (!place) return "unknown standard '" + id + "' (standards rated by judgement: " + judged_ids(fw) + ")";
     if (!fw.domains[place->domain].judged)
@@ -58,6 +59,14 @@ void add_judgement(Judgements& judgements, const Framework& framework, const std
     if (!problem.empty()) throw UsageError("--judgement: " + problem);
 }
 
+namespace {
+bool fw_domain_id(const Framework& fw, const std::string& id) {
+    for (const auto& d : fw.domains)
+        if (d.id == id) return true;
+    return false;
+}
+}  // namespace
+
 Judgements read_judgements(const std::string& path, const Framework& framework) {
     auto reader = CsvReader::open(path);
     auto id_col = reader.find_column("standard");
@@ -74,7 +83,8 @@ Judgements read_judgements(const std::string& path, const Framework& framework) 
         auto place = framework.find_standard(id);
         if (place && !framework.domains[place->domain].judged) continue;
         if (!place && framework.find_question(id)) continue;
-        if (id == "overall") continue;
+        if (normalize_label(id) == "overall") continue;  // Overall, OVERALL: a published table's last row
+        if (!place && fw_domain_id(framework, id)) continue;   // a domain's own row
         auto problem = judgement_problem(j, framework, id, trimmed(rec.fields[*rating_col]));
         if (!problem.empty()) reader.fail(rec, problem.rfind("unknown standard", 0) == 0 ? *id_col : *rating_col, problem);
     }

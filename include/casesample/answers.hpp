@@ -68,8 +68,11 @@ struct SampleFolder {
 // Reads DIR/sample.csv (columns case_id, domain, ...) and DIR/manifest.json (eligible counts per domain).
 SampleFolder read_sample_folder(const std::string& dir);
 
-// Every case of `answers` must be in the sample, in the same domain; throws InputError at the case's line.
+// Every case of `answers` must be in the sample, in the same domain; throws InputError at the first such case's
+// line, listing every answered case that is not in the sample.
 void check_cases_in_sample(const AnswerSet& answers, const Framework& framework, const SampleFolder& sample);
+// The sampled cases that have no answers (in case id order).
+std::vector<std::string> sampled_without_answers(const AnswerSet& answers, const SampleFolder& sample);
 
 // The Pólya-posterior input of one framework domain: its read cases' answers. `population` is N.
 DomainAnswers domain_answers(const AnswerSet& answers, std::size_t domain, std::int64_t population);

@@ -30,6 +30,7 @@ struct AuditCliOptions {
     std::string out;
     std::string framework;
     bool quiet = false;
+    std::vector<std::string> columns;  // --column STANDARD=HEADER
 };
 
 void run(const AuditCliOptions& o, Context& context) {
@@ -50,7 +51,7 @@ void run(const AuditCliOptions& o, Context& context) {
     }
     options.band_on = *parse_band_on(o.band_on);
     options.robust_at = parse_robust_at(o.robust_at);
-    auto table = read_published(o.published, fw);
+    auto table = parse_published(o.published, text_with_columns(o.published, o.columns), fw);
     Progress progress;
     options.progress = &progress;
     std::optional<ProgressBar> bar(std::in_place, progress, o.quiet);
@@ -79,6 +80,9 @@ void setup(CLI::App& app, Context& context) {
     sub->add_option("--out", o->out, "Write to this file (atomically) instead of stdout");
     sub->add_option("--framework", o->framework, "Inspection framework JSON (default: the built-in HMI Probation 2018)");
     add_quiet_flag(*sub, o->quiet);
+    sub->add_option("--column", o->columns,
+                    "Read a column of the published table under another header: --column id=\"Item\" "
+                    "--column value=\"Result\" (repeatable)");
     sub->callback([o, &context] { run(*o, context); });
 }
 

@@ -1,4 +1,5 @@
 // casesample report — key-question percentages, intervals, bands, ratings and how robust they are.
+#include <iostream>
 #include <limits>
 #include <optional>
 #include <random>
@@ -41,6 +42,7 @@ struct ReportCliOptions {
     std::string framework;
     bool quiet = false;
     std::string xlsx;  // --xlsx FILE: the report as a workbook too
+    std::vector<std::string> columns;  // --column STANDARD=HEADER
 };
 
 // What a report was made from, for the About sheet: the input files' SHA-256 and the command as typed.
@@ -85,7 +87,7 @@ void run(const ReportCliOptions& o) {
         options.population = parse_domain_counts(fw, o.population, "--population", kMostPopulation);
     if (!o.cases.empty()) options.cases_read = parse_domain_counts(fw, o.cases, "--cases", kMostPopulation);
 
-    auto answers = read_answers(o.answers, fw);
+    auto answers = parse_answers(o.answers, text_with_columns(o.answers, o.columns), fw);
     if (!o.population.empty()) {
         // A domain with answers but no population would silently turn every domain's intervals to Wilson's and
         // drop the probabilities: say which one is missing instead.
@@ -97,7 +99,20 @@ void run(const ReportCliOptions& o) {
     }
     if (!o.sample_dir.empty()) {
         auto sample = read_sample_folder(o.sample_dir);
-        if (answers.case_level()) check_cases_in_sample(answers, fw, sample);
+        if (answers.case_level()) {
+            check_cases_in_sample(answers, fw, sample);
+            // Cases drawn but not answered (dropped out, not yet read): said, not an error.
+            auto unanswered = sampled_without_answers(answers, sample);
+            if (!unanswered.empty()) {
+                std::string note = "casesample: note: " + std::to_string(unanswered.size()) + " of the " +
+                                   std::to_string(sample.case_domain.size()) + " sampled cases in " + sample.sample_file +
+                                   " have no answers: ";
+                for (std::size_t k = 0; k < unanswered.size() && k < 20; ++k)
+                    note += (k ? ", " : "") + unanswered[k];
+                if (unanswered.size() > 20) note += " and " + std::to_string(unanswered.size() - 20) + " more";
+                std::cerr << note << "\n";
+            }
+        }
         for (std::size_t d = 0; d < fw.domains.size(); ++d) {
             if (fw.domains[d].judged) continue;
             auto it = sample.eligible.find(normalize_label(fw.domains[d].sample_domain));
@@ -147,6 +162,10 @@ void setup(CLI::App& app, Context&) {
     sub->add_option("--xlsx", o->xlsx, "Also write the report as an Excel workbook: sheets Key questions, Standards, "
                                        "Overall, About");
     add_quiet_flag(*sub, o->quiet);
+    sub->add_option("--column", o->columns,
+                    "Read a column of the answers file under another header: --column case_id=\"Case Ref\" "
+                    "(case_id, domain, question, answer, yes, relevant, cases, or a key question such as 2.1.1; "
+                    "repeatable)");
     sub->callback([o] { run(*o); });
 }
 

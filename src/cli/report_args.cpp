@@ -2,7 +2,10 @@
 
 #include <charconv>
 
+#include "casesample/csv.hpp"
 #include "casesample/error.hpp"
+#include "casesample/headers.hpp"
+#include "casesample/output.hpp"
 
 namespace casesample::cli {
 
@@ -86,6 +89,53 @@ std::vector<std::pair<std::string, std::int64_t>> parse_named_counts(const std::
         start = end + 1;
     }
     return out;
+}
+
+std::string text_with_columns(const std::string& path, const std::vector<std::string>& columns) {
+    std::string text = read_file(path);
+    if (columns.empty()) return text;
+    std::vector<std::pair<std::string, std::string>> wanted;  // standard, header
+    for (const auto& c : columns) {
+        auto eq = c.find('=');
+        if (eq == std::string::npos || eq == 0 || eq + 1 == c.size())
+            throw UsageError("--column takes STANDARD=HEADER, such as case_id=\"Case Ref\"; got '" + c + "'");
+        wanted.emplace_back(c.substr(0, eq), c.substr(eq + 1));
+    }
+    // Where the header record starts and ends: after a byte-order mark and blank lines, up to the first line
+    // break outside quotes.
+    std::size_t begin = text.compare(0, 3, "\xEF\xBB\xBF") == 0 ? 3 : 0;
+    for (;;) {
+        auto nl = text.find('\n', begin);
+        auto line = std::string_view(text).substr(begin, nl == std::string::npos ? std::string::npos : nl - begin);
+        if (nl == std::string::npos || line.find_first_not_of(", \t\r") != std::string_view::npos) break;
+        begin = nl + 1;
+    }
+    std::size_t end = begin;
+    bool quoted = false;
+    while (end < text.size() && (quoted || (text[end] != '\n' && text[end] != '\r'))) {
+        if (text[end] == '"') quoted = !quoted;
+        ++end;
+    }
+    auto reader = CsvReader::from_string(path, text.substr(begin, end - begin));
+    std::vector<std::string> header = reader.header();
+    for (const auto& [standard, name] : wanted) {
+        bool found = false;
+        for (auto& h : header)
+            if (normalize_header(h) == normalize_header(name)) {
+                h = standard;
+                found = true;
+                break;
+            }
+        if (!found) {
+            std::string known;
+            for (const auto& h : reader.header()) known += (known.empty() ? "" : ", ") + quote_value(h);
+            throw InputError(path, 1, 0, "--column " + standard + "=" + name + ": the header has no column " +
+                                             quote_value(name) + " (its columns: " + known + ")");
+        }
+    }
+    std::string line;
+    for (std::size_t i = 0; i < header.size(); ++i) line += (i ? "," : "") + csv_escape(header[i]);
+    return text.substr(0, begin) + line + text.substr(end);
 }
 
 }  // namespace casesample::cli

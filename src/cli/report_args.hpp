@@ -30,4 +30,10 @@ double parse_robust_at(const std::string& text);
 std::vector<std::pair<std::string, std::int64_t>> parse_named_counts(const std::string& option, const std::string& text,
                                                                      std::int64_t least, std::int64_t most);
 
+// The text of the file at `path` with the header cells named in `columns` (--column STANDARD=HEADER, the header
+// matched ignoring case, spaces and punctuation) renamed to their standard names, so a file whose columns have
+// other names reads as if they had the standard ones. Line numbers are unchanged. Throws UsageError for a
+// malformed --column and InputError (at the header) for a header the file does not have.
+std::string text_with_columns(const std::string& path, const std::vector<std::string>& columns);
+
 }  // namespace casesample::cli
