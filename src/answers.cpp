@@ -93,7 +93,7 @@ std::int64_t count_cell(CsvReader& reader, const CsvRecord& rec, std::size_t fie
     auto r = std::from_chars(t.data(), t.data() + t.size(), v);
     if (t.empty() || r.ec != std::errc() || r.ptr != t.data() + t.size() || v < 0)
         reader.fail(rec, field,
-                    std::string(what) + " '" + std::string(rec.fields[field]) + "' is not a whole number of cases");
+                    std::string(what) + " " + quote_value(rec.fields[field]) + " is not a whole number of cases");
     return v;
 }
 
@@ -177,7 +177,7 @@ AnswerSet read_wide(CsvReader& reader, const Framework& fw) {
             auto [col, place] = question_cols[k];
             auto a = parse_answer(rec.fields[col]);
             if (!a)
-                reader.fail(rec, col, "answer '" + std::string(rec.fields[col]) + "' to " + fw.question(place).id +
+                reader.fail(rec, col, "answer " + quote_value(rec.fields[col]) + " to " + fw.question(place).id +
                                           " is not an answer (" + kExpectedAnswers + ")");
             bool blank = trimmed(rec.fields[col]).empty();
             if (blank) continue;
@@ -223,13 +223,13 @@ AnswerSet read_long(CsvReader& reader, const Framework& fw) {
             reader.fail(rec, case_col, control_character_message("the case id", id, bad));
         std::string qid = trimmed(rec.fields[q_col]);
         auto place = fw.find_question(qid);
-        if (!place) reader.fail(rec, q_col, "unknown key question '" + std::string(rec.fields[q_col]) + "' (not in the framework " + fw.name + ")");
+        if (!place) reader.fail(rec, q_col, "unknown key question " + quote_value(rec.fields[q_col]) + " (not in the framework " + fw.name + ")");
         if (fw.domains[place->domain].judged)
             reader.fail(rec, q_col, "key question " + qid + " belongs to domain " + fw.domains[place->domain].id +
                                         ", which is rated by judgement: give its standards' ratings with --judgement");
         auto a = parse_answer(rec.fields[a_col]);
         if (!a)
-            reader.fail(rec, a_col, "answer '" + std::string(rec.fields[a_col]) + "' to " + qid +
+            reader.fail(rec, a_col, "answer " + quote_value(rec.fields[a_col]) + " to " + qid +
                                         " is not an answer (" + kExpectedAnswers + ")");
         std::size_t domain = place->domain;
         if (domain_col) {
@@ -281,7 +281,7 @@ AnswerSet read_aggregate(CsvReader& reader, const Framework& fw) {
         ++rows;
         std::string qid = trimmed(rec.fields[q_col]);
         auto place = fw.find_question(qid);
-        if (!place) reader.fail(rec, q_col, "unknown key question '" + std::string(rec.fields[q_col]) + "' (not in the framework " + fw.name + ")");
+        if (!place) reader.fail(rec, q_col, "unknown key question " + quote_value(rec.fields[q_col]) + " (not in the framework " + fw.name + ")");
         if (fw.domains[place->domain].judged)
             reader.fail(rec, q_col, "key question " + qid + " belongs to domain " + fw.domains[place->domain].id +
                                         ", which is rated by judgement: give its standards' ratings with --judgement");

@@ -54,8 +54,8 @@ Vocabulary Vocabulary::parse(CsvReader& reader) {
             if (normalize_label(kStratifierNames[k]) == variable) s = static_cast<Stratifier>(k);
         if (!s)
             reader.fail(rec, col[0],
-                        "unknown variable '" + std::string(rec.fields[col[0]]) +
-                            "' (expected gender, rosh, swb or disposal_type)");
+                        "unknown variable " + quote_value(rec.fields[col[0]]) +
+                            " (expected gender, rosh, swb or disposal_type)");
         std::string category(rec.fields[col[1]]);
         if (normalize_label(category).empty()) reader.fail(rec, col[1], "empty category");
         std::vector<std::string> synonyms;

@@ -69,14 +69,14 @@ void run(const CheckOptions& o) {
         auto it = by_id.find(id);
         if (it == by_id.end()) it = by_id.find(unescaped_cell(id));  // the tool's own escaped '-C000019
         if (it == by_id.end())
-            reader.fail(rec, *col, "case '" + std::string(id) + "' is not in the population " + o.population);
+            reader.fail(rec, *col, "case " + quote_value(id) + " is not in the population " + o.population);
         auto i = it->second;
         if (frame_index[i] == kNone)
-            reader.fail(rec, *col, "case '" + std::string(id) + "' is not eligible: " + exclusion[i]);
+            reader.fail(rec, *col, "case " + quote_value(id) + " is not eligible: " + exclusion[i]);
         auto [s, fresh] = seen.emplace(i, rec.line);
         if (!fresh)
             reader.fail(rec, *col,
-                        "case '" + std::string(id) + "' appears twice (first on line " + std::to_string(s->second) + ")");
+                        "case " + quote_value(id) + " appears twice (first on line " + std::to_string(s->second) + ")");
         selected[pop.domain[i]].push_back(frame_index[i]);
     }
     if (seen.empty()) throw InputError(o.sample, 0, 0, "the sample file lists no case");
