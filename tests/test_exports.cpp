@@ -305,3 +305,74 @@ TEST_CASE("small things: --population per domain for size, a domain with no elig
     auto h = run_cli("size --help");
     CHECK(h.out.find("Usage: casesample size") != std::string::npos);
 }
+
+TEST_CASE("report and audit read other headers with --column; judgements: twice is an error, a published table works") {
+    auto dir = temp_dir();
+    const std::string answers = source_path("fixtures/answers/lancashire-2019-answers.csv");
+    const std::string published = source_path("fixtures/published/lancashire-2019.csv");
+    // The answers with the case id under another header.
+    auto text = read_text(answers);
+    text.replace(text.find("case_id"), 7, "Case Ref");
+    write_text(dir + "/answers.csv", text);
+    const std::string pop = " --population court=71,out-of-court=39 --draws 0";
+    auto plain = run_cli("report " + answers + pop);
+    auto renamed = run_cli("report " + dir + "/answers.csv" + pop + " --column case_id=\"case ref\"");
+    REQUIRE(renamed.exit_code == 0);
+    CHECK(renamed.out == plain.out);
+    auto missing = run_cli("report " + dir + "/answers.csv" + pop + " --column case_id=Reference");
+    CHECK(missing.exit_code == 2);
+    CHECK(missing.err.find("the header has no column 'Reference'") != std::string::npos);
+    // The published table under other headers.
+    auto table = read_text(published);
+    table.replace(0, 8, "Item,Result");
+    write_text(dir + "/published.csv", table);
+    const std::string cases = " --cases court=50,out-of-court=32";
+    auto a1 = run_cli("audit " + published + cases);
+    auto a2 = run_cli("audit " + dir + "/published.csv" + cases + " --column id=item --column value=RESULT");
+    CHECK(a2.exit_code == a1.exit_code);
+    CHECK(a2.out == a1.out);
+    // A standard judged twice: in a file, by flags, or by both.
+    write_text(dir + "/twice.csv", "standard,rating\n1.1,Good\n1.2,Good\n1.1,Outstanding\n");
+    auto t1 = run_cli("report " + answers + pop + " --judgements " + dir + "/twice.csv");
+    CHECK(t1.exit_code == 2);
+    CHECK(t1.err.find("twice.csv:4:2: standard 1.1 is judged twice") != std::string::npos);
+    auto t2 = run_cli("report " + answers + pop + " --judgement 1.1=Good --judgement 1.1=Outstanding");
+    CHECK(t2.exit_code == 2);
+    CHECK(t2.err.find("standard 1.1 is judged twice") != std::string::npos);
+    auto t3 = run_cli("report " + answers + pop + " --judgements " + published + " --judgement 1.1=Good");
+    CHECK(t3.exit_code == 2);
+    // A published table as the judgements file, whatever the case of its Overall row.
+    auto upper = read_text(published);
+    auto at = upper.find("overall");
+    if (at == std::string::npos) at = upper.find("Overall");
+    REQUIRE(at != std::string::npos);
+    upper.replace(at, 7, "OVERALL");
+    write_text(dir + "/upper.csv", upper);
+    auto j1 = run_cli("report " + answers + pop + " --judgements " + published);
+    auto j2 = run_cli("report " + answers + pop + " --judgements " + dir + "/upper.csv");
+    REQUIRE(j1.exit_code == 0);
+    CHECK(j2.exit_code == 0);
+    CHECK(j2.out == j1.out);
+}
+
+TEST_CASE("report --sample-dir lists every answered case not in the sample and notes sampled cases without answers") {
+    auto dir = temp_dir();
+    auto draw = run_cli("draw " + source_path("fixtures/population.csv") + " --fieldwork 2019-06-03 --seed 2019 --out " +
+                        dir + "/sample");
+    REQUIRE(draw.exit_code == 0);
+    auto sample = read_table(dir + "/sample/sample.csv");
+    std::string answers = "case_id,domain,2.1.1\n";
+    for (std::size_t i = 0; i + 3 < sample.rows.size(); ++i)  // the last three sampled cases are not answered
+        answers += sample.rows[i][sample.col("case_id")] + "," + sample.rows[i][sample.col("domain")] + ",Yes\n";
+    write_text(dir + "/answers.csv", answers);
+    auto r = run_cli("report " + dir + "/answers.csv --sample-dir " + dir + "/sample --draws 0");
+    CHECK(r.exit_code == 0);
+    CHECK(r.err.find("3 of the " + std::to_string(sample.rows.size()) + " sampled cases") != std::string::npos);
+    CHECK(r.err.find(sample.rows.back()[sample.col("case_id")]) != std::string::npos);
+    // Two strangers: both listed, with their lines.
+    write_text(dir + "/strangers.csv", answers + "X1,court,Yes\nX2,court,No\n");
+    auto s = run_cli("report " + dir + "/strangers.csv --sample-dir " + dir + "/sample --draws 0");
+    CHECK(s.exit_code == 2);
+    CHECK(s.err.find("2 answered cases are not in it: 'X1' (line ") != std::string::npos);
+    CHECK(s.err.find("'X2' (line ") != std::string::npos);
+}
