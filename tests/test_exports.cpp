@@ -361,16 +361,18 @@ TEST_CASE("report --sample-dir lists every answered case not in the sample and n
                         dir + "/sample");
     REQUIRE(draw.exit_code == 0);
     auto sample = read_table(dir + "/sample/sample.csv");
-    std::string answers = "case_id,domain,2.1.1\n";
-    for (std::size_t i = 0; i + 3 < sample.rows.size(); ++i)  // the last three sampled cases are not answered
-        answers += sample.rows[i][sample.col("case_id")] + "," + sample.rows[i][sample.col("domain")] + ",Yes\n";
+    std::string answers = "case_id,domain,2.1.1,3.1.1\n";
+    for (std::size_t i = 0; i + 3 < sample.rows.size(); ++i) {  // the last three sampled cases are not answered
+        const auto& domain = sample.rows[i][sample.col("domain")];
+        answers += sample.rows[i][sample.col("case_id")] + "," + domain + (domain == "court" ? ",Yes,\n" : ",,Yes\n");
+    }
     write_text(dir + "/answers.csv", answers);
     auto r = run_cli("report " + dir + "/answers.csv --sample-dir " + dir + "/sample --draws 0");
     CHECK(r.exit_code == 0);
     CHECK(r.err.find("3 of the " + std::to_string(sample.rows.size()) + " sampled cases") != std::string::npos);
     CHECK(r.err.find(sample.rows.back()[sample.col("case_id")]) != std::string::npos);
     // Two strangers: both listed, with their lines.
-    write_text(dir + "/strangers.csv", answers + "X1,court,Yes\nX2,court,No\n");
+    write_text(dir + "/strangers.csv", answers + "X1,court,Yes,\nX2,court,No,\n");
     auto s = run_cli("report " + dir + "/strangers.csv --sample-dir " + dir + "/sample --draws 0");
     CHECK(s.exit_code == 2);
     CHECK(s.err.find("2 answered cases are not in it: 'X1' (line ") != std::string::npos);
