@@ -154,11 +154,17 @@ bool looks_like_data(std::string_view cell, const Vocabulary& vocabulary) {
     return false;
 }
 
-// 64-bit hash of every cell of a record, to tell identical duplicate rows from conflicting ones.
-std::uint64_t row_hash(const CsvRecord& rec) {
-    std::uint64_t h = 0xCBF29CE484222325ULL;
-    for (auto f : rec.fields) h = (h ^ id_hash(trim(f))) * 0x100000001B3ULL;
-    return h;
+// Where a record's text lies in the reader's buffer, to tell identical duplicate rows from conflicting ones
+// (compared only for the few rows that share an id, so reading a file costs no hashing of whole rows).
+struct RowSpan {
+    const char* begin;
+    std::uint32_t size;
+    std::string_view text() const noexcept { return {begin, size}; }
+};
+RowSpan row_span(const CsvRecord& rec) {
+    const char* b = rec.fields.front().data();
+    const char* e = rec.fields.back().data() + rec.fields.back().size();
+    return {b, static_cast<std::uint32_t>(e - b)};
 }
 
 }  // namespace
@@ -220,7 +226,7 @@ Population parse_population(CsvReader& reader, const PopulationOptions& options)
     reserve_huge(pop.domain, max_rows);
     reserve_huge(pop.codes, max_rows);
     reserve_huge(pop.line, max_rows);
-    std::vector<std::uint64_t> row_hashes;
+    std::vector<RowSpan> row_spans;
 
     // A problem: thrown at once, or collected (then the row is left out, after its other cells are checked).
     bool row_bad = false;
@@ -249,6 +255,9 @@ Population parse_population(CsvReader& reader, const PopulationOptions& options)
         // A used cell, trimmed and checked to be UTF-8 (bytes in columns the tool does not read are no concern).
         auto raw_cell = [&](std::size_t c) {
             auto v = trim(rec.fields[c]);
+            unsigned char high = 0;  // plain ASCII, nearly every cell, needs no further check
+            for (char ch : v) high |= static_cast<unsigned char>(ch);
+            if (high < 0x80) return v;
             if (auto bad = first_invalid_utf8(v); bad != std::string::npos) {
                 char buf[8];
                 std::snprintf(buf, sizeof buf, "%02X", static_cast<unsigned char>(v[bad]));
@@ -321,7 +330,7 @@ Population parse_population(CsvReader& reader, const PopulationOptions& options)
         pop.domain.push_back(pop.vocabulary.domain_of(codes[0]));
         pop.line.push_back(static_cast<std::uint32_t>(rec.line));
         for (auto k : kept) pop.kept_values.emplace_back(k);
-        row_hashes.push_back(row_hash(rec));
+        row_spans.push_back(row_span(rec));
         bad_rows.push_back(row_bad);
     }
     reader.collect_problems(nullptr);
@@ -340,7 +349,7 @@ Population parse_population(CsvReader& reader, const PopulationOptions& options)
     std::vector<InputProblem> duplicates;
     for (const auto& g : duplicate_groups(pop)) {
         for (std::size_t k = 1; k < g.size(); ++k) {
-            bool identical = row_hashes[g[k]] == row_hashes[g[0]];
+            bool identical = row_spans[g[k]].text() == row_spans[g[0]].text();
             if (identical && options.drop_identical_duplicates) {
                 if (!drop[g[k]]) ++pop.identical_duplicates_dropped;
                 drop[g[k]] = true;
