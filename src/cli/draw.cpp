@@ -236,7 +236,8 @@ void setup(CLI::App& app, Context& context) {
     sub->add_flag("--force", o->force, "Replace a sample already in the folder");
     add_format_option(*sub, o->format);
     sub->add_option("--xlsx", o->xlsx, "Also write an Excel workbook for the fieldwork: sheets Sample (with empty "
-                                       "inspector, date read and notes columns), Reserves, Balance, Excluded, About");
+                                       "inspector, date read and notes columns), Reserves, Balance, Excluded, About")
+        ->type_name("FILE");
     add_quiet_flag(*sub, o->quiet);
     sub->add_option("--html", o->html, "Also write a page of the draw (counts, balance charts, seed and inputs) to this file");
     sub->callback([o, &context] { run(*o, context); });

@@ -160,7 +160,8 @@ void setup(CLI::App& app, Context&) {
     sub->add_option("--out", o->out, "Write to this file (atomically) instead of stdout");
     sub->add_option("--framework", o->framework, "Inspection framework JSON (default: the built-in HMI Probation 2018)");
     sub->add_option("--xlsx", o->xlsx, "Also write the report as an Excel workbook: sheets Key questions, Standards, "
-                                       "Overall, About");
+                                       "Overall, About")
+        ->type_name("FILE");
     add_quiet_flag(*sub, o->quiet);
     sub->add_option("--column", o->columns,
                     "Read a column of the answers file under another header: --column case_id=\"Case Ref\" "
