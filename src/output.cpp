@@ -64,6 +64,17 @@ void write_file_atomically(const std::filesystem::path& path, std::string_view c
     if (::rename(tmp.c_str(), path.c_str()) != 0) fail("renaming");
 }
 
+bool write_file_if_changed(const std::filesystem::path& path, std::string_view content) {
+    std::error_code ec;
+    if (std::filesystem::is_regular_file(path, ec) && std::filesystem::file_size(path, ec) == content.size()) {
+        std::ifstream f(path, std::ios::binary);
+        std::string old((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+        if (f && old == content) return false;
+    }
+    write_file_atomically(path, content);
+    return true;
+}
+
 void check_input_file(const std::string& path) {
     namespace fs = std::filesystem;
     std::error_code ec;

@@ -12,6 +12,10 @@ namespace casesample {
 // naming the file and the system's reason when it cannot.
 void write_file_atomically(const std::filesystem::path& path, std::string_view content);
 
+// write_file_atomically unless the file already holds exactly `content` (its time stamp then stays as it is);
+// true when written.
+bool write_file_if_changed(const std::filesystem::path& path, std::string_view content);
+
 // The most any input file may hold (256 MB, far above any case-management export; docs/bad-inputs.md).
 inline constexpr std::size_t kMostInputBytes = std::size_t{256} * 1024 * 1024;
 

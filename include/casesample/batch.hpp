@@ -1,0 +1,148 @@
+#pragma once
+// Many services from one services file (SERVICES.toml), each drawn into its own sample folder exactly as
+// `casesample draw` would (same files, same manifest, same lock; see sample_folder.hpp), in parallel, then
+// optionally reported on (`report`) and audited (`audit`), with one summary of them all.
+//
+//   fieldwork = 2019-06-03          # top-level keys: defaults every service may override
+//   reserve = 5
+//   seed = 2019                     # each service gets its own seed, derived from this one and its name
+//   [[service]]
+//   name = "Lancashire"
+//   population = "lancashire.csv"   # relative to the services file
+//   size = { court = 50, out-of-court = 32 }
+//   answers = "lancashire-answers.csv"
+//
+// Nothing here prints, reads argv or picks an exit code: the command line (src/cli/batch.cpp) does.
+#include <atomic>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "casesample/draw.hpp"
+#include "casesample/population_args.hpp"
+
+namespace casesample {
+
+// ---- The services file -----------------------------------------------------------------------------------
+
+// One [[service]] table with the defaults applied, every value checked and every path resolved against the
+// services file's folder.
+struct BatchService {
+    std::string name;  // also the name of its folder inside the output folder
+    std::size_t line = 0, column = 0;  // where its [[service]] table starts in the services file
+    std::string population;            // path of the population CSV (resolved)
+    PopulationArgs population_args;    // fieldwork, windows, columns, vocabularies (paths resolved)
+    DrawRequest request;               // sizes or size parameters, reserves, method; request.seed when seeded
+    // Where the seed came from: the service's own `seed`, derived from a top-level `seed`, or none (the caller
+    // chooses one at random, as `draw` does without --seed).
+    enum class Seed { own, derived, none } seed_from = Seed::none;
+    bool seed_chosen = false;  // set by the caller that chose request.seed at random for Seed::none
+    // After the draw (optional): `report` on these answers, `audit` of this published table.
+    std::string answers, judgements, published, framework;
+    std::size_t draws = 10000;  // Pólya draws of the report
+};
+
+struct BatchManifest {
+    std::string path;  // the services file as given
+    std::vector<BatchService> services;
+    // Lines to show the user (not errors), each "FILE:LINE:COLUMN: ...": paths that leave the services
+    // file's folder.
+    std::vector<std::string> notes;
+};
+
+// Reads a services file. Every mistake (not TOML, an unknown key, a value of the wrong type or out of range,
+// no population, two services of one name, a name that cannot be a folder name) throws InputError at its
+// line and column; nothing is read from the services' own files yet.
+BatchManifest read_batch_manifest(const std::string& path);
+BatchManifest parse_batch_manifest(const std::string& path, const std::string& text);
+
+// The keys a services file knows (top level and [[service]]), and the closest to a mistyped one ("" when
+// none is close).
+const std::vector<std::string>& batch_manifest_keys();
+std::string closest_key(const std::string& typed, const std::vector<std::string>& known);
+
+// The seed of service `name` under a top-level seed: the first 8 bytes of SHA-256 of both, so that services
+// do not share one random stream and each can still be re-drawn alone with `draw --seed`.
+std::uint64_t derived_seed(std::uint64_t top_level_seed, const std::string& name);
+
+// Whether `name` can be a folder name everywhere the folders may be copied (Linux, Windows, SharePoint):
+// "" when it can, else why not.
+std::string folder_name_problem(const std::string& name);
+
+// ---- Running ---------------------------------------------------------------------------------------------
+
+struct BatchOptions {
+    std::filesystem::path out;  // the output folder: OUT/<service>/ and OUT/summary.{csv,json}
+    std::size_t jobs = 1;       // services drawn at once
+    bool force = false;         // draw again services whose folder already holds a sample
+    // Called once per service when it is done (from the worker threads, one call at a time), with the
+    // number of services done so far.
+    std::function<void(std::size_t done, std::size_t total)> on_done;
+};
+
+struct BatchDomainRow {
+    std::string domain;
+    std::size_t eligible = 0, sample_size = 0, reserves = 0;
+    std::int64_t worst_deviation = 0;  // cases outside the floor/ceiling of the worst margin (0: balanced)
+    std::string message;               // the margins missed, in words ("" when none)
+};
+
+struct BatchOutcome {
+    std::string name;
+    std::filesystem::path folder;
+    // drawn: a new sample; kept: the folder already held this sample and was left alone; failed: see message.
+    enum class Action { drawn, kept, failed } action = Action::failed;
+    bool bad_input = false;  // failed because of the service's input or settings (exit 2), not another failure
+    std::string message;     // one line: what was done ("drawn", "already drawn; left alone"), or the error
+    std::uint64_t seed = 0;
+    bool seed_chosen = false;
+    std::vector<BatchDomainRow> domains;
+    // After the draw, when answers / published were given.
+    std::optional<std::string> overall_rating;
+    std::optional<double> overall_probability;  // probability of that rating (Pólya), when simulated
+    std::optional<bool> audit_consistent;
+    std::vector<std::string> files_written;  // inside the folder
+    bool ok() const { return action != Action::failed; }
+};
+
+struct BatchSummary {
+    std::string manifest;  // the services file
+    std::filesystem::path out;
+    std::vector<BatchOutcome> services;  // in the services file's order, whatever order they ran in
+    std::size_t drawn() const, kept() const, failed() const;
+    bool any_bad_input() const;
+    // A re-run that found every service already drawn, as the services file says, and no file to change.
+    bool nothing_done() const;
+    bool summary_written = false;  // OUT/summary.{csv,json} (left alone when their text is unchanged)
+};
+
+// Draws every service of `manifest` into options.out/<name>/ (jobs at a time), runs its report and audit,
+// and returns what happened to each; one service's failure never stops the others. Every service must have a
+// seed by now (request.seed; the caller picks one for seed_from == none and says so in seed_chosen).
+// Writes OUT/summary.csv and OUT/summary.json (atomically) unless their text is unchanged.
+BatchSummary run_batch(const BatchManifest& manifest, const BatchOptions& options);
+
+// The `casesample draw` command that draws the same sample into the same folder (recorded in its manifest).
+std::vector<std::string> equivalent_draw_command(const BatchService& service, const std::filesystem::path& folder);
+
+// What `report` and `audit` give for one service's folder (answers / published in `service`): writes
+// report.md, report.json, audit.md, audit.json into the folder (each only when its text changed) and fills
+// outcome's overall_rating, overall_probability, audit_consistent and files_written. Throws like report and
+// audit do.
+void report_on_service(const BatchService& service, BatchOutcome& outcome);
+
+// The summary files: the state of every service's folder, not what this run did to it, so a re-run that
+// changes nothing leaves them byte for byte as they were. summary.csv: a row per service and domain (one
+// row for a service that failed before any domain was known): service, domain, status (ok / failed),
+// eligible, sample_size, reserves, worst_deviation, message (the margins missed, or the error),
+// overall_rating, overall_probability. summary.json: the same per service, with its seed.
+std::string summary_csv(const BatchSummary& summary);
+nlohmann::ordered_json summary_json(const BatchSummary& summary);
+
+}  // namespace casesample

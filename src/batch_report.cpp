@@ -1,0 +1,78 @@
+// After a service's draw in `casesample batch`: `report` on its answers and `audit` of its published table,
+// exactly as those commands would with --sample-dir, written into the service's folder.
+
+#include "casesample/answers.hpp"
+#include "casesample/batch.hpp"
+#include "casesample/error.hpp"
+#include "casesample/framework.hpp"
+#include "casesample/output.hpp"
+#include "casesample/report.hpp"
+#include "casesample/report_audit.hpp"
+#include "casesample/report_format.hpp"
+
+namespace casesample {
+namespace fs = std::filesystem;
+
+namespace {
+
+// Audit reads at most this many cases per domain (as `casesample audit --cases`).
+constexpr std::int64_t kMostCasesRead = 2000;
+
+
+}  // namespace
+
+void report_on_service(const BatchService& s, BatchOutcome& outcome) {
+    Framework loaded;
+    if (!s.framework.empty()) loaded = Framework::load(s.framework);
+    const Framework& fw = s.framework.empty() ? Framework::builtin() : loaded;
+    const auto folder = outcome.folder.string();
+    auto sample = read_sample_folder(folder);
+    // Eligible cases per framework domain, from the folder (as report --sample-dir takes them).
+    std::map<std::size_t, std::int64_t> population;
+    for (std::size_t d = 0; d < fw.domains.size(); ++d) {
+        if (fw.domains[d].judged) continue;
+        auto it = sample.eligible.find(normalize_label(fw.domains[d].sample_domain));
+        if (it != sample.eligible.end()) population[d] = it->second;
+    }
+    std::map<std::string, std::string> files;
+    if (!s.answers.empty()) {
+        ReportOptions options;
+        options.draws = s.draws;
+        options.seed = outcome.seed;  // the service's seed: the same report on every run
+        options.population = population;
+        if (!s.judgements.empty()) options.judgements = read_judgements(s.judgements, fw);
+        auto answers = read_answers(s.answers, fw);
+        if (answers.case_level()) check_cases_in_sample(answers, fw, sample);
+        auto report = build_report(fw, answers, options);
+        files["report.md"] = render_report(report, ReportFormat::markdown);
+        files["report.json"] = render_report(report, ReportFormat::json);
+        if (report.overall.rating) {
+            outcome.overall_rating = fw.ratings[*report.overall.rating].name;
+            if (*report.overall.rating < report.overall.rating_probabilities.size())
+                outcome.overall_probability = report.overall.rating_probabilities[*report.overall.rating];
+        }
+    }
+    if (!s.published.empty()) {
+        AuditOptions options;
+        options.population = population;
+        // Cases read per domain: the sample drawn.
+        for (const auto& row : outcome.domains) {
+            auto d = fw.find_domain(row.domain);
+            if (!d || fw.domains[*d].judged || row.sample_size == 0) continue;
+            if (static_cast<std::int64_t>(row.sample_size) > kMostCasesRead)
+                throw UsageError("published: audit reads at most " + std::to_string(kMostCasesRead) +
+                                 " cases per domain, and the " + row.domain + " sample holds " +
+                                 std::to_string(row.sample_size));
+            options.cases[*d] = static_cast<std::int64_t>(row.sample_size);
+        }
+        auto table = read_published(s.published, fw);
+        auto audit = audit_published(fw, table, options);
+        files["audit.md"] = render_audit(audit, ReportFormat::markdown);
+        files["audit.json"] = render_audit(audit, ReportFormat::json);
+        outcome.audit_consistent = audit.all_consistent();
+    }
+    for (const auto& [name, text] : files)
+        if (write_file_if_changed(outcome.folder / name, text)) outcome.files_written.push_back(name);
+}
+
+}  // namespace casesample

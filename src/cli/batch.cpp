@@ -1,0 +1,167 @@
+// casesample batch — every service of a services file drawn into its own sample folder, in parallel, with
+// one summary (OUT/summary.csv, OUT/summary.json). The work is done by the core (casesample/batch.hpp).
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <random>
+#include <thread>
+
+#include "casesample/batch.hpp"
+#include "casesample/error.hpp"
+#include "casesample/output.hpp"
+#include "command.hpp"
+#include "report_args.hpp"
+
+namespace casesample::cli {
+namespace {
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+struct BatchCliOptions {
+    std::string services;
+    std::string out;
+    std::string jobs;
+    bool force = false;
+    bool quiet = false;
+    std::string format = "table";
+};
+
+// "12 / 150 services  0:03" on stderr, redrawn in place; only on a terminal.
+class ServicesBar {
+public:
+    ServicesBar(bool quiet) : shown_(!quiet && ::isatty(STDERR_FILENO) == 1), started_(Clock::now()) {}
+    void update(std::size_t done, std::size_t total) {
+        if (!shown_) return;
+        auto seconds = static_cast<long>(std::chrono::duration<double>(Clock::now() - started_).count());
+        constexpr std::size_t kWidth = 30;
+        std::size_t filled = total ? done * kWidth / total : kWidth;
+        std::string line = "\r[" + std::string(filled, '#') + std::string(kWidth - filled, '.') + "] " +
+                           std::to_string(done) + " / " + std::to_string(total) + " services  " +
+                           std::to_string(seconds / 60) + ":" + (seconds % 60 < 10 ? "0" : "") +
+                           std::to_string(seconds % 60);
+        std::fputs(line.c_str(), stderr);
+        std::fflush(stderr);
+        drawn_ = true;
+    }
+    // Clears the bar's line, before anything else is printed.
+    void finish() {
+        if (drawn_) std::fputs("\r\033[K", stderr);
+        drawn_ = shown_ = false;
+    }
+    ~ServicesBar() { finish(); }
+
+private:
+    bool shown_;
+    bool drawn_ = false;
+    Clock::time_point started_;
+};
+
+std::string table(const BatchSummary& summary) {
+    TextTable t({"service", "domain", "status", "eligible", "sample", "reserves", "worst dev", "overall", "message"});
+    for (std::size_t c : {3, 4, 5, 6}) t.right_align(c);
+    for (const auto& s : summary.services) {
+        std::string overall = s.overall_rating ? *s.overall_rating : "";
+        if (s.overall_probability) overall += " (" + format_percent(*s.overall_probability, 0) + ")";
+        if (s.audit_consistent && !*s.audit_consistent) overall += overall.empty() ? "audit: inconsistent" : "; audit: inconsistent";
+        const std::string status = s.ok() ? "ok" : "failed";
+        if (s.domains.empty() || !s.ok()) {
+            t.add_row({s.name, "", status, "", "", "", "", overall, s.ok() ? s.message : "see below"});
+            continue;
+        }
+        for (const auto& d : s.domains)
+            t.add_row({s.name, d.domain, status, std::to_string(d.eligible), std::to_string(d.sample_size),
+                       std::to_string(d.reserves), std::to_string(d.worst_deviation), overall,
+                       s.message + (d.message.empty() ? "" : "; " + d.message)});
+    }
+    return t.render();
+}
+
+void run(const BatchCliOptions& o, Context& context) {
+    std::size_t jobs = std::max(1u, std::thread::hardware_concurrency());
+    if (!o.jobs.empty()) jobs = static_cast<std::size_t>(parse_whole_number("--jobs", o.jobs, 1, 256));
+    if (o.out.empty()) throw UsageError("--out needs the name of a folder to write the services' folders into");
+    std::error_code ec;
+    if (fs::exists(o.out, ec) && !fs::is_directory(o.out, ec))
+        throw UsageError("--out " + o.out + " is a file; give a folder to write the services' folders into");
+
+    auto manifest = read_batch_manifest(o.services);  // every mistake in it stops here, before anything is written
+    for (const auto& note : manifest.notes) std::cerr << note << "\n";
+    std::random_device device;
+    for (auto& s : manifest.services)
+        if (s.seed_from == BatchService::Seed::none) {
+            s.request.seed = (static_cast<std::uint64_t>(device()) << 32) ^ device();
+            s.seed_chosen = true;
+        }
+
+    BatchOptions options;
+    options.out = o.out;
+    options.jobs = jobs;
+    options.force = o.force;
+    ServicesBar bar(o.quiet);
+    options.on_done = [&bar](std::size_t done, std::size_t total) { bar.update(done, total); };
+    const auto started = Clock::now();
+    auto summary = run_batch(manifest, options);
+    const double seconds = std::chrono::duration<double>(Clock::now() - started).count();
+    bar.finish();
+
+    const std::size_t total = summary.services.size();
+    if (o.format == "json") {
+        auto j = summary_json(summary);
+        // What this run did (the summary files hold only the state).
+        j["nothing_done"] = summary.nothing_done();
+        j["drawn"] = summary.drawn();
+        j["kept"] = summary.kept();
+        for (std::size_t i = 0; i < summary.services.size(); ++i) {
+            const auto& s = summary.services[i];
+            j["services"][i]["action"] = s.action == BatchOutcome::Action::drawn  ? "drawn"
+                                         : s.action == BatchOutcome::Action::kept ? "kept"
+                                                                                  : "failed";
+            j["services"][i]["files_written"] = s.files_written;
+        }
+        std::cout << j.dump(2) << "\n";
+    } else if (summary.nothing_done()) {
+        std::cout << "Nothing to do: every one of the " << total << " services of " << o.services
+                  << " already holds the sample it asks for in " << o.out
+                  << " (pass --force to draw them again).\n";
+    } else {
+        std::cout << table(summary) << "\n";
+        std::cout << total << " services: " << summary.drawn() << " drawn, " << summary.kept()
+                  << " already drawn and left alone, " << summary.failed() << " failed, in "
+                  << format_fixed(seconds, 2) << " s with " << std::min(jobs, std::max<std::size_t>(total, 1))
+                  << (jobs == 1 ? " job" : " jobs") << "\n";
+        std::cout << "Summary: " << (fs::path(o.out) / "summary.csv").string() << ", "
+                  << (fs::path(o.out) / "summary.json").string() << "\n";
+    }
+    if (summary.failed()) {
+        std::cerr << "casesample: " << summary.failed() << " of " << total
+                  << (summary.failed() == 1 ? " service" : " services") << " failed:\n";
+        for (const auto& s : summary.services)
+            if (!s.ok()) std::cerr << "  " << s.name << ": " << s.message << "\n";
+        context.exit_code = summary.any_bad_input() ? 2 : 1;
+    }
+}
+
+void setup(CLI::App& app, Context& context) {
+    auto o = std::make_shared<BatchCliOptions>();
+    auto* sub = app.add_subcommand("batch", "Draw every service of a services file (TOML) into its own sample "
+                                            "folder, in parallel, with one summary");
+    sub->add_option("SERVICES", o->services,
+                    "Services file: [[service]] tables with name, population, fieldwork and any option of draw "
+                    "(see docs/batch.md)")
+        ->required();
+    sub->add_option("--out", o->out, "Folder for the services' folders (OUT/NAME/) and OUT/summary.csv, summary.json")
+        ->required();
+    sub->add_option("--jobs", o->jobs, "Services drawn at once (default: the number of cores)");
+    sub->add_flag("--force", o->force, "Draw again the services whose folder already holds a sample");
+    sub->add_flag("-q,--quiet", o->quiet, "No progress bar on the terminal");
+    add_format_option(*sub, o->format);
+    sub->callback([o, &context] { run(*o, context); });
+}
+
+const Registration registration(25, setup);
+
+}  // namespace
+}  // namespace casesample::cli

@@ -1,0 +1,384 @@
+// casesample batch in the core: the services file, running services in parallel, the summary.
+#include <doctest/doctest.h>
+
+#include <filesystem>
+
+#include <nlohmann/json.hpp>
+
+#include "casesample/batch.hpp"
+#include "casesample/error.hpp"
+#include "casesample/sample_folder.hpp"
+#include "test_support.hpp"
+
+using namespace casesample;
+using namespace casesample::test;
+namespace fs = std::filesystem;
+
+namespace {
+
+// The error a services file gives, as the command line prints it ("" when it reads).
+std::string manifest_error(const std::string& text) {
+    try {
+        parse_batch_manifest("SERVICES.toml", text);
+        return "";
+    } catch (const InputError& e) {
+        return e.what();
+    }
+}
+
+const std::string kService = "[[service]]\nname = \"A\"\npopulation = \"a.csv\"\n";
+
+// A folder holding SERVICES.toml and the bundled population under a few names.
+std::string services_folder(const std::string& toml, const std::vector<std::string>& populations = {"a.csv", "b.csv", "c.csv"}) {
+    auto dir = temp_dir();
+    for (const auto& p : populations) fs::copy_file(source_path("fixtures/population.csv"), dir + "/" + p);
+    write_text(dir + "/SERVICES.toml", toml);
+    return dir;
+}
+
+std::map<std::string, std::string> folder_texts(const fs::path& dir) {
+    std::map<std::string, std::string> files;
+    for (const auto& e : fs::recursive_directory_iterator(dir))
+        if (e.is_regular_file()) files[fs::relative(e.path(), dir).string()] = read_text(e.path().string());
+    return files;
+}
+
+const std::string kThree = R"(fieldwork = 2019-06-03
+reserve = 2
+seed = 2019
+
+[[service]]
+name = "Alpha"
+population = "a.csv"
+
+[[service]]
+name = "Beta"
+population = "b.csv"
+size = { court = 30, out-of-court = 20 }
+seed = 7
+
+[[service]]
+name = "Gamma"
+population = "c.csv"
+method = "systematic"
+reserve = 0
+)";
+
+}  // namespace
+
+TEST_CASE("services file: top-level defaults apply to every service, a service's own value wins") {
+    auto m = parse_batch_manifest("dir/SERVICES.toml", R"(fieldwork = 2019-06-03
+reserve = 5
+method = "cells"
+confidence = 0.9
+court_window = "5-8"
+keep-columns = ["team", "worker"]
+
+[[service]]
+name = "Lancashire"
+population = "lancs.csv"
+answers = "answers/lancs.csv"
+
+[[service]]
+name = "Bath and North East Somerset"
+population = "/data/banes.csv"
+fieldwork = "03/07/2019"
+reserve = 0
+size = "court=20,out-of-court=10"
+window = { out-of-court = "2-4" }
+column = { rosh = "Risk of serious harm" }
+seed = 12
+draws = 0
+)");
+    REQUIRE(m.services.size() == 2);
+    const auto& a = m.services[0];
+    CHECK(a.name == "Lancashire");
+    CHECK(a.line == 8);
+    CHECK(a.population == "dir/lancs.csv");
+    CHECK(a.answers == "dir/answers/lancs.csv");
+    CHECK(a.population_args.fieldwork == "2019-06-03");
+    CHECK(a.population_args.court_window == "5-8");
+    CHECK(a.population_args.keep_columns == "team,worker");
+    CHECK(a.request.reserves == 5);
+    CHECK(a.request.method == DrawMethod::cells);
+    CHECK(a.request.sizes.empty());
+    CHECK(a.request.size_parameters.confidence == 0.9);
+    CHECK(a.seed_from == BatchService::Seed::none);
+    CHECK(a.draws == 10000);
+    const auto& b = m.services[1];
+    CHECK(b.population == "/data/banes.csv");
+    CHECK(b.population_args.fieldwork == "03/07/2019");
+    CHECK(b.request.reserves == 0);
+    // The service's own size wins over the top level's confidence.
+    CHECK(b.request.sizes == std::map<std::string, std::int64_t>{{"court", 20}, {"out-of-court", 10}});
+    CHECK(b.population_args.windows == std::vector<std::string>{"out-of-court=2-4"});
+    CHECK(b.population_args.columns == std::vector<std::string>{"rosh=Risk of serious harm"});
+    CHECK(b.request.seed == 12);
+    CHECK(b.seed_from == BatchService::Seed::own);
+    CHECK(b.draws == 0);
+    // An absolute path leaves the services file's folder: allowed, and shown.
+    REQUIRE(m.notes.size() == 1);
+    CHECK(m.notes[0].find("SERVICES.toml:15:14: note: population /data/banes.csv is outside") != std::string::npos);
+}
+
+TEST_CASE("services file: a top-level seed gives each service its own seed, the same on every run") {
+    auto m = parse_batch_manifest("S.toml", "seed = 2019\nfieldwork = 2019-06-03\n" + kService +
+                                                "[[service]]\nname = \"B\"\npopulation = \"b.csv\"\n");
+    CHECK(m.services[0].seed_from == BatchService::Seed::derived);
+    CHECK(m.services[0].request.seed == derived_seed(2019, "A"));
+    CHECK(m.services[1].request.seed == derived_seed(2019, "B"));
+    CHECK(m.services[0].request.seed != m.services[1].request.seed);
+    CHECK(derived_seed(2019, "A") != derived_seed(2020, "A"));
+    // Pinned: a change here would change every batch drawn with a top-level seed.
+    CHECK(derived_seed(2019, "A") == derived_seed(2019, std::string("A")));
+    // Seeds above the largest TOML integer may be quoted.
+    auto big = parse_batch_manifest("S.toml", "fieldwork = 2019-06-03\n" + kService + "seed = \"18446744073709551615\"\n");
+    CHECK(big.services[0].request.seed == 18446744073709551615ull);
+}
+
+TEST_CASE("services file: every mistake is one line at its line and column, in the file's words") {
+    const std::string top = "fieldwork = 2019-06-03\n";
+    struct Case {
+        std::string text, error;
+    };
+    const std::vector<Case> cases = {
+        {top + "[[service]]\nname = \"A\"\npopulaton = \"a.csv\"\n",
+         "SERVICES.toml:4:1: unknown key 'populaton'; did you mean 'population'?"},
+        {top + kService + "sead = 3\n", "SERVICES.toml:5:1: unknown key 'sead'; did you mean 'seed'?"},
+        {"reserv = 3\n" + top + kService, "SERVICES.toml:1:1: unknown key 'reserv'; did you mean 'reserve'?"},
+        {top + kService + "zzzzzzzz = 1\n", "SERVICES.toml:5:1: unknown key 'zzzzzzzz' (the keys here are fieldwork"},
+        {top + "[[service]]\nname = \"A\"\n", "SERVICES.toml:2:1: service 'A' has no population"},
+        {top + "[[service]]\npopulation = \"a.csv\"\n", "SERVICES.toml:2:1: this [[service]] has no name"},
+        {top + kService + "[[service]]\nname = \"a\"\npopulation = \"b.csv\"\n",
+         "SERVICES.toml:6:8: a service named 'A' is already on line 2"},
+        {top + "[[service]]\nname = \"../up\"\npopulation = \"a.csv\"\n",
+         "SERVICES.toml:3:8: the service name '../up' cannot be a folder name"},
+        {top + "[[service]]\nname = \"summary.csv\"\npopulation = \"a.csv\"\n",
+         "SERVICES.toml:3:8: the service name 'summary.csv' cannot be a folder name"},
+        {top + "[[service]]\nname = 3\npopulation = \"a.csv\"\n", "SERVICES.toml:3:8: name must be text in quotes"},
+        {top + kService + "reserve = \"5\"\n",
+         "SERVICES.toml:5:11: reserve must be a whole number from 0 to 100000, without quotes (got \"5\")"},
+        {top + kService + "reserve = 100001\n", "SERVICES.toml:5:11: reserve must be a whole number from 0 to 100000"},
+        {top + kService + "seed = -1\n", "SERVICES.toml:5:8: seed must be a whole number"},
+        {top + kService + "seed = \"12x\"\n", "SERVICES.toml:5:8: seed must be a whole number"},
+        {top + kService + "method = \"cube\"\n", "SERVICES.toml:5:10: method must be \"balanced\", \"cells\" or"},
+        {top + kService + "margin = 0.9\n", "SERVICES.toml:5:10: margin must be more than 0 and at most 0.5"},
+        {top + kService + "confidence = \"high\"\n", "SERVICES.toml:5:14: confidence must be a number"},
+        {top + kService + "size = { court = 50 }\nconfidence = 0.9\n",
+         "SERVICES.toml:6:14: confidence sizes the sample by Cochran's formula, but this service also gives size"},
+        {top + "size = \"court=5\"\nmargin = 0.1\n" + kService, "SERVICES.toml:3:10: margin sizes the samples"},
+        {top + kService + "size = { court = -1 }\n", "SERVICES.toml:5:18: size.court must be a whole number"},
+        {top + kService + "size = \"court:5\"\n", "SERVICES.toml:5:8: size takes DOMAIN=N pairs"},
+        {top + kService + "court-window = \"9-6\"\n", "SERVICES.toml:5:16: court-window: "},
+        {top + kService + "window = [\"court\"]\n", "SERVICES.toml:5:10: window items are NAME=VALUE"},
+        {top + kService + "keep_columns = \"a,a\"\n", "SERVICES.toml:5:16: keep-columns a,a: 'a' is named twice"},
+        {top + kService + "column = [\"rosh\"]\n", "SERVICES.toml:5:10: column items are NAME=VALUE"},
+        {top + kService + "draws = 20000000\n", "SERVICES.toml:5:9: draws must be a whole number from 0 to 10000000"},
+        {top + kService + "population2 = 1\n", "did you mean 'population'?"},
+        {kService, "SERVICES.toml:1:1: service 'A' has no fieldwork date"},
+        {"fieldwork = \"2019-02-30\"\n" + kService, "SERVICES.toml:1:13: fieldwork '2019-02-30' is not a date"},
+        {"fieldwork = 2019-06-31\n" + kService, "SERVICES.toml:1:23: this is not valid TOML"},
+        {top + "[service]\nname = \"A\"\npopulation = \"a.csv\"\n",
+         "SERVICES.toml:2:1: service must be a list of tables: write [[service]]"},
+        {top + "name = \"A\"\n" + kService, "SERVICES.toml:2:1: 'name' belongs to each service"},
+        {top, "SERVICES.toml:1:1: there is no [[service]] table"},
+        {top + kService + "answers = \"\"\n", "SERVICES.toml:5:11: answers is empty"},
+        {top + kService + "seed = 1\nseed = 2\n", "SERVICES.toml:6:8: this is not valid TOML: Error while parsing key-value pair: cannot redefine existing integer 'seed'"},
+        {top + kService + "keep-columns = \"a\"\nkeep_columns = \"b\"\n", "is given twice"},
+    };
+    for (const auto& c : cases) {
+        CAPTURE(c.text);
+        auto error = manifest_error(c.text);
+        if (c.error.rfind("SERVICES.toml:", 0) == 0) CHECK(error.find(c.error) == 0);
+        else CHECK(error.find(c.error) != std::string::npos);
+        CHECK(error.find('\n') == std::string::npos);
+    }
+    CHECK(manifest_error("fieldwork = 2019-06-03\n" + kService) == "");
+}
+
+TEST_CASE("unsafe folder names are refused, ordinary service names are not") {
+    for (auto ok : {"Lancashire", "Bath and North East Somerset", "Brighton & Hove", "St. Helens", "King's Lynn",
+                    "Ynys Môn", "summary", "a.b"})
+        CHECK_MESSAGE(folder_name_problem(ok) == "", ok);
+    for (auto bad : {"", ".", "..", ".hidden", "a/b", "a\\b", "a:b", "trailing.", " lead", "CON", "com1", "lpt9.txt",
+                     "Summary.JSON", "index.html", "tab\there", "\xff\xfe"})
+        CHECK_MESSAGE(folder_name_problem(bad) != "", bad);
+    CHECK(folder_name_problem(std::string(101, 'x')) != "");
+}
+
+TEST_CASE("the closest known key is suggested, and none when nothing is close") {
+    const auto& keys = batch_manifest_keys();
+    CHECK(closest_key("populaton", keys) == "population");
+    CHECK(closest_key("seeds", keys) == "seed");
+    CHECK(closest_key("Reserve", keys) == "reserve");
+    CHECK(closest_key("keep_column", keys) == "keep-columns");
+    CHECK(closest_key("answer", keys) == "answers");
+    CHECK(closest_key("xyzzy", keys) == "");
+}
+
+TEST_CASE("run_batch draws every service into its folder exactly as draw would, and verify finds each identical") {
+    auto dir = services_folder(kThree);
+    auto manifest = read_batch_manifest(dir + "/SERVICES.toml");
+    BatchOptions options;
+    options.out = dir + "/out";
+    options.jobs = 2;
+    std::size_t calls = 0;
+    options.on_done = [&](std::size_t done, std::size_t total) {
+        ++calls;
+        CHECK(done == calls);
+        CHECK(total == 3);
+    };
+    auto summary = run_batch(manifest, options);
+    CHECK(calls == 3);
+    REQUIRE(summary.services.size() == 3);
+    CHECK(summary.drawn() == 3);
+    CHECK(summary.failed() == 0);
+    for (const auto& s : summary.services) {
+        CAPTURE(s.name);
+        CHECK(s.action == BatchOutcome::Action::drawn);
+        auto v = verify_folder(s.folder.string());
+        CHECK(v.identical());
+        REQUIRE(s.domains.size() == 2);
+    }
+    CHECK(summary.services[0].seed == derived_seed(2019, "Alpha"));
+    CHECK(summary.services[1].seed == 7);
+    CHECK(summary.services[1].domains[0].sample_size == 30);
+    CHECK(summary.services[1].domains[1].sample_size == 20);
+    CHECK(summary.services[2].domains[0].reserves == 0);
+    // The manifest records the draw command that gives the same folder.
+    auto m = nlohmann::json::parse(read_text(dir + "/out/Beta/manifest.json"));
+    auto line = m["command_line"].get<std::vector<std::string>>();
+    CHECK(line == equivalent_draw_command(manifest.services[1], dir + "/out/Beta"));
+    CHECK(std::find(line.begin(), line.end(), "--seed") != line.end());
+
+    auto csv = read_text(dir + "/out/summary.csv");
+    CHECK(csv.rfind("service,domain,status,eligible,sample_size,reserves,worst_deviation,message,overall_rating,"
+                    "overall_probability\n",
+                    0) == 0);
+    CHECK(csv.find("Beta,court,ok,71,30,2,0,,,\n") != std::string::npos);
+    CHECK(csv.find("Beta,out-of-court,ok,39,20,2,0,,,\n") != std::string::npos);
+    auto json = nlohmann::json::parse(read_text(dir + "/out/summary.json"));
+    CHECK(json["services_total"] == 3);
+    CHECK(json["failed"] == 0);
+    CHECK(json["services"][1]["seed"] == 7);
+    CHECK(json["services"][1]["domains"][0]["eligible"] == 71);
+}
+
+TEST_CASE("run_batch: a second run is a no-op, --force draws again, changed settings are refused") {
+    auto dir = services_folder(kThree);
+    auto manifest = read_batch_manifest(dir + "/SERVICES.toml");
+    BatchOptions options;
+    options.out = dir + "/out";
+    options.jobs = 2;
+    run_batch(manifest, options);
+    auto before = folder_texts(options.out);
+    auto again = run_batch(manifest, options);
+    CHECK(again.nothing_done());
+    CHECK(again.kept() == 3);
+    CHECK(folder_texts(options.out) == before);
+
+    options.force = true;
+    auto forced = run_batch(manifest, options);
+    CHECK(forced.drawn() == 3);
+    CHECK_FALSE(forced.nothing_done());
+    CHECK(folder_texts(options.out) == before);  // the same seeds give the same files
+
+    // The services file now asks for another draw of Beta: without --force it is refused, named, and left alone.
+    options.force = false;
+    auto changed = manifest;
+    changed.services[1].request.seed = 8;
+    changed.services[1].request.reserves = 4;
+    auto refused = run_batch(changed, options);
+    CHECK(refused.failed() == 1);
+    CHECK(refused.any_bad_input());
+    const auto& beta = refused.services[1];
+    CHECK(beta.action == BatchOutcome::Action::failed);
+    CHECK(beta.message.find("already holds a sample drawn otherwise (seed 8, the folder's 7; reserve 4, the "
+                            "folder's 2); pass --force") != std::string::npos);
+    CHECK(read_text(dir + "/out/Beta/manifest.json") == before.at("Beta/manifest.json"));
+    CHECK(verify_folder(dir + "/out/Beta").identical());
+}
+
+TEST_CASE("run_batch: one service's bad input is reported with its name; the others finish") {
+    auto dir = services_folder(kThree + "\n[[service]]\nname = \"=Bad\"\npopulation = \"bad.csv\"\n"
+                                        "\n[[service]]\nname = \"Missing\"\npopulation = \"nowhere.csv\"\n");
+    fs::copy_file(source_path("fixtures/bad/unknown_category.csv"), dir + "/bad.csv");
+    auto manifest = read_batch_manifest(dir + "/SERVICES.toml");
+    BatchOptions options;
+    options.out = dir + "/out";
+    options.jobs = 2;
+    auto summary = run_batch(manifest, options);
+    CHECK(summary.drawn() == 3);
+    CHECK(summary.failed() == 2);
+    CHECK(summary.any_bad_input());
+    const auto& bad = summary.services[3];
+    CHECK_FALSE(bad.ok());
+    CHECK(bad.bad_input);
+    CHECK(bad.message.find(dir + "/bad.csv:") == 0);
+    CHECK(summary.services[4].message.find("nowhere.csv") != std::string::npos);
+    CHECK_FALSE(fs::exists(dir + "/out/=Bad/manifest.json"));
+    for (auto name : {"Alpha", "Beta", "Gamma"}) CHECK(verify_folder(dir + "/out/" + name).identical());
+    // In the summary: one row, the error as its message, the name escaped for Excel.
+    auto csv = read_text(dir + "/out/summary.csv");
+    CHECK(csv.find("'=Bad,,failed,,,,,") != std::string::npos);
+    CHECK(csv.find("\nMissing,,failed,,,,,") != std::string::npos);
+    auto json = nlohmann::json::parse(read_text(dir + "/out/summary.json"));
+    CHECK(json["failed"] == 2);
+    CHECK(json["services"][3]["error"] == "bad input");
+}
+
+TEST_CASE("run_batch: many jobs give byte for byte the folders and summary of one job") {
+    std::string toml = "fieldwork = 2019-06-03\nseed = 11\nreserve = 3\n";
+    for (int i = 0; i < 8; ++i)
+        toml += "[[service]]\nname = \"S" + std::to_string(i) + "\"\npopulation = \"" + "abc"[i % 3] + ".csv\"\n" +
+                (i % 2 ? "method = \"cells\"\n" : "");
+    auto dir = services_folder(toml);
+    auto manifest = read_batch_manifest(dir + "/SERVICES.toml");
+    BatchOptions options;
+    options.out = dir + "/out";
+    options.jobs = 1;
+    run_batch(manifest, options);
+    auto one = folder_texts(options.out);
+    fs::rename(options.out, dir + "/one");
+    options.jobs = 4;
+    run_batch(manifest, options);
+    CHECK(folder_texts(options.out) == one);
+    CHECK(one.size() == 8 * 5 + 2);
+}
+
+TEST_CASE("run_batch with answers and a published table: report and audit after the draw, in the summary") {
+    auto dir = services_folder(R"(fieldwork = 2019-06-03
+seed = 2019
+draws = 2000
+[[service]]
+name = "Lancashire"
+population = "a.csv"
+answers = "totals.csv"
+judgements = "judgements.csv"
+published = "published.csv"
+)");
+    fs::copy_file(source_path("fixtures/answers/lancashire-2019-totals.csv"), dir + "/totals.csv");
+    fs::copy_file(source_path("fixtures/published/lancashire-2019.csv"), dir + "/published.csv");
+    write_text(dir + "/judgements.csv", "standard,rating\n1.1,Requires improvement\n1.2,Good\n1.3,Requires "
+                                        "improvement\n1.4,Requires improvement\n");
+    auto manifest = read_batch_manifest(dir + "/SERVICES.toml");
+    BatchOptions options;
+    options.out = dir + "/out";
+    auto summary = run_batch(manifest, options);
+    const auto& s = summary.services[0];
+    CAPTURE(s.message);
+    REQUIRE(s.ok());
+    REQUIRE(s.overall_rating);
+    CHECK(*s.overall_rating == "Good");
+    REQUIRE(s.overall_probability);
+    CHECK(*s.overall_probability > 0.5);
+    REQUIRE(s.audit_consistent);
+    for (auto f : {"report.md", "report.json", "audit.md", "audit.json"}) CHECK(fs::exists(dir + "/out/Lancashire/" + f));
+    CHECK(verify_folder(dir + "/out/Lancashire").identical());
+    auto csv = read_text(dir + "/out/summary.csv");
+    CHECK(csv.find(",Good,0.") != std::string::npos);
+    // Run again: the sample is left alone, the report is the same (seeded by the service's seed): a no-op.
+    auto again = run_batch(manifest, options);
+    CHECK(again.nothing_done());
+    CHECK(again.services[0].overall_probability == s.overall_probability);
+}
