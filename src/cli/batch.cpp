@@ -108,6 +108,7 @@ void run(const BatchCliOptions& o, Context& context) {
     bar.finish();
 
     const std::size_t total = summary.services.size();
+    const std::size_t used = std::min(jobs, std::max<std::size_t>(total, 1));
     if (o.format == "json") {
         auto j = summary_json(summary);
         // What this run did (the summary files hold only the state).
@@ -128,16 +129,15 @@ void run(const BatchCliOptions& o, Context& context) {
                   << " (pass --force to draw them again).\n";
     } else {
         std::cout << table(summary) << "\n";
-        std::cout << total << " services: " << summary.drawn() << " drawn, " << summary.kept()
+        std::cout << total << (total == 1 ? " service: " : " services: ") << summary.drawn() << " drawn, " << summary.kept()
                   << " already drawn and left alone, " << summary.failed() << " failed, in "
-                  << format_fixed(seconds, 2) << " s with " << std::min(jobs, std::max<std::size_t>(total, 1))
-                  << (jobs == 1 ? " job" : " jobs") << "\n";
+                  << format_fixed(seconds, 2) << " s with " << used << (used == 1 ? " job" : " jobs") << "\n";
         std::cout << "Summary: " << (fs::path(o.out) / "summary.csv").string() << ", "
                   << (fs::path(o.out) / "summary.json").string() << "\n";
     }
     if (summary.failed()) {
         std::cerr << "casesample: " << summary.failed() << " of " << total
-                  << (summary.failed() == 1 ? " service" : " services") << " failed:\n";
+                  << (total == 1 ? " service" : " services") << " failed:\n";
         for (const auto& s : summary.services)
             if (!s.ok()) std::cerr << "  " << s.name << ": " << s.message << "\n";
         context.exit_code = summary.any_bad_input() ? 2 : 1;

@@ -1,0 +1,157 @@
+// casesample batch end to end through the built binary.
+#include <doctest/doctest.h>
+
+#include <filesystem>
+
+#include <nlohmann/json.hpp>
+
+#include "test_support.hpp"
+
+using namespace casesample::test;
+namespace fs = std::filesystem;
+
+namespace {
+
+const std::string kServices = R"(# Three services, defaults at the top
+fieldwork = 2019-06-03
+seed = 2019
+reserve = 2
+
+[[service]]
+name = "Alpha"
+population = "a.csv"
+
+[[service]]
+name = "Beta"
+population = "b.csv"
+size = { court = 30, out-of-court = 20 }
+
+[[service]]
+name = "Gamma"
+population = "c.csv"
+method = "cells"
+)";
+
+std::string services_folder(const std::string& toml) {
+    auto dir = temp_dir();
+    for (auto p : {"a.csv", "b.csv", "c.csv"}) fs::copy_file(source_path("fixtures/population.csv"), dir + "/" + p);
+    write_text(dir + "/SERVICES.toml", toml);
+    return dir;
+}
+
+}  // namespace
+
+TEST_CASE("batch draws every service; verify finds each folder identical; a re-run is a no-op that says so") {
+    auto dir = services_folder(kServices);
+    auto r = run_cli("batch " + dir + "/SERVICES.toml --out " + dir + "/out --jobs 2");
+    CAPTURE(r.err);
+    REQUIRE(r.exit_code == 0);
+    CHECK(r.err.empty());  // no progress bar when stderr is not a terminal
+    CHECK(r.out.find("3 services: 3 drawn, 0 already drawn and left alone, 0 failed") != std::string::npos);
+    CHECK(r.out.find("Beta     court         ok            71      30") != std::string::npos);
+    for (auto name : {"Alpha", "Beta", "Gamma"}) {
+        auto v = run_cli("verify " + dir + "/out/" + name);
+        CHECK_MESSAGE(v.exit_code == 0, name);
+        CHECK(v.out.find("identical") != std::string::npos);
+    }
+    auto summary = read_text(dir + "/out/summary.csv");
+    auto again = run_cli("batch " + dir + "/SERVICES.toml --out " + dir + "/out");
+    CHECK(again.exit_code == 0);
+    CHECK(again.out.find("Nothing to do: every one of the 3 services") != std::string::npos);
+    CHECK(read_text(dir + "/out/summary.csv") == summary);
+
+    auto forced = run_cli("batch " + dir + "/SERVICES.toml --out " + dir + "/out --force --format json");
+    CHECK(forced.exit_code == 0);
+    auto j = nlohmann::json::parse(forced.out);
+    CHECK(j["drawn"] == 3);
+    CHECK(j["nothing_done"] == false);
+    CHECK(j["services"][0]["action"] == "drawn");
+    CHECK(read_text(dir + "/out/summary.csv") == summary);
+}
+
+TEST_CASE("batch: a mistake in the services file is one line with its place, exit 2, nothing written") {
+    auto dir = services_folder(kServices + "\n[[service]]\nname = \"Delta\"\npopulation = \"d.csv\"\nreserv = 3\n");
+    auto r = run_cli("batch " + dir + "/SERVICES.toml --out " + dir + "/out");
+    CHECK(r.exit_code == 2);
+    CHECK(r.err == dir + "/SERVICES.toml:23:1: unknown key 'reserv'; did you mean 'reserve'?\n");
+    CHECK(r.out.empty());
+    CHECK_FALSE(fs::exists(dir + "/out"));
+
+    auto missing = run_cli("batch " + dir + "/nowhere.toml --out " + dir + "/out");
+    CHECK(missing.exit_code == 2);
+    CHECK(missing.err == dir + "/nowhere.toml: cannot open the file: No such file or directory\n");
+    CHECK_FALSE(fs::exists(dir + "/out"));
+}
+
+TEST_CASE("batch: one service's bad input is named, the others finish, exit 2 with the failed listed at the end") {
+    auto dir = services_folder(kServices + "\n[[service]]\nname = \"Delta\"\npopulation = \"d.csv\"\n");
+    fs::copy_file(source_path("fixtures/bad/unknown_category.csv"), dir + "/d.csv");
+    auto r = run_cli("batch " + dir + "/SERVICES.toml --out " + dir + "/out --jobs 3");
+    CHECK(r.exit_code == 2);
+    CHECK(r.out.find("4 services: 3 drawn, 0 already drawn and left alone, 1 failed") != std::string::npos);
+    CHECK(r.err.find("casesample: 1 of 4 services failed:\n  Delta: " + dir + "/d.csv:") == 0);
+    CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 2);
+    for (auto name : {"Alpha", "Beta", "Gamma"}) CHECK(run_cli("verify " + dir + "/out/" + name).exit_code == 0);
+    CHECK(read_text(dir + "/out/summary.csv").find("\nDelta,,failed,,,,,") != std::string::npos);
+
+    // Fixed, the run draws only Delta.
+    fs::copy_file(source_path("fixtures/population.csv"), dir + "/d.csv", fs::copy_options::overwrite_existing);
+    auto fixed = run_cli("batch " + dir + "/SERVICES.toml --out " + dir + "/out --format json");
+    CHECK(fixed.exit_code == 0);
+    auto j = nlohmann::json::parse(fixed.out);
+    CHECK(j["drawn"] == 1);
+    CHECK(j["kept"] == 3);
+}
+
+TEST_CASE("batch: --jobs 4 writes byte for byte what --jobs 1 writes") {
+    std::string toml = "fieldwork = 2019-06-03\nseed = 5\nreserve = 4\n";
+    for (int i = 0; i < 9; ++i)
+        toml += "[[service]]\nname = \"Service " + std::to_string(i) + "\"\npopulation = \"" + "abc"[i % 3] +
+                ".csv\"\n" + (i % 3 == 2 ? "method = \"systematic\"\n" : "");
+    auto dir = services_folder(toml);
+    auto texts = [&] {
+        std::map<std::string, std::string> files;
+        for (const auto& e : fs::recursive_directory_iterator(dir + "/out"))
+            if (e.is_regular_file()) files[fs::relative(e.path(), dir + "/out").string()] = read_text(e.path().string());
+        return files;
+    };
+    REQUIRE(run_cli("batch " + dir + "/SERVICES.toml --out " + dir + "/out --jobs 1").exit_code == 0);
+    auto one = texts();
+    fs::remove_all(dir + "/out");
+    REQUIRE(run_cli("batch " + dir + "/SERVICES.toml --out " + dir + "/out --jobs 4").exit_code == 0);
+    CHECK(texts() == one);
+    CHECK(one.size() == 9 * 5 + 2);
+}
+
+TEST_CASE("batch: usage mistakes") {
+    auto dir = services_folder(kServices);
+    auto jobs = run_cli("batch " + dir + "/SERVICES.toml --out " + dir + "/out --jobs 0");
+    CHECK(jobs.exit_code == 2);
+    CHECK(jobs.err.find("--jobs must be a whole number from 1 to 256, got '0'") != std::string::npos);
+    write_text(dir + "/file", "x");
+    auto file = run_cli("batch " + dir + "/SERVICES.toml --out " + dir + "/file");
+    CHECK(file.exit_code == 2);
+    CHECK(file.err.find("is a file") != std::string::npos);
+    CHECK(run_cli("batch " + dir + "/SERVICES.toml").exit_code == 2);  // --out is required
+}
+
+TEST_CASE("batch report: the same report.json as `casesample report --sample-dir` with the service's seed") {
+    auto dir = services_folder(R"(fieldwork = 2019-06-03
+seed = 2019
+[[service]]
+name = "Alpha"
+population = "a.csv"
+answers = "totals.csv"
+draws = 3000
+)");
+    fs::copy_file(source_path("fixtures/answers/lancashire-2019-totals.csv"), dir + "/totals.csv");
+    auto r = run_cli("batch " + dir + "/SERVICES.toml --out " + dir + "/out --format json");
+    REQUIRE(r.exit_code == 0);
+    auto j = nlohmann::json::parse(r.out);
+    auto seed = j["services"][0]["seed"].get<std::uint64_t>();
+    auto report = run_cli("report " + dir + "/totals.csv --sample-dir " + dir + "/out/Alpha --draws 3000 --seed " +
+                          std::to_string(seed) + " --format json");
+    REQUIRE(report.exit_code == 0);
+    CHECK(report.out == read_text(dir + "/out/Alpha/report.json"));
+    CHECK(j["services"][0].contains("overall_probability") == j["services"][0].contains("overall_rating"));
+}
