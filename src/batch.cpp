@@ -115,6 +115,7 @@ BatchOutcome run_service(const BatchService& s, const BatchOptions& options) {
     out.folder = options.out / s.name;
     out.seed = s.request.seed;
     out.seed_chosen = s.seed_chosen;
+    const std::string writer = options.writer + " (service " + s.name + ")";
     try {
         std::error_code ec;
         const bool held = fs::is_directory(out.folder, ec) && holds_sample(out.folder);
@@ -146,6 +147,7 @@ BatchOutcome run_service(const BatchService& s, const BatchOptions& options) {
             auto sample = draw_sample(spec);
             WriteOptions write;
             write.force = options.force;
+            write.writer = writer;
             out.files_written = write_sample_folder(out.folder, sample, write);
             auto summary = summarize(sample);
             for (const auto& d : summary.domains)
@@ -154,7 +156,7 @@ BatchOutcome run_service(const BatchService& s, const BatchOptions& options) {
             out.action = BatchOutcome::Action::drawn;
             out.message = held ? "drawn again (--force)" : "drawn";
         }
-        if (!s.answers.empty() || !s.published.empty()) report_on_service(s, out);
+        if (!s.answers.empty() || !s.published.empty()) report_on_service(s, out, writer);
     } catch (const InputError& e) {
         out.action = BatchOutcome::Action::failed;
         out.bad_input = true;

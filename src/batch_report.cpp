@@ -9,6 +9,7 @@
 #include "casesample/report.hpp"
 #include "casesample/report_audit.hpp"
 #include "casesample/report_format.hpp"
+#include "folder_transaction.hpp"
 
 namespace casesample {
 namespace fs = std::filesystem;
@@ -21,11 +22,14 @@ constexpr std::int64_t kMostCasesRead = 2000;
 
 }  // namespace
 
-void report_on_service(const BatchService& s, BatchOutcome& outcome) {
+void report_on_service(const BatchService& s, BatchOutcome& outcome, const std::string& writer) {
     Framework loaded;
     if (!s.framework.empty()) loaded = Framework::load(s.framework);
     const Framework& fw = s.framework.empty() ? Framework::builtin() : loaded;
-    const auto folder = outcome.folder.string();
+    // Under the folder's lock, so that no substitute changes the sample between reading it and writing the
+    // report on it, and the report files change in one all-or-nothing step as every change of a folder does.
+    FolderTransaction transaction(outcome.folder, writer, false);
+    const auto folder = transaction.dir().string();
     auto sample = read_sample_folder(folder);
     // Eligible cases per framework domain, from the folder (as report --sample-dir takes them).
     std::map<std::size_t, std::int64_t> population;
@@ -71,8 +75,18 @@ void report_on_service(const BatchService& s, BatchOutcome& outcome) {
         files["audit.json"] = render_audit(audit, ReportFormat::json);
         outcome.audit_consistent = audit.all_consistent();
     }
-    for (const auto& [name, text] : files)
-        if (write_file_if_changed(outcome.folder / name, text)) outcome.files_written.push_back(name);
+    std::vector<std::string> changed;
+    for (auto& [name, text] : files) {
+        std::error_code ec;
+        auto path = transaction.dir() / name;
+        if (fs::is_regular_file(path, ec) && fs::file_size(path, ec) == text.size() && read_file(path.string()) == text)
+            continue;
+        changed.push_back(name);
+        transaction.put(name, std::move(text));
+    }
+    if (changed.empty()) return;
+    transaction.commit();
+    outcome.files_written.insert(outcome.files_written.end(), changed.begin(), changed.end());
 }
 
 }  // namespace casesample

@@ -39,7 +39,7 @@ std::string services_folder(const std::string& toml, const std::vector<std::stri
 std::map<std::string, std::string> folder_texts(const fs::path& dir) {
     std::map<std::string, std::string> files;
     for (const auto& e : fs::recursive_directory_iterator(dir))
-        if (e.is_regular_file()) files[fs::relative(e.path(), dir).string()] = read_text(e.path().string());
+        if (e.is_regular_file() && e.path().filename() != ".casesample.lock") files[fs::relative(e.path(), dir).string()] = read_text(e.path().string());
     return files;
 }
 

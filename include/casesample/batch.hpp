@@ -81,6 +81,9 @@ struct BatchOptions {
     std::filesystem::path out;  // the output folder: OUT/<service>/ and OUT/summary.{csv,json}
     std::size_t jobs = 1;       // services drawn at once
     bool force = false;         // draw again services whose folder already holds a sample
+    // Who writes, for the message of another writer that finds a folder locked ("casesample batch ...");
+    // the service's name is added.
+    std::string writer = "casesample batch";
     // Called once per service when it is done (from the worker threads, one call at a time), with the
     // number of services done so far.
     std::function<void(std::size_t done, std::size_t total)> on_done;
@@ -132,10 +135,10 @@ BatchSummary run_batch(const BatchManifest& manifest, const BatchOptions& option
 std::vector<std::string> equivalent_draw_command(const BatchService& service, const std::filesystem::path& folder);
 
 // What `report` and `audit` give for one service's folder (answers / published in `service`): writes
-// report.md, report.json, audit.md, audit.json into the folder (each only when its text changed) and fills
-// outcome's overall_rating, overall_probability, audit_consistent and files_written. Throws like report and
-// audit do.
-void report_on_service(const BatchService& service, BatchOutcome& outcome);
+// report.md, report.json, audit.md, audit.json into the folder (those whose text changed, in one change under
+// the folder's lock, taken as `writer`) and fills outcome's overall_rating, overall_probability,
+// audit_consistent and files_written. Throws like report and audit do.
+void report_on_service(const BatchService& service, BatchOutcome& outcome, const std::string& writer);
 
 // The summary files: the state of every service's folder, not what this run did to it, so a re-run that
 // changes nothing leaves them byte for byte as they were. summary.csv: a row per service and domain (one

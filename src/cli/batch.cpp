@@ -13,6 +13,7 @@
 #include "casesample/error.hpp"
 #include "casesample/output.hpp"
 #include "command.hpp"
+#include "draw_common.hpp"
 #include "report_args.hpp"
 
 namespace casesample::cli {
@@ -100,6 +101,7 @@ void run(const BatchCliOptions& o, Context& context) {
     options.out = o.out;
     options.jobs = jobs;
     options.force = o.force;
+    options.writer = command_text();
     ServicesBar bar(o.quiet);
     options.on_done = [&bar](std::size_t done, std::size_t total) { bar.update(done, total); };
     const auto started = Clock::now();
