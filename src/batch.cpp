@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <atomic>
-#include <mutex>
 #include <thread>
 
 #include "casesample/csv.hpp"
@@ -249,15 +248,12 @@ BatchSummary run_batch(const BatchManifest& manifest, const BatchOptions& option
         throw std::runtime_error("cannot create the output folder " + options.out.string() + " (" + ec.message() +
                                  ")");
 
+    if (options.progress) options.progress->begin("drawing services", total);
     std::atomic<std::size_t> next{0};
-    std::size_t done = 0;
-    std::mutex progress;
     auto work = [&] {
         for (std::size_t i; (i = next.fetch_add(1)) < total;) {
             summary.services[i] = run_service(manifest.services[i], options);
-            std::lock_guard<std::mutex> lock(progress);
-            ++done;
-            if (options.on_done) options.on_done(done, total);
+            advance(options.progress);
         }
     };
     const std::size_t jobs = std::clamp<std::size_t>(options.jobs, 1, std::max<std::size_t>(total, 1));

@@ -222,14 +222,11 @@ TEST_CASE("run_batch draws every service into its folder exactly as draw would, 
     BatchOptions options;
     options.out = dir + "/out";
     options.jobs = 2;
-    std::size_t calls = 0;
-    options.on_done = [&](std::size_t done, std::size_t total) {
-        ++calls;
-        CHECK(done == calls);
-        CHECK(total == 3);
-    };
+    Progress progress;
+    options.progress = &progress;
     auto summary = run_batch(manifest, options);
-    CHECK(calls == 3);
+    CHECK(progress.snapshot().done == 3);
+    CHECK(progress.snapshot().total == 3);
     REQUIRE(summary.services.size() == 3);
     CHECK(summary.drawn() == 3);
     CHECK(summary.failed() == 0);

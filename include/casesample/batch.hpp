@@ -13,10 +13,8 @@
 //   answers = "lancashire-answers.csv"
 //
 // Nothing here prints, reads argv or picks an exit code: the command line (src/cli/batch.cpp) does.
-#include <atomic>
 #include <cstdint>
 #include <filesystem>
-#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -26,6 +24,7 @@
 
 #include "casesample/draw.hpp"
 #include "casesample/population_args.hpp"
+#include "casesample/progress.hpp"
 
 namespace casesample {
 
@@ -84,9 +83,8 @@ struct BatchOptions {
     // Who writes, for the message of another writer that finds a folder locked ("casesample batch ...");
     // the service's name is added.
     std::string writer = "casesample batch";
-    // Called once per service when it is done (from the worker threads, one call at a time), with the
-    // number of services done so far.
-    std::function<void(std::size_t done, std::size_t total)> on_done;
+    // Counts the services done, in a stage "drawing services" of as many units as services (for a progress bar).
+    Progress* progress = nullptr;
 };
 
 struct BatchDomainRow {

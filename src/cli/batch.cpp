@@ -1,9 +1,6 @@
 // casesample batch — every service of a services file drawn into its own sample folder, in parallel, with
 // one summary (OUT/summary.csv, OUT/summary.json). The work is done by the core (casesample/batch.hpp).
-#include <unistd.h>
-
 #include <chrono>
-#include <cstdio>
 #include <filesystem>
 #include <iostream>
 #include <random>
@@ -14,6 +11,7 @@
 #include "casesample/output.hpp"
 #include "command.hpp"
 #include "draw_common.hpp"
+#include "progress.hpp"
 #include "report_args.hpp"
 
 namespace casesample::cli {
@@ -28,36 +26,6 @@ struct BatchCliOptions {
     bool force = false;
     bool quiet = false;
     std::string format = "table";
-};
-
-// "12 / 150 services  0:03" on stderr, redrawn in place; only on a terminal.
-class ServicesBar {
-public:
-    ServicesBar(bool quiet) : shown_(!quiet && ::isatty(STDERR_FILENO) == 1), started_(Clock::now()) {}
-    void update(std::size_t done, std::size_t total) {
-        if (!shown_) return;
-        auto seconds = static_cast<long>(std::chrono::duration<double>(Clock::now() - started_).count());
-        constexpr std::size_t kWidth = 30;
-        std::size_t filled = total ? done * kWidth / total : kWidth;
-        std::string line = "\r[" + std::string(filled, '#') + std::string(kWidth - filled, '.') + "] " +
-                           std::to_string(done) + " / " + std::to_string(total) + " services  " +
-                           std::to_string(seconds / 60) + ":" + (seconds % 60 < 10 ? "0" : "") +
-                           std::to_string(seconds % 60);
-        std::fputs(line.c_str(), stderr);
-        std::fflush(stderr);
-        drawn_ = true;
-    }
-    // Clears the bar's line, before anything else is printed.
-    void finish() {
-        if (drawn_) std::fputs("\r\033[K", stderr);
-        drawn_ = shown_ = false;
-    }
-    ~ServicesBar() { finish(); }
-
-private:
-    bool shown_;
-    bool drawn_ = false;
-    Clock::time_point started_;
 };
 
 std::string table(const BatchSummary& summary) {
@@ -102,12 +70,15 @@ void run(const BatchCliOptions& o, Context& context) {
     options.jobs = jobs;
     options.force = o.force;
     options.writer = command_text();
-    ServicesBar bar(o.quiet);
-    options.on_done = [&bar](std::size_t done, std::size_t total) { bar.update(done, total); };
+    Progress progress;
+    options.progress = &progress;
     const auto started = Clock::now();
-    auto summary = run_batch(manifest, options);
+    BatchSummary summary;
+    {
+        ProgressBar bar(progress, o.quiet);  // services done / total on stderr, cleared before anything is printed
+        summary = run_batch(manifest, options);
+    }
     const double seconds = std::chrono::duration<double>(Clock::now() - started).count();
-    bar.finish();
 
     const std::size_t total = summary.services.size();
     const std::size_t used = std::min(jobs, std::max<std::size_t>(total, 1));
@@ -158,7 +129,7 @@ void setup(CLI::App& app, Context& context) {
         ->required();
     sub->add_option("--jobs", o->jobs, "Services drawn at once (default: the number of cores)");
     sub->add_flag("--force", o->force, "Draw again the services whose folder already holds a sample");
-    sub->add_flag("-q,--quiet", o->quiet, "No progress bar on the terminal");
+    add_quiet_flag(*sub, o->quiet);
     add_format_option(*sub, o->format);
     sub->callback([o, &context] { run(*o, context); });
 }
