@@ -5,6 +5,7 @@
 #include <charconv>
 #include <cmath>
 #include <filesystem>
+#include <set>
 
 #include <toml++/toml.h>
 
@@ -197,14 +198,14 @@ private:
         fs::path resolved = p.is_absolute() ? p : (base_ / p);
         auto rel = resolved.lexically_normal().lexically_relative(base_.lexically_normal());
         bool outside = p.is_absolute() || rel.empty() || *rel.begin() == "..";
-        if (outside) {
+        if (outside && noted_.insert(resolved.lexically_normal().string()).second) {
             std::error_code ec;
             auto absolute = fs::absolute(resolved, ec).lexically_normal();
             std::string note = path_ + ":" + std::to_string(node.source().begin.line) + ":" +
                                std::to_string(node.source().begin.column) + ": note: " + key + " " + typed +
                                " is outside the services file's folder" +
                                (p.is_absolute() ? std::string() : " (" + (ec ? resolved : absolute).string() + ")");
-            if (std::find(notes_.begin(), notes_.end(), note) == notes_.end()) notes_.push_back(note);
+            notes_.push_back(note);
         }
         return (p.is_absolute() || base_ == ".") ? typed : resolved.string();
     }
@@ -411,6 +412,7 @@ private:
     fs::path base_;
     std::map<std::string, const toml::node*> defaults_;
     std::vector<std::string> notes_;
+    std::set<std::string> noted_;  // each path outside the folder is shown once, where it first appears
 };
 
 }  // namespace

@@ -132,6 +132,17 @@ with tempfile.TemporaryDirectory() as tmp:
     code, out, err = run(draw + ["--quiet"])
     check(code == 0 and err == b"", f"draw --quiet: stderr holds {err[:200]!r}")
 
+    # batch: services done / total, on stderr only; --force so that every run draws the same folders again.
+    # Services of 150,000 cases make the work last long enough for the bar on a busy machine.
+    def batch(scale):
+        services = os.path.join(tmp, f"SERVICES-{scale}.toml")
+        with open(services, "w") as f:
+            f.write("fieldwork = 2019-06-03\nseed = 4\n")
+            for i in range(8 * scale):
+                f.write(f'[[service]]\nname = "S{i}"\npopulation = "population.csv"\n')
+        return ["batch", services, "--out", os.path.join(tmp, f"batch-{scale}"), "--force", "--format", "json"]
+    bar_shown("batch", batch, "drawing services")
+
     # Short work with the ordinary one-second delay: nothing is drawn (unless the machine is so loaded that
     # even this took a second).
     started = time.monotonic()

@@ -51,7 +51,7 @@ struct BatchManifest {
     std::string path;  // the services file as given
     std::vector<BatchService> services;
     // Lines to show the user (not errors), each "FILE:LINE:COLUMN: ...": paths that leave the services
-    // file's folder.
+    // file's folder (each once, where it first appears).
     std::vector<std::string> notes;
 };
 
