@@ -238,7 +238,13 @@ BatchSummary run_batch(const BatchManifest& manifest, const BatchOptions& option
     BatchSummary summary;
     summary.manifest = manifest.path;
     summary.out = options.out;
-    const std::size_t total = manifest.services.size();
+    if (options.shards == 0 || options.shard >= options.shards)
+        throw UsageError("--shard K/N needs 1 <= K <= N, such as --shard 3/10");
+    // This shard's services: the 1st, (N+1)th, ... for shard 1 of N; all of them without shards.
+    std::vector<const BatchService*> mine;
+    for (std::size_t i = options.shard; i < manifest.services.size(); i += options.shards)
+        mine.push_back(&manifest.services[i]);
+    const std::size_t total = mine.size();
     summary.services.resize(total);
     std::error_code ec;
     if (fs::exists(options.out, ec) && !fs::is_directory(options.out, ec))
@@ -252,7 +258,7 @@ BatchSummary run_batch(const BatchManifest& manifest, const BatchOptions& option
     std::atomic<std::size_t> next{0};
     auto work = [&] {
         for (std::size_t i; (i = next.fetch_add(1)) < total;) {
-            summary.services[i] = run_service(manifest.services[i], options);
+            summary.services[i] = run_service(*mine[i], options);
             advance(options.progress);
         }
     };
@@ -262,8 +268,14 @@ BatchSummary run_batch(const BatchManifest& manifest, const BatchOptions& option
     work();
     for (auto& w : workers) w.join();
 
-    bool csv = write_file_if_changed(options.out / "summary.csv", summary_csv(summary));
-    bool json = write_file_if_changed(options.out / "summary.json", summary_json(summary).dump(2) + "\n");
+    // A shard's summary names the shard, so that shards running at once on other machines never overwrite each
+    // other's; a run without shards (also one after all the shards, which leaves every folder alone) writes the
+    // summary of every service.
+    const std::string stem = options.shards == 1 ? "summary"
+                                                 : "summary.shard-" + std::to_string(options.shard + 1) + "-of-" +
+                                                       std::to_string(options.shards);
+    bool csv = write_file_if_changed(options.out / (stem + ".csv"), summary_csv(summary));
+    bool json = write_file_if_changed(options.out / (stem + ".json"), summary_json(summary).dump(2) + "\n");
     summary.summary_written = csv || json;
     return summary;
 }

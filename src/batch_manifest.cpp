@@ -473,6 +473,7 @@ std::string folder_name_problem(const std::string& name) {
     if (device) return "Windows reserves the name " + stem + " for a device";
     for (auto taken : {"SUMMARY.CSV", "SUMMARY.JSON", "SUMMARY.XLSX", "INDEX.HTML"})
         if (upper == taken) return "the output folder's own " + name + " has that name";
+    if (upper.rfind("SUMMARY.", 0) == 0) return "names starting with 'summary.' are kept for the output folder's summaries";
     // Valid UTF-8 only: the folder name must read the same on every machine.
     for (std::size_t i = 0; i < name.size();) {
         unsigned char c = static_cast<unsigned char>(name[i]);

@@ -155,3 +155,35 @@ draws = 3000
     CHECK(report.out == read_text(dir + "/out/Alpha/report.json"));
     CHECK(j["services"][0].contains("overall_probability") == j["services"][0].contains("overall_rating"));
 }
+
+TEST_CASE("batch --shard K/N: parts run apart draw every service once; a run without shards then sums them up") {
+    std::string toml = "fieldwork = 2019-06-03\nseed = 3\n";
+    for (int i = 0; i < 5; ++i)
+        toml += "[[service]]\nname = \"S" + std::to_string(i) + "\"\npopulation = \"" + "abc"[i % 3] + ".csv\"\n";
+    auto dir = services_folder(toml);
+    auto first = run_cli("batch " + dir + "/SERVICES.toml --out " + dir + "/out --shard 1/2 --format json");
+    REQUIRE(first.exit_code == 0);
+    auto j1 = nlohmann::json::parse(first.out);
+    CHECK(j1["services_total"] == 3);  // S0, S2, S4
+    CHECK(j1["services"][1]["service"] == "S2");
+    CHECK(fs::exists(dir + "/out/summary.shard-1-of-2.csv"));
+    CHECK_FALSE(fs::exists(dir + "/out/S1"));
+    auto second = run_cli("batch " + dir + "/SERVICES.toml --out " + dir + "/out --shard 2/2 --format json");
+    REQUIRE(second.exit_code == 0);
+    CHECK(nlohmann::json::parse(second.out)["services_total"] == 2);
+    // Gathered: every folder is left alone, and the summary of all five is written.
+    auto all = run_cli("batch " + dir + "/SERVICES.toml --out " + dir + "/out --format json");
+    REQUIRE(all.exit_code == 0);
+    auto j = nlohmann::json::parse(all.out);
+    CHECK(j["kept"] == 5);
+    CHECK(j["drawn"] == 0);
+    // The same summary as one run over every service.
+    REQUIRE(run_cli("batch " + dir + "/SERVICES.toml --out " + dir + "/whole").exit_code == 0);
+    CHECK(read_text(dir + "/out/summary.csv") == read_text(dir + "/whole/summary.csv"));
+
+    for (auto bad : {"0/2", "3/2", "2", "a/b", "1/0"}) {
+        auto r = run_cli("batch " + dir + "/SERVICES.toml --out " + dir + "/out --shard " + bad);
+        CHECK_MESSAGE(r.exit_code == 2, bad);
+        CHECK(r.err.find("--shard") != std::string::npos);
+    }
+}

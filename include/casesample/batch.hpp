@@ -80,6 +80,9 @@ struct BatchOptions {
     std::filesystem::path out;  // the output folder: OUT/<service>/ and OUT/summary.{csv,json}
     std::size_t jobs = 1;       // services drawn at once
     bool force = false;         // draw again services whose folder already holds a sample
+    // Shard `shard` (from 0) of `shards`: only the services at positions shard, shard + shards, ... of the
+    // services file, for runs split across machines; its summary is OUT/summary.shard-K-of-N.{csv,json}.
+    std::size_t shard = 0, shards = 1;
     // Who writes, for the message of another writer that finds a folder locked ("casesample batch ...");
     // the service's name is added.
     std::string writer = "casesample batch";

@@ -23,6 +23,7 @@ struct BatchCliOptions {
     std::string services;
     std::string out;
     std::string jobs;
+    std::string shard;
     bool force = false;
     bool quiet = false;
     std::string format = "table";
@@ -51,6 +52,14 @@ std::string table(const BatchSummary& summary) {
 void run(const BatchCliOptions& o, Context& context) {
     std::size_t jobs = std::max(1u, std::thread::hardware_concurrency());
     if (!o.jobs.empty()) jobs = static_cast<std::size_t>(parse_whole_number("--jobs", o.jobs, 1, 256));
+    std::size_t shard = 0, shards = 1;
+    if (!o.shard.empty()) {
+        auto slash = o.shard.find('/');
+        if (slash == std::string::npos)
+            throw UsageError("--shard takes K/N (this run's part K of N parts), such as --shard 3/10; got '" + o.shard + "'");
+        shards = static_cast<std::size_t>(parse_whole_number("--shard N", o.shard.substr(slash + 1), 1, 100000));
+        shard = static_cast<std::size_t>(parse_whole_number("--shard K", o.shard.substr(0, slash), 1, shards)) - 1;
+    }
     if (o.out.empty()) throw UsageError("--out needs the name of a folder to write the services' folders into");
     std::error_code ec;
     if (fs::exists(o.out, ec) && !fs::is_directory(o.out, ec))
@@ -69,6 +78,8 @@ void run(const BatchCliOptions& o, Context& context) {
     options.out = o.out;
     options.jobs = jobs;
     options.force = o.force;
+    options.shard = shard;
+    options.shards = shards;
     options.writer = command_text();
     Progress progress;
     options.progress = &progress;
@@ -98,6 +109,7 @@ void run(const BatchCliOptions& o, Context& context) {
         std::cout << j.dump(2) << "\n";
     } else if (summary.nothing_done()) {
         std::cout << "Nothing to do: every one of the " << total << " services of " << o.services
+                  << (shards > 1 ? " in shard " + o.shard : "")
                   << " already holds the sample it asks for in " << o.out
                   << " (pass --force to draw them again).\n";
     } else {
@@ -105,8 +117,10 @@ void run(const BatchCliOptions& o, Context& context) {
         std::cout << total << (total == 1 ? " service: " : " services: ") << summary.drawn() << " drawn, " << summary.kept()
                   << " already drawn and left alone, " << summary.failed() << " failed, in "
                   << format_fixed(seconds, 2) << " s with " << used << (used == 1 ? " job" : " jobs") << "\n";
-        std::cout << "Summary: " << (fs::path(o.out) / "summary.csv").string() << ", "
-                  << (fs::path(o.out) / "summary.json").string() << "\n";
+        const std::string stem = shards == 1 ? "summary"
+                                             : "summary.shard-" + std::to_string(shard + 1) + "-of-" + std::to_string(shards);
+        std::cout << "Summary: " << (fs::path(o.out) / (stem + ".csv")).string() << ", "
+                  << (fs::path(o.out) / (stem + ".json")).string() << "\n";
     }
     if (summary.failed()) {
         std::cerr << "casesample: " << summary.failed() << " of " << total
@@ -128,6 +142,8 @@ void setup(CLI::App& app, Context& context) {
     sub->add_option("--out", o->out, "Folder for the services' folders (OUT/NAME/) and OUT/summary.csv, summary.json")
         ->required();
     sub->add_option("--jobs", o->jobs, "Services drawn at once (default: the number of cores)");
+    sub->add_option("--shard", o->shard,
+                    "Run only part K of N (services K, K+N, K+2N, ... of the file), for a run split across machines");
     sub->add_flag("--force", o->force, "Draw again the services whose folder already holds a sample");
     add_quiet_flag(*sub, o->quiet);
     add_format_option(*sub, o->format);
