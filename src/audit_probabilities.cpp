@@ -204,7 +204,30 @@ std::vector<std::string> audit_summary(const Audit& a) {
         auto place = fw.find_standard(s.id);
         in.standards.push_back({s.id, place ? fw.standard(*place).name : "", s.verdict});
     }
-    return verdict_summary(in);
+    auto lines = verdict_summary(in);
+    // The audit's first finding comes first: a published rating that does not follow from the rules.
+    std::vector<std::string> wrong;
+    auto note = [&](const AuditRating& r, const std::string& name) {
+        if (!r.published || r.computed.empty() || r.consistent) return;
+        std::string rules;
+        std::size_t k = 0;
+        for (auto c : r.computed)
+            rules += (k++ == 0 ? "" : (k == r.computed.size() ? " or " : ", ")) + fw.ratings[c].name;
+        wrong.push_back(r.id + (name.empty() ? "" : " " + name) + ": published " + fw.ratings[*r.published].name +
+                        ", the rules give " + rules);
+    };
+    for (const auto& s : a.standards) {
+        auto place = fw.find_standard(s.id);
+        note(s, place ? fw.standard(*place).name : "");
+    }
+    note(a.overall, "");
+    if (!wrong.empty()) {
+        std::vector<std::string> head{"Does not follow from the rules: " + std::to_string(wrong.size()) +
+                                      (wrong.size() == 1 ? " published rating:" : " published ratings:")};
+        for (const auto& w : wrong) head.push_back("  " + w);
+        lines.insert(lines.begin(), head.begin(), head.end());
+    }
+    return lines;
 }
 
 }  // namespace casesample

@@ -231,6 +231,11 @@ TEST_CASE("casesample audit: golden output for Lancashire 2019, exit codes") {
     auto wrong = test::run_cli("audit " + dir + "/wrong.csv --cases court=50,out-of-court=32");
     CHECK(wrong.exit_code == 1);  // a published rating does not follow
     CHECK(wrong.out.find("NO") != std::string::npos);
+    // The summary at the top names the rating that does not follow, before anything else.
+    CHECK(wrong.out.rfind("Summary\n  Does not follow from the rules: 1 published rating:\n"
+                          "    3.2 Planning: published Good, the rules give Outstanding\n", 0) == 0);
+    auto wrong_json = test::run_cli("audit " + dir + "/wrong.csv --cases court=50,out-of-court=32 --format json");
+    CHECK(wrong_json.out.find("\"  3.2 Planning: published Good, the rules give Outstanding\"") != std::string::npos);
     for (std::string bad : {"audit " + test::source_path(kPublished),  // --cases missing
                             "audit " + test::source_path(kPublished) + " --cases court=50",  // out-of-court missing
                             "audit " + test::source_path(kPublished) + " --cases court=x,out-of-court=32",
