@@ -522,3 +522,21 @@ TEST_CASE("verify shows the text around the first differing byte, even in a mani
     CHECK(v.exit_code == 1);
     CHECK(v.out.find("sample.csv differs from the re-draw at line 2, column 4: expected \"") != std::string::npos);
 }
+
+TEST_CASE("an option left without its value is refused, not handed the next option as its value") {
+    auto base = temp_dir();
+    auto r = run_cli(draw_args(kPopulation, base + "/s", "--seed 1 --xlsx --html " + base + "/p.html"));
+    CHECK(r.exit_code == 2);
+    CHECK(r.err.find("--xlsx needs a value, but the next argument is the option --html") != std::string::npos);
+    CHECK_FALSE(fs::exists(base + "/s"));
+    CHECK_FALSE(fs::exists("--html"));
+    r = run_cli("draw " + kPopulation + " --fieldwork 2019-06-03 --seed 1 --out --force");
+    CHECK(r.exit_code == 2);
+    CHECK(r.err.find("--out needs a value, but the next argument is the option --force") != std::string::npos);
+    CHECK_FALSE(fs::exists("--force"));
+    // A lone dash is still a value (stdout).
+    write_text(base + "/counts.csv", "x,n\n42,50\n");
+    r = run_cli("interval --from " + base + "/counts.csv --out -");
+    CHECK(r.exit_code == 0);
+    CHECK(r.out.find("42,50") != std::string::npos);
+}

@@ -22,6 +22,32 @@ CLI::Option* add_format_option(CLI::App& app, std::string& format, std::vector<s
     return app.add_option("--format", format, desc)->check(CLI::IsMember(choices))->capture_default_str();
 }
 
+// CLI11 hands an option that needs a value the next argument even when that argument is another option, so
+// `draw ... --xlsx --html page.html` wrote the workbook to a file named "--html". Such a line is refused before it
+// runs: the value was left out.
+void refuse_option_as_value(CLI::App& app, int argc, char** argv) {
+    CLI::App* sub = nullptr;
+    for (int i = 1; i < argc; ++i) {
+        const std::string arg = argv[i];
+        if (arg == "--") return;
+        if (!sub) {
+            for (auto* s : app.get_subcommands([](CLI::App*) { return true; }))
+                if (s->check_name(arg)) sub = s;
+            continue;
+        }
+        if (arg.size() < 2 || arg[0] != '-' || arg.find('=') != std::string::npos || i + 1 >= argc) continue;
+        const CLI::Option* opt = sub->get_option_no_throw(arg);
+        if (!opt || std::min(opt->get_type_size_min(), opt->get_items_expected_min()) <= 0) continue;
+        const std::string next = argv[i + 1];
+        if (next.size() < 2 || next[0] != '-') continue;
+        const std::string name = next.substr(0, next.find('='));
+        if (sub->get_option_no_throw(name) || name == "--help" || name == "-h")
+            throw UsageError(arg + " needs a value, but the next argument is the option " + name +
+                             ": give the value of " + arg + " first (e.g. " + arg + " VALUE " + next + ")");
+        ++i;
+    }
+}
+
 }  // namespace casesample::cli
 
 int main(int argc, char** argv) {
@@ -39,6 +65,7 @@ int main(int argc, char** argv) {
     for (const auto& c : commands) c.setup(app, context);
 
     try {
+        cli::refuse_option_as_value(app, argc, argv);
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {
         return app.exit(e);
