@@ -1,8 +1,23 @@
 #!/usr/bin/env bash
 # Sets up the machine, builds casesample (Release, warnings as errors) and runs the whole test suite.
+#   scripts/test.sh [CTEST ARGS...]              in build/
+#   scripts/test.sh --sanitize [CTEST ARGS...]   the same suite built with AddressSanitizer and
+#       UndefinedBehaviorSanitizer in build-sanitize/ (a full second build): the first report stops the
+#       process (halt_on_error), including every casesample the CLI tests start, whose environment carries the
+#       options; a stopped child fails its test through its exit code.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
-cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DCASESAMPLE_WERROR=ON >/dev/null
-cmake --build build -j "$(nproc)"
-ctest --test-dir build --output-on-failure -j "$(nproc)" "$@"
+build=build
+flags=(-DCMAKE_BUILD_TYPE=Release)
+if [[ ${1:-} == --sanitize ]]; then
+  shift
+  build=build-sanitize
+  flags=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DCASESAMPLE_SANITIZE=ON)
+  export ASAN_OPTIONS=halt_on_error=1:abort_on_error=0:detect_leaks=1:exitcode=86:strict_string_checks=1
+  export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1:exitcode=86
+fi
+cmake -S . -B "$build" "${flags[@]}" -DCASESAMPLE_WERROR=ON \
+  -DCMAKE_CXX_COMPILER_LAUNCHER="$(command -v ccache || true)" >/dev/null
+cmake --build "$build" -j "$(nproc)"
+ctest --test-dir "$build" --output-on-failure -j "$(nproc)" "$@"

@@ -212,8 +212,9 @@ private:
 
 }  // namespace
 
-DrawManifest read_manifest(const std::string& path) {
-    std::string text = read_file(path);
+DrawManifest read_manifest(const std::string& path) { return parse_manifest(path, read_file(path)); }
+
+DrawManifest parse_manifest(const std::string& path, const std::string& text) {
     DrawManifest m;
     ManifestReader r(path, text);
     auto j = r.parse();

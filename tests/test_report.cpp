@@ -521,7 +521,9 @@ TEST_CASE("report --draws and --seed must be whole numbers in range, quoting wha
         {"--seed 18446744073709551616", "got '18446744073709551616'"},
         {"--seed 1.5", "got '1.5'"},
     };
-    for (const auto& [args, message] : cases) {
+    for (const auto& c : cases) {
+        const std::string& args = c.first;  // not a structured binding: INFO captures it in a lambda (clang 14)
+        const std::string& message = c.second;
         INFO(args);
         auto r = test::run_cli("report " + answers + pop + " " + args);
         CHECK(r.exit_code == 2);

@@ -261,7 +261,9 @@ TEST_CASE("the Pólya posterior over whole cases matches exact enumeration of th
         Engine engine(99);
         polya_posterior({d}, draws, engine, [&](const SimulatedTotals& t) { seen[key_of(t[0])] += 1.0 / draws; });
         for (const auto& [k, p] : seen) CHECK(exact.count(k) == 1);  // nothing impossible
-        for (const auto& [k, p] : exact) {
+        for (const auto& kp : exact) {
+            const auto& k = kp.first;
+            const double p = kp.second;  // not a structured binding: INFO captures it in a lambda (clang 14)
             INFO("population " << d.population << " outcome probability " << p);
             CHECK(std::fabs(seen[k] - p) <= mc_tolerance(p, draws));
         }
@@ -293,7 +295,9 @@ TEST_CASE("the Pólya posterior keeps a case's answers together") {
     // question 3 is not; question 4 is never relevant.
     Engine data(11);
     boost::random::uniform_int_distribution<int> answer(-1, 1);
-    for (auto [n, N] : {std::pair<std::size_t, std::int64_t>{12, 30}, {5, 400}, {50, 71}}) {
+    for (auto nN : {std::pair<std::size_t, std::int64_t>{12, 30}, {5, 400}, {50, 71}}) {
+        const std::size_t n = nN.first;
+        const std::int64_t N = nN.second;  // not a structured binding: the callback below captures it (clang 14)
         DomainAnswers d;
         d.population = N;
         d.questions = 5;

@@ -185,7 +185,9 @@ TEST_CASE("size --population and --sample must be whole numbers in range, quotin
         {"size --population 71 --sample 80", "--sample 80 is more cases than the population of 71"},
         {"size --population 71 --sample 80 --method exact --format json", "--sample 80 is more cases than the population of 71"},
     };
-    for (const auto& [args, message] : cases) {
+    for (const auto& c : cases) {
+        const std::string& args = c.first;  // not a structured binding: INFO captures it in a lambda (clang 14)
+        const std::string& message = c.second;
         INFO(args);
         auto r = test::run_cli(args);
         CHECK(r.exit_code == 2);

@@ -45,5 +45,7 @@ std::string manifest_text(const DrawManifest& manifest, const Population& popula
 // Reads back the parts needed to re-draw. Throws InputError naming the file when it is not a
 // casesample manifest.
 DrawManifest read_manifest(const std::string& path);
+// The same for the text of a manifest read from `path` (for tests and the fuzzer).
+DrawManifest parse_manifest(const std::string& path, const std::string& text);
 
 }  // namespace casesample
