@@ -8,11 +8,11 @@
 
 #include "casesample/error.hpp"
 
-#define CASESAMPLE_FUZZ_TARGET(body)                                                  \
+#define CASESAMPLE_FUZZ_TARGET(...)                                                   \
     extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) { \
         const std::string text(reinterpret_cast<const char*>(data), size);             \
         try {                                                                           \
-            body                                                                        \
+            __VA_ARGS__                                                                 \
         } catch (const casesample::InputError&) {                                       \
         } catch (const casesample::UsageError&) {                                       \
         }                                                                               \
