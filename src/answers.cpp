@@ -236,8 +236,8 @@ AnswerSet read_long(CsvReader& reader, const Framework& fw) {
             auto given = domain_of_cell(reader, rec, *domain_col, fw);
             if (given != domain)
                 reader.fail(rec, q_col, "question " + qid + " belongs to domain " + fw.domains[domain].id + " (" +
-                                            fw.domains[domain].name + "), not to the case's domain '" +
-                                            std::string(rec.fields[*domain_col]) + "'");
+                                            fw.domains[domain].name + "), not to the case's domain " +
+                                            quote_value(rec.fields[*domain_col]));
         }
         auto it = b.case_index.find(id);
         if (it == b.case_index.end()) {

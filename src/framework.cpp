@@ -25,6 +25,12 @@ public:
     [[noreturn]] void fail(const std::string& where, const std::string& what) const {
         throw InputError(file_, 0, 0, "malformed framework: " + where + ": " + what);
     }
+    // A value as a message shows it: text cut and escaped (quote_value), lists and objects not spelled out.
+    static std::string shown(const json& v) {
+        if (v.is_string()) return quote_value(v.get<std::string>(), 40);
+        if (v.is_structured()) return v.is_array() ? "[...]" : "{...}";
+        return v.dump();
+    }
     const json& member(const json& obj, const std::string& where, const char* key) const {
         if (!obj.is_object()) fail(where, "expected an object");
         auto it = obj.find(key);
@@ -45,13 +51,13 @@ public:
     }
     double number(const json& obj, const std::string& where, const char* key) const {
         const json& v = member(obj, where, key);
-        if (!v.is_number()) fail(where, std::string("\"") + key + "\" must be a number, got " + v.dump());
+        if (!v.is_number()) fail(where, std::string("\"") + key + "\" must be a number, got " + shown(v));
         return v.get<double>();
     }
     int integer(const json& obj, const std::string& where, const char* key) const {
         const json& v = member(obj, where, key);
         if (!v.is_number_integer())
-            fail(where, std::string("\"") + key + "\" must be a whole number, got " + v.dump());
+            fail(where, std::string("\"") + key + "\" must be a whole number, got " + shown(v));
         return v.get<int>();
     }
     const json& array(const json& obj, const std::string& where, const char* key) const {

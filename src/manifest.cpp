@@ -136,8 +136,8 @@ public:
     template <class T>
     T get(const nlohmann::json& object, const std::string& key) const {
         if (!object.is_object() || !object.contains(key))
-            throw InputError(path_, 0, 0, "not a readable casesample manifest: it has no \"" + key +
-                                              "\" entry (edited by hand, or written by another tool?)");
+            throw InputError(path_, 0, 0, "not a readable casesample manifest: it has no " + shown_key(key) +
+                                              " entry (edited by hand, or written by another tool?)");
         if (auto value = typed<T>(object.at(key))) return *value;
         bad_value(object, key);
     }
@@ -155,17 +155,27 @@ public:
         const auto& v = object.at(key);
         auto found = text_.find("\"" + key + "\"");
         auto [line, column] = found == std::string::npos ? std::pair<std::size_t, std::size_t>{0, 0} : place(found);
-        std::string value = v.is_structured() ? (v.is_array() ? "[...]" : "{...}") : v.dump();
-        if (value.size() > 40) value = value.substr(0, 40) + "...";
+        // The value as the file has it, cut and escaped (quote_value): a hand-edited text can hold anything.
+        std::string value = v.is_structured() ? (v.is_array() ? "[...]" : "{...}")
+                            : v.is_string()   ? quote_value(v.get<std::string>(), 40)
+                                              : v.dump();
         throw InputError(path_, line, column,
-                         "not a readable casesample manifest: \"" + key + "\" has the value " + value +
+                         "not a readable casesample manifest: " + shown_key(key) + " has the value " + value +
                              ", which is not what casesample draw writes there (edited by hand?)");
+    }
+
+    // A key as the message shows it: "seed" for the keys casesample writes, cut and escaped for others (domain
+    // names under "sizes").
+    static std::string shown_key(const std::string& key) {
+        bool plain = key.size() <= 40;
+        for (char c : key) plain = plain && c >= 0x20 && c < 0x7F;
+        return plain ? "\"" + key + "\"" : quote_value(key, 40);
     }
 
     const nlohmann::json& at(const nlohmann::json& object, const std::string& key) const {
         if (!object.is_object() || !object.contains(key))
-            throw InputError(path_, 0, 0, "not a readable casesample manifest: it has no \"" + key +
-                                              "\" entry (edited by hand, or written by another tool?)");
+            throw InputError(path_, 0, 0, "not a readable casesample manifest: it has no " + shown_key(key) +
+                                              " entry (edited by hand, or written by another tool?)");
         return object.at(key);
     }
 

@@ -34,11 +34,11 @@ PublishedTable read_table(CsvReader& reader, const Framework& fw) {
         std::string id = trimmed(rec.fields[*id_col]);
         std::string value = trimmed(rec.fields[*value_col]);
         if (seen.count(id))
-            reader.fail(rec, *id_col, "'" + id + "' appears twice (first on line " + std::to_string(seen[id]) + ")");
+            reader.fail(rec, *id_col, quote_value(id) + " appears twice (first on line " + std::to_string(seen[id]) + ")");
         seen[id] = rec.line;
         if (id == "overall" || id == "Overall") {
             auto r = fw.find_rating(value);
-            if (!r) reader.fail(rec, *value_col, "unknown rating '" + value + "' (expected " + fw.rating_names() + ")");
+            if (!r) reader.fail(rec, *value_col, "unknown rating " + quote_value(value) + " (expected " + fw.rating_names() + ")");
             t.overall = {{*r, rec.line}};
         } else if (auto q = fw.find_question(id)) {
             if (fw.domains[q->domain].judged)
@@ -50,16 +50,16 @@ PublishedTable read_table(CsvReader& reader, const Framework& fw) {
             auto res = std::from_chars(digits.data(), digits.data() + digits.size(), p);
             if (digits.empty() || res.ec != std::errc() || res.ptr != digits.data() + digits.size() || p < 0 || p > 100)
                 reader.fail(rec, *value_col,
-                            "'" + value + "' is not a whole-number percentage for key question " + id + " (expected e.g. 84%)");
+                            quote_value(value) + " is not a whole-number percentage for key question " + id + " (expected e.g. 84%)");
             t.percents[id] = {p, rec.line};
         } else if (fw.find_standard(id)) {
             auto r = fw.find_rating(value);
             if (!r)
                 reader.fail(rec, *value_col,
-                            "unknown rating '" + value + "' for standard " + id + " (expected " + fw.rating_names() + ")");
+                            "unknown rating " + quote_value(value) + " for standard " + id + " (expected " + fw.rating_names() + ")");
             t.ratings[id] = {*r, rec.line};
         } else {
-            reader.fail(rec, *id_col, "'" + id + "' is neither a key question, a standard nor 'overall' of the framework");
+            reader.fail(rec, *id_col, quote_value(id) + " is neither a key question, a standard nor 'overall' of the framework");
         }
     }
     // An audit checks ratings against percentages: without both there is nothing it could show.

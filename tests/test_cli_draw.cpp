@@ -492,7 +492,7 @@ TEST_CASE("a broken manifest is reported at file:line:column in plain words, wit
     write_text(manifest, "{\"tool\": \"casesample\", \"version\": \"1\", \"command_line\": [],\n \"seed\": \"x\"}\n");
     r = run_cli("verify " + manifest);
     CHECK(r.exit_code == 2);
-    CHECK(r.err.find(manifest + ":2:2: not a readable casesample manifest: \"seed\" has the value \"x\"") !=
+    CHECK(r.err.find(manifest + ":2:2: not a readable casesample manifest: \"seed\" has the value 'x'") !=
           std::string::npos);
     CHECK(r.err.find("json.exception") == std::string::npos);
     write_text(manifest, "{\"tool\": \"casesample\" x}");

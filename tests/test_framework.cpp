@@ -107,7 +107,7 @@ TEST_CASE("a malformed framework is an input error naming the file and what is w
         {"threshold above 100", replaced(ok, "\"min_percent\": 50", "\"min_percent\": 150"),
          "\"min_percent\" must be between 0 and 100"},
         {"score not a number", replaced(ok, "\"score\": 1", "\"score\": \"one\""),
-         "ratings[1]: \"score\" must be a whole number, got \"one\""},
+         "ratings[1]: \"score\" must be a whole number, got 'one'"},
         {"unknown rule", replaced(ok, "\"lowest\"", "\"average\""), "unknown rule \"average\""},
         {"bad rated_by", replaced(ok, "\"judgement\"", "\"vote\""), "\"rated_by\" must be \"judgement\" or \"key questions\""},
         {"no sample domain", replaced(ok, "\"sample_domain\": \"court\",", ""), "domains[1]: missing \"sample_domain\""},

@@ -50,7 +50,7 @@ TEST_CASE("a manifest value of the wrong type or out of range is an unreadable m
         {"\"seed\": 7,", "\"seed\": -1,", "\"seed\" has the value -1,"},
         {"\"seed\": 7,", "\"seed\": 7.5,", "\"seed\" has the value 7.5,"},
         {"\"seed\": 7,", "\"seed\": 18446744073709551616,", "\"seed\" has the value 1.8446744073709552e+19,"},
-        {"\"seed\": 7,", "\"seed\": \"7\",", "\"seed\" has the value \"7\","},
+        {"\"seed\": 7,", "\"seed\": \"7\",", "\"seed\" has the value '7',"},
         {"\"seed\": 7,", "\"seed\": 1e400,", "the number 1e400 is too large to hold"},
         {"\"seed_chosen_at_random\": false", "\"seed_chosen_at_random\": 0", "\"seed_chosen_at_random\" has the value 0"},
         {"\"margin\": 0.05", "\"margin\": 0", "\"margin\" has the value 0,"},
@@ -58,7 +58,7 @@ TEST_CASE("a manifest value of the wrong type or out of range is an unreadable m
         {"\"confidence\": 0.8", "\"confidence\": 1", "\"confidence\" has the value 1,"},
         {"\"reserve\": 0", "\"reserve\": -3", "\"reserve\" has the value -3,"},
         {"\"reserve\": 0", "\"reserve\": 100001", "\"reserve\" has the value 100001,"},
-        {"\"method\": \"balanced\"", "\"method\": \"random\"", "\"method\" has the value \"random\","},
+        {"\"method\": \"balanced\"", "\"method\": \"random\"", "\"method\" has the value 'random',"},
         {"\"substitutions\": 0", "\"substitutions\": null", "\"substitutions\" has the value null,"},
         {"\"command_line\": [", "\"command_line\": [1, ", "\"command_line\" has the value [...],"},
     };
