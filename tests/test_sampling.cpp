@@ -7,6 +7,7 @@
 #include <numeric>
 #include <set>
 
+#include "casesample/draw.hpp"
 #include "casesample/error.hpp"
 #include "casesample/sampling.hpp"
 #include "casesample/sampling_cells.hpp"
@@ -454,6 +455,37 @@ TEST_CASE("repeated balanced draws select each case with the probability written
         if (exact)
             for (auto p : written) CHECK(p == double(n) / double(N));
     }
+}
+
+TEST_CASE("a draw from a design that is not exact says how far each case's chance is from n/N, and why") {
+    auto [f, n] = numbered_frame(119);  // N 37, n 33: the one random frame without an exact design found
+    DomainSample ds;
+    ds.domain = "court";
+    ds.frame = f;
+    ds.sample_size = n;
+    ds.cases.resize(f.size());
+    Engine e(5);
+    ds.draw = draw_sample(f, n, 0, DrawMethod::balanced, e);
+    REQUIRE_FALSE(ds.draw.design_exact);
+    CHECK(ds.draw.misses.empty());
+    CHECK(ds.draw.lowest_probability < double(n) / double(f.size()));
+    CHECK(ds.draw.highest_probability > double(n) / double(f.size()));
+    CHECK(ds.draw.worst_deviation > 0);
+    auto text = describe_design(ds);
+    CHECK(text.find("court: the cases' chances of selection are not all exactly 33/37 (0.891892)") == 0);
+    CHECK(text.find("three or more stratifiers") != std::string::npos);
+    CHECK(text.find("chances run from") != std::string::npos);
+    CHECK(text.find("sample.csv") != std::string::npos);
+    // An exact design says nothing.
+    auto [g, m] = numbered_frame(50);
+    DomainSample exact;
+    exact.domain = "court";
+    exact.frame = g;
+    exact.sample_size = m;
+    exact.cases.resize(g.size());
+    exact.draw = draw_sample(g, m, 0, DrawMethod::balanced, e);
+    CHECK(exact.draw.design_exact);
+    CHECK(describe_design(exact).empty());
 }
 
 TEST_CASE("reserves: the substitute keeps every margin within floor/ceiling whenever some reserve allows it") {
