@@ -141,8 +141,9 @@ std::vector<std::string> verdict_summary(const VerdictSummaryInput& in) {
         if (!s.verdict->robust) weak.push_back(&s);
     }
     if (assessed == 0) {
-        if (in.overall && !in.not_assessed.empty())
-            lines.push_back("Standards: robustness not assessed: " + in.not_assessed + ".");
+        // The overall line says why when there is an overall rating; say it here when there is none.
+        if (in.overall_rating.empty() && !in.not_assessed.empty())
+            lines.push_back("Robustness not assessed: " + in.not_assessed + ".");
         return lines;
     }
     if (weak.empty()) {

@@ -206,6 +206,8 @@ TEST_CASE("report: without populations or draws, the summary says why nothing wa
     auto lines = report_summary(none);
     REQUIRE_FALSE(lines.empty());
     CHECK(lines[0].find("not rated") != std::string::npos);
+    REQUIRE(lines.size() == 2);
+    CHECK(lines[1] == "Robustness not assessed: no population size for every domain (give --population or --sample-dir).");
     o.population = {{1, 71}, {2, 39}};
     o.draws = 0;
     o.judgements = read_judgements(test::source_path(kPublished), fw());
