@@ -10,6 +10,7 @@
 #include "casesample/error.hpp"
 #include "casesample/manifest.hpp"
 #include "casesample/output.hpp"
+#include "casesample/report_html.hpp"
 #include "casesample/sample_folder.hpp"
 
 namespace casesample {
@@ -147,6 +148,7 @@ BatchOutcome run_service(const BatchService& s, const BatchOptions& options) {
             WriteOptions write;
             write.force = options.force;
             write.writer = writer;
+            write.extra_files["draw.html"] = render_draw_html(sample);  // the page of the draw, linked from index.html
             out.files_written = write_sample_folder(out.folder, sample, write);
             auto summary = summarize(sample);
             for (const auto& d : summary.domains)
@@ -276,8 +278,41 @@ BatchSummary run_batch(const BatchManifest& manifest, const BatchOptions& option
                                                        std::to_string(options.shards);
     bool csv = write_file_if_changed(options.out / (stem + ".csv"), summary_csv(summary));
     bool json = write_file_if_changed(options.out / (stem + ".json"), summary_json(summary).dump(2) + "\n");
-    summary.summary_written = csv || json;
+    // The page linking every service's page: index.html (index.shard-K-of-N.html for a shard).
+    bool index = write_file_if_changed(options.out / ("index" + stem.substr(std::string("summary").size()) + ".html"),
+                                       summary_index_html(summary));
+    summary.summary_written = csv || json || index;
     return summary;
+}
+
+std::string summary_index_html(const BatchSummary& summary) {
+    const std::vector<std::string> header = {"service", "status", "sample", "balance", "overall rating",
+                                             "probability", "audit", "error"};
+    std::vector<HtmlIndexRow> rows;
+    for (const auto& s : summary.services) {
+        HtmlIndexRow row;
+        row.service = s.name;
+        row.failed = !s.ok();
+        // The service's page: its report when it has one, else the page of its draw.
+        std::error_code ec;
+        for (const char* page : {"report.html", "draw.html"})
+            if (row.link.empty() && fs::is_regular_file(s.folder / page, ec))
+                row.link = (fs::path(s.name) / page).generic_string();
+        std::string sample, balance;
+        for (const auto& d : s.domains) {
+            sample += (sample.empty() ? "" : "; ") + d.domain + " " + std::to_string(d.sample_size) + " of " +
+                      std::to_string(d.eligible) + " (" + std::to_string(d.reserves) + " reserves)";
+            if (!d.message.empty()) balance += (balance.empty() ? "" : "; ") + d.domain + ": " + d.message;
+        }
+        if (balance.empty() && !s.domains.empty()) balance = "every category within its floor and ceiling";
+        row.cells = {s.ok() ? "ok" : "failed", sample, balance, s.overall_rating.value_or("-"),
+                     s.overall_probability ? format_fixed(*s.overall_probability, 3) : "-",
+                     s.audit_consistent ? (*s.audit_consistent ? "follows the rules" : "does NOT follow the rules") : "-",
+                     s.ok() ? "" : s.message};  // the state of the folders, not what this run did (as summary.csv)
+        rows.push_back(std::move(row));
+    }
+    HtmlAbout about = {{"services file", summary.manifest}, {"summary", "summary.csv, summary.json"}};
+    return render_index_html("Batch: " + fs::path(summary.manifest).filename().string(), header, rows, about);
 }
 
 std::string summary_csv(const BatchSummary& summary) {

@@ -9,6 +9,7 @@
 #include "casesample/report.hpp"
 #include "casesample/report_audit.hpp"
 #include "casesample/report_format.hpp"
+#include "casesample/report_html.hpp"
 #include "folder_transaction.hpp"
 
 namespace casesample {
@@ -50,6 +51,11 @@ void report_on_service(const BatchService& s, BatchOutcome& outcome, const std::
         auto report = build_report(fw, answers, options);
         files["report.md"] = render_report(report, ReportFormat::markdown);
         files["report.json"] = render_report(report, ReportFormat::json);
+        HtmlAbout about = {{"answers SHA-256", sha256_file(s.answers)}};
+        if (!s.judgements.empty()) about.push_back({"judgements SHA-256", sha256_file(s.judgements)});
+        if (!s.framework.empty()) about.push_back({"framework SHA-256", sha256_file(s.framework)});
+        about.push_back({"service", s.name});
+        files["report.html"] = render_report_html(report, about);
         if (report.overall.rating) {
             outcome.overall_rating = fw.ratings[*report.overall.rating].name;
             if (*report.overall.rating < report.overall.rating_probabilities.size())

@@ -7,7 +7,8 @@
 #     independently from the report's JSON), one paired bar per balance row, and nothing fetched from
 #     outside (no script, link, src, url() or @import);
 #   - screenshots at 1280 px and at a phone's 390 px are taken and are real images;
-#   - printed to PDF, every page is A4 (the print stylesheet's @page size).
+#   - printed to PDF, every page is A4 (the print stylesheet's @page size);
+#   - a batch's index.html links each service's page (report.html, else draw.html).
 # Usage: html_in_chromium.sh CASESAMPLE_BINARY SOURCE_DIR [KEEP_DIR]
 # Exit 77 (CTest: skipped) with a clear message when Chromium is not installed; scripts/setup.sh installs it.
 set -euo pipefail
@@ -110,9 +111,34 @@ while IFS=, read -r id _; do
   if grep -qF ">$id<" "$work/draw.dom" || grep -qF " $id " "$work/draw.dom"; then fail "draw: case id $id is on the page"; fi
 done <"$work/sample/sample.csv"
 
+# The index page of a batch: one link per service's page.
+mkdir -p "$work/batch"
+cp "$src/fixtures/population.csv" "$work/batch/a.csv"
+cp "$src/fixtures/answers/lancashire-2019-totals.csv" "$work/batch/totals.csv"
+cp "$src/fixtures/published/lancashire-2019.csv" "$work/batch/published.csv"
+cat >"$work/batch/services.toml" <<'EOF'
+fieldwork = 2019-06-03
+seed = 2019
+draws = 2000
+[[service]]
+name = "Lancashire"
+population = "a.csv"
+answers = "totals.csv"
+judgements = "published.csv"
+[[service]]
+name = "St Helens"
+population = "a.csv"
+EOF
+"$bin" batch "$work/batch/services.toml" --out "$work/batch/out" >/dev/null
+cp "$work/batch/out/index.html" "$work/index.html"
+check_page index "$work/batch/out/index.html"
+links=$(grep -o '<a href="[^"]*"' "$work/index.dom" | sort -u | tr '\n' ' ')
+[[ "$links" == '<a href="Lancashire/report.html" <a href="St%20Helens/draw.html" ' ]] || fail "index: links are $links"
+check_page service-report "$work/batch/out/Lancashire/report.html"
+
 if [[ -n "$keep" ]]; then
   mkdir -p "$keep"
   cp "$work"/*.png "$work"/*.html "$work"/*.pdf "$keep"/
   echo "pages and screenshots kept in $keep"
 fi
-echo "OK: report ($marks interval marks) and draw ($pairs paired bars) load in Chromium with no console message; screenshots at 1280 and 390 px; A4 when printed"
+echo "OK: report ($marks interval marks), draw ($pairs paired bars) and a batch's index load in Chromium with no console message; screenshots at 1280 and 390 px; A4 when printed"

@@ -340,7 +340,7 @@ TEST_CASE("run_batch: many jobs give byte for byte the folders and summary of on
     options.jobs = 4;
     run_batch(manifest, options);
     CHECK(folder_texts(options.out) == one);
-    CHECK(one.size() == 8 * 5 + 2);
+    CHECK(one.size() == 8 * 6 + 3);  // per service 5 files and draw.html; summary.csv, summary.json, index.html
 }
 
 TEST_CASE("run_batch with answers and a published table: report and audit after the draw, in the summary") {
@@ -370,7 +370,13 @@ published = "published.csv"
     REQUIRE(s.overall_probability);
     CHECK(*s.overall_probability > 0.5);
     REQUIRE(s.audit_consistent);
-    for (auto f : {"report.md", "report.json", "audit.md", "audit.json"}) CHECK(fs::exists(dir + "/out/Lancashire/" + f));
+    for (auto f : {"report.md", "report.json", "report.html", "audit.md", "audit.json", "draw.html"})
+        CHECK(fs::exists(dir + "/out/Lancashire/" + f));
+    // The index links the service's report page.
+    auto index = read_text(dir + "/out/index.html");
+    CHECK(index.find("<a href=\"Lancashire/report.html\">Lancashire</a>") != std::string::npos);
+    CHECK(index.find("<td data-label=\"overall rating\">Good</td>") != std::string::npos);
+    CHECK(index.find("follows the rules") != std::string::npos);
     CHECK(verify_folder(dir + "/out/Lancashire").identical());
     auto csv = read_text(dir + "/out/summary.csv");
     CHECK(csv.find(",Good,0.") != std::string::npos);

@@ -147,6 +147,9 @@ void report_on_service(const BatchService& service, BatchOutcome& outcome, const
 // eligible, sample_size, reserves, worst_deviation, message (the margins missed, or the error),
 // overall_rating, overall_probability. summary.json: the same per service, with its seed.
 std::string summary_csv(const BatchSummary& summary);
+// OUT/index.html: a page linking every service's page (its report.html, else its draw.html) with the summary
+// table (status, sample per domain, balance, overall rating and its probability, audit, message).
+std::string summary_index_html(const BatchSummary& summary);
 nlohmann::ordered_json summary_json(const BatchSummary& summary);
 
 }  // namespace casesample

@@ -120,7 +120,9 @@ void run(const BatchCliOptions& o, Context& context) {
         const std::string stem = shards == 1 ? "summary"
                                              : "summary.shard-" + std::to_string(shard + 1) + "-of-" + std::to_string(shards);
         std::cout << "Summary: " << (fs::path(o.out) / (stem + ".csv")).string() << ", "
-                  << (fs::path(o.out) / (stem + ".json")).string() << "\n";
+                  << (fs::path(o.out) / (stem + ".json")).string() << ", "
+                  << (fs::path(o.out) / ("index" + stem.substr(std::string("summary").size()) + ".html")).string()
+                  << " (every service's page)\n";
     }
     if (summary.failed()) {
         std::cerr << "casesample: " << summary.failed() << " of " << total
