@@ -135,7 +135,9 @@ void run(const DrawOptions& o, Context&) {
         page = render_draw_html(drawn);
         if (html.in_folder) write.extra_files[html.path.filename().string()] = page;
     }
+    const bool inside = working_inside(o.out);
     write_sample_folder(dir, drawn, write);
+    if (inside) std::cerr << working_inside_note(o.out);
     if (!o.xlsx.empty() && !xlsx.in_folder) write_file_atomically(xlsx.path, workbook);
     if (!o.html.empty() && !html.in_folder) write_file_atomically(html.path, page);
 

@@ -1,6 +1,10 @@
 #include "draw_common.hpp"
 
+#include <sys/stat.h>
+
 #include <fstream>
+
+#include "casesample/sample_folder.hpp"
 
 #include "casesample/output.hpp"
 
@@ -21,6 +25,24 @@ std::string command_text() {
         out += a.find_first_of(" \t\n'\"") == std::string::npos && !a.empty() ? a : "'" + a + "'";
     }
     return out;
+}
+
+bool working_inside(const std::string& folder_or_manifest) {
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    fs::path dir;
+    if (fs::is_directory(folder_or_manifest, ec)) dir = folder_or_manifest;
+    else if (fs::is_regular_file(folder_or_manifest, ec)) dir = fs::path(folder_or_manifest).parent_path();
+    else return false;  // not there yet: nobody is inside it
+    if (dir.empty()) dir = ".";
+    struct stat here {}, folder {};
+    return ::stat(".", &here) == 0 && ::stat(dir.c_str(), &folder) == 0 && here.st_dev == folder.st_dev &&
+           here.st_ino == folder.st_ino;
+}
+
+std::string working_inside_note(const std::string& folder_or_manifest) {
+    return "casesample: note: your shell is inside " + folder_or_manifest +
+           ", which casesample has just replaced by its new state; run 'cd .' to see the new files there\n";
 }
 
 std::string balance_table(const Population& pop, const DrawResult& result) {

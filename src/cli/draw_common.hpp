@@ -14,6 +14,12 @@ namespace casesample::cli {
 std::vector<std::string> command_line();
 // The same as one line, for messages naming who holds a folder's lock.
 std::string command_text();
+// True when the current directory is the sample folder (given as the folder or its manifest): a change swaps
+// the folder for its new state, so a shell inside it must `cd .` to see the new files. Call before the change.
+bool working_inside(const std::string& folder_or_manifest);
+// The note to print after a change when working_inside was true.
+std::string working_inside_note(const std::string& folder_or_manifest);
+
 // The balance table, the misses (empty when none) and the balance as JSON rows, as draw prints them.
 std::string balance_table(const Population& population, const DrawResult& result);
 std::string misses_text(const Population& population, const DrawResult& result);

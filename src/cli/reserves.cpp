@@ -34,7 +34,9 @@ void run(const ReservesOptions& o) {
     request.reason = o.reason;
     request.writer = command_text();
     for (const auto& typed : o.inputs) request.inputs.push_back(parse_input_override(typed));
+    const bool inside = working_inside(o.dir);
     auto out = add_reserves_to_folder(o.dir, request);
+    if (inside) std::cerr << working_inside_note(o.dir);
     if (o.format == "json") {
         nlohmann::ordered_json j;
         auto& domains = j["domains"] = nlohmann::ordered_json::array();

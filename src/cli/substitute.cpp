@@ -26,7 +26,9 @@ void run(const SubstituteOptions& o) {
     request.writer = command_text();
     request.no_replacement = o.no_replacement;
     for (const auto& typed : o.inputs) request.inputs.push_back(parse_input_override(typed));
+    const bool inside = working_inside(o.dir);
     auto s = substitute_in_folder(o.dir, request);
+    if (inside) std::cerr << working_inside_note(o.dir);
     const auto& pop = s.folder.loaded->population;
     const auto& result = s.folder.result;
     if (o.format == "json") {

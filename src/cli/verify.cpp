@@ -27,7 +27,7 @@ void run(const VerifyOptions& o, Context& context) {
         j["identical"] = v.identical();
         j["seed"] = m.request.seed;
         j["drawn_with_version"] = m.version;
-        j["audit_log_rows_replayed"] = m.substitutions;
+        j["substitutions_replayed"] = m.substitutions;  // every row of the audit log replayed
         auto& moved = j["inputs_moved"] = nlohmann::ordered_json::array();
         for (const auto& mi : v.rebuilt.moved_inputs)
             moved.push_back({{"role", mi.role}, {"recorded", mi.recorded}, {"found", mi.found}});
