@@ -2,7 +2,11 @@
 // hash chain, end to end through the built binary.
 #include <doctest/doctest.h>
 
+#include <sys/wait.h>
+
+#include <cstdlib>
 #include <filesystem>
+#include <tuple>
 
 #include <nlohmann/json.hpp>
 
@@ -231,4 +235,27 @@ TEST_CASE("lifecycle: a log written before the hash chain still verifies, and th
     CHECK(chained.rows.size() == 2);
     CHECK(chained.rows[0][chained.col("previous_hash")] == std::string(64, '0'));
     CHECK(run_cli("verify " + dir).exit_code == 0);
+}
+
+TEST_CASE("lifecycle: a shell inside the folder is told to cd . after a change, and only then") {
+    auto base = temp_dir();
+    auto dir = drawn_folder(base, source_path("fixtures/population.csv"));
+    auto out = base + "/out";
+    auto run_in = [&](const std::string& where, const std::string& args) {
+        int status = std::system(("cd " + where + " && " + std::string(CASESAMPLE_BINARY) + " " + args + " >" + out +
+                                  ".1 2>" + out + ".2")
+                                     .c_str());
+        return std::make_pair(WEXITSTATUS(status), read_text(out + ".2"));
+    };
+    auto [code, err] = run_in(dir, "substitute . --drop " + sampled(dir, 0) + " --reason moved");
+    CHECK(code == 0);
+    CHECK(err.find("your shell is inside ., which casesample has just replaced by its new state; run 'cd .'") !=
+          std::string::npos);
+    std::tie(code, err) = run_in(base, "reserves sample --add 1");
+    CHECK(code == 0);
+    CHECK(err.find("your shell is inside") == std::string::npos);
+    std::tie(code, err) = run_in(base, "draw " + source_path("fixtures/population.csv") +
+                                           " --fieldwork 2019-06-03 --seed 2 --out fresh");
+    CHECK(code == 0);
+    CHECK(err.find("your shell is inside") == std::string::npos);
 }
