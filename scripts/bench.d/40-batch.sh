@@ -2,11 +2,12 @@
 # `casesample batch` over 150 services of 100-200 eligible cases each (generated with generate_population.py,
 # seeded per service), against its peer: the shell loop an analyst writes today, one `casesample draw` per
 # service (and one `casesample report` per service for the second bar), run one after another, and the same
-# commands run two at a time with xargs -P 2.
+# commands run as many at a time as batch's jobs with xargs -P. The reports read case-level answers for each service's sample
+# (batch_answers.py, seeded), as inspectors return them after fieldwork, with domain 1 rated by judgement.
 # Bars (issue 7): 150 services in under 2 s wall on 2 cores; with a report of 10,000 Pólya draws per service,
 # under 5 s. Wall time and peak memory from /usr/bin/time -v, best of BATCH_RUNS (default 3) runs.
 # The loop's sample.csv files are compared with batch's (the same seeds give the same samples).
-# Environment: BATCH_SERVICES (default 150), BATCH_JOBS (default 2), BATCH_RUNS (default 3),
+# Environment: BATCH_SERVICES (default 150), BATCH_JOBS (default 8, batch's default on 2 cores), BATCH_RUNS (default 3),
 # BATCH_SCALE="SERVICES CASES" (default none): one further batch of that many services of about CASES eligible
 # cases each, for the largest batch measured (docs/batch.md).
 set -euo pipefail
@@ -17,10 +18,9 @@ out=${BENCH_DIR:-$PWD/build/bench}/batch
 mkdir -p "$out"
 py=/usr/bin/python3
 services=${BATCH_SERVICES:-150}
-jobs=${BATCH_JOBS:-2}
+jobs=${BATCH_JOBS:-8}
 runs=${BATCH_RUNS:-3}
 fieldwork=2019-06-03
-totals=$PWD/fixtures/answers/lancashire-2019-totals.csv
 
 # measure LABEL CMD...: best wall (s) and its peak memory (MB) over $runs runs of CMD; `prepare` runs before each.
 measure() {
@@ -64,7 +64,7 @@ services_file() {
     if ((reports)); then echo "draws = 10000"; fi
     for ((i = 1; i <= count; i++)); do
       printf '\n[[service]]\nname = "Service %03d"\npopulation = "service-%d.csv"\nseed = %d\n' "$i" "$i" "$i"
-      if ((reports)); then printf 'answers = "%s"\njudgements = "judgements.csv"\n' "$totals"; fi
+      if ((reports)); then printf 'answers = "answers-%d.csv"\njudgements = "judgements.csv"\n' "$i"; fi
     done
   } >"$dir/SERVICES$reports.toml"
 }
@@ -86,7 +86,7 @@ set -e
 i=\$1; dir=\$2; reports=\$3
 "$bin" draw "$pops/service-\$i.csv" --fieldwork $fieldwork --seed "\$i" --reserve 5 --out "\$dir/Service \$(printf %03d "\$i")" --format json >/dev/null
 if ((reports)); then
-  "$bin" report "$totals" --sample-dir "\$dir/Service \$(printf %03d "\$i")" --draws 10000 --seed "\$i" \
+  "$bin" report "$pops/answers-\$i.csv" --sample-dir "\$dir/Service \$(printf %03d "\$i")" --draws 10000 --seed "\$i" \
     --judgements "$pops/judgements.csv" --format json >"\$dir/Service \$(printf %03d "\$i")/report.json"
 fi
 EOF
@@ -115,6 +115,8 @@ for reports in 0 1; do
   measure "xargs-$reports" bash -c "seq 1 $services | xargs -P $jobs -I{} '$out/loop.sh' {} '$out/loop-out' $reports"
   printf "%-44s %8s %8s %9s\n" "the same, xargs -P $jobs" "$best" "$best_rss" "$(ratio "$best" "$batch_s")"
   echo "samples that differ between batch and the loop: $differ of $services"
+  # The answers of every service's sample, for the reports of the next round.
+  if ((reports == 0)); then "$py" "$here/batch_answers.py" "$out/batch-out" "$pops" "$services"; fi
 done
 echo "ratio: wall time / casesample batch's; peak MB: the largest single process (the loop's are many small ones)"
 
