@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "casesample/error.hpp"
+#include "casesample/output.hpp"
 #include "casesample/sample_folder.hpp"
 #include "test_support.hpp"
 
@@ -74,4 +75,41 @@ TEST_CASE("sample folder: the same spec gives the same bytes; substitute_in_fold
     CHECK(v.rebuilt.manifest.substitutions == 1);
     // The dropped case is no longer in the sample.
     CHECK_THROWS_AS(substitute_in_folder((base / "a").string(), request), UsageError);
+}
+
+TEST_CASE("sample folder: the population's SHA-256 is the file's, also when hashed aside (large, transcoded)") {
+    // Above 1 MiB the hash runs on a second thread over the bytes the parser reads; a windows-1252 file is
+    // transcoded to a new string, so its hash must come from the bytes as read, not from the transcoded text.
+    const auto base = read_text(source_path("fixtures/population.csv"));
+    const auto header = base.substr(0, base.find('\n') + 1);
+    const auto rows = base.substr(header.size());
+    for (std::string encoding : {"utf-8", "windows-1252"}) {
+        CAPTURE(encoding);
+        std::string text = header;
+        for (int copy = 0; text.size() < (std::size_t{3} << 19); ++copy) {
+            const std::string& block = rows;
+            // Ids made unique per copy: C000001 -> C000001x<copy>; a Latin-1 byte in a free-text column.
+            std::string renamed;
+            std::size_t line_start = 0;
+            while (line_start < block.size()) {
+                auto end = block.find('\n', line_start);
+                auto line = block.substr(line_start, end - line_start);
+                auto comma = line.find(',');
+                renamed += line.substr(0, comma) + "x" + std::to_string(copy) + line.substr(comma);
+                if (encoding != "utf-8") renamed.pop_back(), renamed += "\xE9\"";
+                renamed += '\n';
+                line_start = end == std::string::npos ? block.size() : end + 1;
+            }
+            text += renamed;
+        }
+        auto path = temp_dir() + "/population.csv";
+        write_text(path, text);
+        PopulationArgs args;
+        args.fieldwork = "2019-06-03";
+        args.encoding = encoding;
+        auto loaded = load_population(path, args);
+        CHECK(loaded.inputs.front().bytes == text.size());
+        CHECK(loaded.inputs.front().sha256 == sha256_hex(text));
+        CHECK(loaded.population.size() > 10000);
+    }
 }

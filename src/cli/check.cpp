@@ -46,9 +46,6 @@ void run(const CheckOptions& o) {
     std::vector<std::uint32_t> frame_index(pop.size(), kNone);
     for (const auto& cases : eligible.cases)
         for (std::size_t j = 0; j < cases.size(); ++j) frame_index[cases[j]] = static_cast<std::uint32_t>(j);
-    std::unordered_map<std::string_view, std::uint32_t> by_id;
-    by_id.reserve(pop.size() * 2);
-    for (std::size_t i = 0; i < pop.size(); ++i) by_id.emplace(pop.id(i), static_cast<std::uint32_t>(i));
     std::unordered_map<std::uint32_t, std::string> exclusion;
     for (const auto& e : eligible.excluded) exclusion.emplace(e.case_index, e.reason);
 
@@ -60,26 +57,48 @@ void run(const CheckOptions& o) {
     if (!col)
         throw InputError(o.sample, reader.header_line(), 0,
                          "missing column '" + id_header + "': the sample file needs a column of case ids");
-    std::vector<std::vector<std::uint32_t>> selected(eligible.domains.size());
-    std::unordered_map<std::uint32_t, std::size_t> seen;
+    // The sample's ids first (a few thousand), then one pass over the population's ids looking each up among
+    // them: a table of the sample's ids stays in cache, where one of a million population ids would not.
+    struct SampleRow {
+        std::string id;
+        std::size_t line = 0;
+        std::uint32_t exact = kNone, unescaped = kNone;  // population case whose id is the cell / its unescaped form
+    };
+    std::vector<SampleRow> rows;
     CsvRecord rec;
     while (reader.next(rec)) {
         auto id = trim(rec.fields[*col]);
         if (id.empty()) reader.fail(rec, *col, "empty case id");
-        auto it = by_id.find(id);
-        if (it == by_id.end()) it = by_id.find(unescaped_cell(id));  // the tool's own escaped '-C000019
-        if (it == by_id.end())
-            reader.fail(rec, *col, "case " + quote_value(id) + " is not in the population " + o.population);
-        auto i = it->second;
-        if (frame_index[i] == kNone)
-            reader.fail(rec, *col, "case " + quote_value(id) + " is not eligible: " + exclusion[i]);
-        auto [s, fresh] = seen.emplace(i, rec.line);
-        if (!fresh)
-            reader.fail(rec, *col,
-                        "case " + quote_value(id) + " appears twice (first on line " + std::to_string(s->second) + ")");
+        rows.push_back({std::string(id), rec.line});
+    }
+    if (rows.empty()) throw InputError(o.sample, 0, 0, "the sample file lists no case");
+    std::unordered_map<std::string_view, std::vector<std::pair<std::uint32_t, bool>>> wanted;  // id -> (row, exact)
+    wanted.reserve(rows.size() * 2);
+    for (std::size_t r = 0; r < rows.size(); ++r) {
+        std::string_view id(rows[r].id);
+        wanted[id].push_back({static_cast<std::uint32_t>(r), true});
+        auto plain = unescaped_cell(id);  // the tool's own escaped '-C000019
+        if (plain != id) wanted[plain].push_back({static_cast<std::uint32_t>(r), false});
+    }
+    for (std::size_t i = 0; i < pop.size(); ++i) {
+        auto it = wanted.find(pop.id(i));
+        if (it == wanted.end()) continue;
+        for (auto [r, exact] : it->second) {
+            auto& slot = exact ? rows[r].exact : rows[r].unescaped;
+            if (slot == kNone) slot = static_cast<std::uint32_t>(i);
+        }
+    }
+    std::vector<std::vector<std::uint32_t>> selected(eligible.domains.size());
+    std::unordered_map<std::uint32_t, std::size_t> seen;
+    for (const auto& row : rows) {
+        auto fail = [&](const std::string& message) -> void { throw InputError(o.sample, row.line, *col + 1, message); };
+        auto i = row.exact != kNone ? row.exact : row.unescaped;
+        if (i == kNone) fail("case " + quote_value(row.id) + " is not in the population " + o.population);
+        if (frame_index[i] == kNone) fail("case " + quote_value(row.id) + " is not eligible: " + exclusion[i]);
+        auto [s, fresh] = seen.emplace(i, row.line);
+        if (!fresh) fail("case " + quote_value(row.id) + " appears twice (first on line " + std::to_string(s->second) + ")");
         selected[pop.domain[i]].push_back(frame_index[i]);
     }
-    if (seen.empty()) throw InputError(o.sample, 0, 0, "the sample file lists no case");
 
     DrawResult result;
     for (std::size_t d = 0; d < eligible.domains.size(); ++d) {
