@@ -268,7 +268,7 @@ InputOverride parse_input_override(const std::string& typed) {
 namespace {
 
 std::string input_hint(const std::string& role) {
-    return "if it was moved, give its new place with --input " + role + "=NEWPATH";
+    return "give its new place with --input " + role + "=PATH";
 }
 
 // Finds where each input of the manifest is now, checking its SHA-256.
@@ -295,7 +295,8 @@ void find_inputs(Rebuilt& r, const std::vector<InputOverride>& overrides) {
             if (o.role != in.role) continue;
             std::error_code ec;
             if (!fs::is_regular_file(o.path, ec)) {
-                problem = "--input " + o.role + "=" + o.path + ": there is no file there";
+                problem = "--input " + o.role + "=" + o.path + ": there is no file there" +
+                          (fs::is_directory(o.path, ec) ? " (it is a folder; give the file itself)" : "");
                 continue;
             }
             auto sha = sha256_file(o.path);
@@ -310,7 +311,8 @@ void find_inputs(Rebuilt& r, const std::vector<InputOverride>& overrides) {
                       sha + "; the manifest records " + in.sha256 + ")";
         }
         if (!problem.empty()) {
-            r.changed_inputs.push_back(problem);
+            // The file given is not there or is another file: the input of the draw is still to be found.
+            r.missing_inputs.push_back(problem);
             continue;
         }
         if (found.empty()) {
@@ -331,13 +333,14 @@ void find_inputs(Rebuilt& r, const std::vector<InputOverride>& overrides) {
                 }
                 if (changed.empty())
                     changed = in.role + " file " + where + " has changed since the draw (SHA-256 " + sha + ", recorded " +
-                              in.sha256 + ")";
+                              in.sha256 + "); if the file the draw read is elsewhere, give it with --input " + in.role +
+                              "=PATH";
             }
             if (found.empty()) {
                 if (!changed.empty()) r.changed_inputs.push_back(changed);
                 else
-                    r.missing_inputs.push_back(in.role + " file " + in.absolute_path + " is missing (moved or deleted?); " +
-                                               input_hint(in.role));
+                    r.missing_inputs.push_back("the " + in.role + " file " + in.absolute_path +
+                                               " is not there (moved or deleted?); " + input_hint(in.role));
                 continue;
             }
         }
@@ -503,8 +506,9 @@ Verification verify_folder(const std::string& folder_or_manifest, const std::vec
     options.inputs = inputs;
     v.rebuilt = rebuild(v.manifest.string(), options);
     const auto& r = v.rebuilt;
-    v.differences = r.missing_inputs;
-    for (const auto& c : r.changed_inputs) v.differences.push_back(c);
+    // An input that is not there leaves nothing to compare the folder with: verify cannot say (not "different").
+    v.cannot_verify = r.missing_inputs;
+    v.differences = r.changed_inputs;
     for (const auto& p : r.log_problems) v.differences.push_back("audit log: " + p);
     for (const auto& p : r.replay_problems) v.differences.push_back("audit log: " + p);
     if (!r.loaded) return v;
@@ -565,7 +569,12 @@ struct FolderChange {
             for (const auto& c : items) msg += "\n  " + c;
             throw std::runtime_error(msg);
         };
-        if (!rebuilt.missing_inputs.empty()) refuse("an input of the draw is missing", rebuilt.missing_inputs);
+        if (!rebuilt.missing_inputs.empty()) {
+            // What the user fixes with --input: bad input (exit 2), not a failure of the folder.
+            std::string msg = "cannot " + what + ": an input of the draw is not there:";
+            for (const auto& c : rebuilt.missing_inputs) msg += "\n  " + c;
+            throw UsageError(msg);
+        }
         if (!rebuilt.changed_inputs.empty())
             refuse("an input of the draw has changed, so the reserves can no longer be trusted", rebuilt.changed_inputs);
         if (!rebuilt.log_problems.empty()) refuse("the audit log is not as casesample wrote it", rebuilt.log_problems);
@@ -698,6 +707,9 @@ ReservesOutcome add_reserves_to_folder(const std::string& folder_or_manifest, co
         a.first_order = a.added ? before + 1 : 0;
         a.last_order = a.added ? before + a.added : 0;
         a.reserves_left = ds.draw.reserves.size();
+        a.eligible = ds.cases.size();
+        o.domains.push_back(a);
+        if (a.added == 0) continue;  // nothing changed in this domain: nothing to log
         AuditEntry row;
         row.action = "reserves";
         row.domain = ds.domain;
@@ -705,7 +717,6 @@ ReservesOutcome add_reserves_to_folder(const std::string& folder_or_manifest, co
         row.reason = request.reason;
         row.detail = "K=" + std::to_string(request.add);
         change.rows.push_back(row);
-        o.domains.push_back(a);
     }
     if (!known) {
         std::string names;
@@ -713,6 +724,16 @@ ReservesOutcome add_reserves_to_folder(const std::string& folder_or_manifest, co
         throw UsageError("--domain " + request.domain + ": the sample has no such domain; its domains are " + names);
     }
     if (o.domains.empty()) throw UsageError("no domain of this sample has any case drawn, so none takes reserves");
+    if (change.rows.empty()) {
+        // Nothing to add anywhere: the folder and its log stay exactly as they are.
+        std::string why;
+        for (const auto& a : o.domains)
+            why += (why.empty() ? "" : "; ") + a.domain + ": all " + std::to_string(a.eligible) +
+                   " eligible cases are already in the sample, its reserves or dropped";
+        throw std::runtime_error("no reserve added, so nothing was changed or logged (" + why +
+                                 "); a case that drops out now can only leave without a replacement "
+                                 "(substitute --no-replacement)");
+    }
     o.files_written = change.commit(request.time.empty() ? utc_now() : request.time, o.inputs_recorded);
     o.folder = std::move(change.rebuilt);
     return o;

@@ -269,8 +269,74 @@ TEST_CASE("verify says which file changed: an input, or a file of the sample fol
     CHECK(v.out.find("population file " + pop + " has changed since the draw") != std::string::npos);
     fs::remove(pop);
     v = run_cli("verify " + dir + "/manifest.json");
-    CHECK(v.exit_code == 1);
-    CHECK(v.out.find("is missing") != std::string::npos);
+    CHECK(v.exit_code == 2);
+    CHECK(v.out.find("DIFFERENT") == std::string::npos);
+    CHECK(v.out.find("CANNOT VERIFY") != std::string::npos);
+}
+
+TEST_CASE("verify cannot verify when an input is not there: it says so, exit 2, never DIFFERENT") {
+    auto base = temp_dir();
+    auto pop = base + "/pop.csv";
+    write_text(pop, read_text(kPopulation));
+    auto vocab = base + "/extra.csv";
+    write_text(vocab, "variable,category,synonyms,domain\ndisposal_type,Court Martial,CM,court\n");
+    auto dir = base + "/s";
+    REQUIRE(run_cli(draw_args(pop, dir, "--seed 4 --add-vocabulary " + vocab)).exit_code == 0);
+
+    // The population moved: nothing is compared.
+    fs::rename(pop, base + "/moved.csv");
+    auto v = run_cli("verify " + dir);
+    CHECK(v.exit_code == 2);
+    CHECK(v.err.empty());
+    CHECK(v.out.find("DIFFERENT") == std::string::npos);
+    CHECK(v.out.find("difference(s)") == std::string::npos);
+    CHECK(v.out.rfind("CANNOT VERIFY: an input of the draw is not there, so nothing was re-drawn or compared\n", 0) == 0);
+    CHECK(v.out.find("the population file " + pop + " is not there (moved or deleted?); give its new place with "
+                     "--input population=PATH") != std::string::npos);
+    auto j = nlohmann::json::parse(run_cli("verify " + dir + " --format json").out);
+    CHECK(j["status"] == "cannot_verify");
+    CHECK(j["identical"] == false);
+    REQUIRE(j["cannot_verify"].size() == 1);
+    CHECK(j["cannot_verify"][0].get<std::string>().find("population file") != std::string::npos);
+    CHECK(j["differences"].empty());
+    CHECK(j["files_checked"].empty());
+    CHECK(run_cli("verify " + dir + " --format json").exit_code == 2);
+
+    // Another recorded input gone too: both named.
+    fs::remove(vocab);
+    v = run_cli("verify " + dir);
+    CHECK(v.exit_code == 2);
+    CHECK(v.out.find("CANNOT VERIFY: 2 inputs of the draw are not there") != std::string::npos);
+    CHECK(v.out.find("the add_vocabulary file " + vocab + " is not there") != std::string::npos);
+
+    // --input naming no file, or another file, is still not the input: cannot verify.
+    v = run_cli("verify " + dir + " --input population=" + base + "/nowhere.csv --input add_vocabulary=" + base);
+    CHECK(v.exit_code == 2);
+    CHECK(v.out.find("--input population=" + base + "/nowhere.csv: there is no file there") != std::string::npos);
+    CHECK(v.out.find("(it is a folder; give the file itself)") != std::string::npos);
+
+    // Given their new places, it verifies.
+    write_text(vocab, "variable,category,synonyms,domain\ndisposal_type,Court Martial,CM,court\n");
+    v = run_cli("verify " + dir + " --input population=" + base + "/moved.csv");
+    CHECK_MESSAGE(v.exit_code == 0, v.out);
+    CHECK(v.out.find("identical") != std::string::npos);
+    j = nlohmann::json::parse(run_cli("verify " + dir + " --input population=" + base + "/moved.csv --format json").out);
+    CHECK(j["status"] == "identical");
+    CHECK(j["cannot_verify"].empty());
+
+    // A broken audit log is still reported when the inputs are not there, under the CANNOT VERIFY verdict.
+    auto sample = read_table(dir + "/sample.csv");
+    REQUIRE(run_cli("substitute " + dir + " --drop " + sample.rows.at(0).at(0) + " --reason ill --no-replacement --input population=" +
+                    base + "/moved.csv").exit_code == 0);
+    fs::remove(dir + "/audit-log.csv");
+    v = run_cli("verify " + dir);
+    CHECK(v.exit_code == 2);
+    CHECK(v.out.find("CANNOT VERIFY") == 0);
+    CHECK(v.out.find("Found without re-drawing: 1 difference(s)\n  audit log: ") != std::string::npos);
+    // substitute too says what is missing, as bad input (exit 2), and changes nothing.
+    auto r = run_cli("substitute " + dir + " --drop " + sample.rows.at(1).at(0) + " --reason ill");
+    CHECK(r.exit_code == 2);
+    CHECK(r.err.find("cannot substitute: an input of the draw is not there") != std::string::npos);
 }
 
 TEST_CASE("draw with no eligible case, or an unusable option, stops with exit 2 and writes nothing") {

@@ -55,9 +55,10 @@ TEST_CASE("lifecycle: a moved population is reported missing, accepted with --in
     fs::rename(base + "/old/cases.csv", base + "/new/cases.csv");
 
     auto r = run_cli("verify " + dir);
-    CHECK(r.exit_code == 1);
-    CHECK(r.out.find("population file " + base + "/old/cases.csv is missing") != std::string::npos);
-    CHECK(r.out.find("--input population=NEWPATH") != std::string::npos);
+    CHECK(r.exit_code == 2);
+    CHECK(r.out.find("CANNOT VERIFY") == 0);
+    CHECK(r.out.find("population file " + base + "/old/cases.csv is not there") != std::string::npos);
+    CHECK(r.out.find("--input population=PATH") != std::string::npos);
     CHECK(r.out.find("changed") == std::string::npos);
 
     // Given its new place: accepted by verify (folder or manifest), which records nothing.
@@ -69,7 +70,7 @@ TEST_CASE("lifecycle: a moved population is reported missing, accepted with --in
     // Another file under that role is refused, naming both hashes; a bad option is a usage error.
     write_text(base + "/other.csv", read_text(base + "/new/cases.csv") + "\n");
     r = run_cli("verify " + dir + " --input population=" + base + "/other.csv");
-    CHECK(r.exit_code == 1);
+    CHECK(r.exit_code == 2);
     CHECK(r.out.find("is not the population file of this draw") != std::string::npos);
     CHECK(run_cli("verify " + dir + " --input cases.csv").exit_code == 2);
     CHECK(run_cli("verify " + dir + " --input framework=x.csv").exit_code == 2);
@@ -142,14 +143,39 @@ TEST_CASE("lifecycle: reserves --add draws more reserves reproducibly, leaves th
     REQUIRE_MESSAGE(r.exit_code == 0, r.err);
     CHECK(r.out.find("court: 14 reserve(s) added (reserve_order 8 to 21), only that many cases are left") == 0);
     CHECK(r.out.find("out-of-court") == std::string::npos);
-    r = run_cli("reserves " + a + " --add 1 --domain court");
+    // Nothing left to add: nothing changes (no audit-log row, no file rewritten), and it says why (exit 1).
+    const auto log_before = read_text(a + "/audit-log.csv");
+    const auto reserves_before = read_text(a + "/reserves.csv");
+    const auto manifest_before = read_text(a + "/manifest.json");
+    const auto mtime = fs::last_write_time(a + "/audit-log.csv");
+    r = run_cli("reserves " + a + " --add 1 --domain court --reason more");
+    CHECK(r.exit_code == 1);
+    CHECK(r.out.empty());
+    CHECK(r.err.find("no reserve added, so nothing was changed or logged (court: all 71 eligible cases are already in the "
+                     "sample, its reserves or dropped)") != std::string::npos);
+    CHECK(read_text(a + "/audit-log.csv") == log_before);
+    CHECK(read_text(a + "/reserves.csv") == reserves_before);
+    CHECK(read_text(a + "/manifest.json") == manifest_before);
+    CHECK(fs::last_write_time(a + "/audit-log.csv") == mtime);
+    CHECK(run_cli("reserves " + a + " --add 1 --domain court --format json").exit_code == 1);
+    CHECK(read_text(a + "/audit-log.csv") == log_before);
+    // Every domain asked, one with none left (b's out-of-court, 32 drawn + 3 + 4 reserves of 39): only the other is
+    // logged, and the output says so.
+    const auto b_log = read_text(b + "/audit-log.csv");
+    r = run_cli("reserves " + b + " --add 1");
     REQUIRE_MESSAGE(r.exit_code == 0, r.err);
-    CHECK(r.out.find("no reserve added") != std::string::npos);
+    CHECK(r.out.find("out-of-court: no reserve added (not logged): all 39 eligible cases are already in the sample, its "
+                     "reserves or dropped") != std::string::npos);
+    CHECK(r.out.find("court: 1 reserve(s) added") == 0);
+    auto log_rows = read_table(b + "/audit-log.csv");
+    CHECK(lines_of(read_text(b + "/audit-log.csv")).size() == lines_of(b_log).size() + 1);
+    CHECK(log_rows.rows.back()[log_rows.col("domain")] == "court");
+    CHECK(run_cli("verify " + b).exit_code == 0);
     CHECK(run_cli("verify " + a).exit_code == 0);
     // Reserves added after substitutions are replayed in order.
-    REQUIRE(run_cli("substitute " + a + " --drop " + sampled(a, 0) + " --reason moved").exit_code == 0);
-    REQUIRE(run_cli("reserves " + a + " --add 2 --domain court").exit_code == 0);
-    CHECK(run_cli("verify " + a).exit_code == 0);
+    REQUIRE(run_cli("substitute " + b + " --drop " + sampled(b, 0) + " --reason moved").exit_code == 0);
+    REQUIRE(run_cli("reserves " + b + " --add 2 --domain court").exit_code == 0);
+    CHECK(run_cli("verify " + b).exit_code == 0);
     // Bad requests.
     CHECK(run_cli("reserves " + a + " --add 0").exit_code == 2);
     CHECK(run_cli("reserves " + a + " --add -3").exit_code == 2);

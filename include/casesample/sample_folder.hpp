@@ -146,8 +146,10 @@ struct MovedInput {
 struct Rebuilt {
     DrawManifest manifest;        // as rebuilt: counts and audit chain from the log as it is now
     DrawManifest recorded;        // as the file says
-    std::vector<std::string> missing_inputs;  // messages: an input at none of its places
-    std::vector<std::string> changed_inputs;  // messages: an input whose SHA-256 differs
+    // messages: an input at none of its places, or given with --input at a place that holds no file or another
+    // file (the input of the draw is still to be found)
+    std::vector<std::string> missing_inputs;
+    std::vector<std::string> changed_inputs;  // messages: the file at an input's recorded place has another SHA-256
     std::vector<MovedInput> moved_inputs;
     std::optional<LoadedPopulation> loaded;   // absent when an input is missing or changed
     DrawResult result;
@@ -167,9 +169,11 @@ struct Verification {
     std::filesystem::path manifest;
     std::filesystem::path dir;
     Rebuilt rebuilt;
-    std::vector<std::string> checked;      // file names compared
-    std::vector<std::string> differences;  // empty: the folder is exactly what the manifest and log give
-    bool identical() const { return differences.empty(); }
+    std::vector<std::string> checked;        // file names compared
+    std::vector<std::string> differences;    // empty: the folder is exactly what the manifest and log give
+    std::vector<std::string> cannot_verify;  // inputs not found: nothing was re-drawn or compared
+    bool verified() const { return cannot_verify.empty(); }
+    bool identical() const { return verified() && differences.empty(); }
 };
 Verification verify_folder(const std::string& folder_or_manifest, const std::vector<InputOverride>& inputs = {});
 
@@ -220,6 +224,7 @@ struct ReservesAdded {
     std::size_t asked = 0, added = 0;
     std::size_t first_order = 0, last_order = 0;  // reserve_order of the first and last added
     std::size_t reserves_left = 0;
+    std::size_t eligible = 0;  // eligible cases of the domain
 };
 struct ReservesOutcome {
     std::filesystem::path dir;
@@ -229,7 +234,9 @@ struct ReservesOutcome {
     std::vector<std::string> files_written;
 };
 // Draws `add` more reserves per domain, reproducibly (see add_reserves in draw.hpp), leaving the sample as it
-// is, and logs it. Throws UsageError for 0, an unknown domain, or a folder without a sample.
+// is, and logs a row for each domain that got any (a domain with no case left gets none and no row). Throws
+// UsageError for 0, an unknown domain, or a folder without a sample; std::runtime_error, changing nothing, when
+// no domain has a case left to add.
 ReservesOutcome add_reserves_to_folder(const std::string& folder_or_manifest, const ReservesRequest& request);
 
 // The current UTC time as YYYY-MM-DDTHH:MM:SSZ.

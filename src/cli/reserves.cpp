@@ -55,7 +55,9 @@ void run(const ReservesOptions& o) {
         text += "The " + m.role + " file is now read at " + m.found + " (same SHA-256 as at the draw); logged.\n";
     for (const auto& a : out.domains) {
         text += a.domain + ": ";
-        if (a.added == 0) text += "no reserve added: every eligible case is already in the sample or a reserve";
+        if (a.added == 0)
+            text += "no reserve added (not logged): all " + std::to_string(a.eligible) +
+                    " eligible cases are already in the sample, its reserves or dropped";
         else
             text += std::to_string(a.added) + " reserve(s) added (reserve_order " + std::to_string(a.first_order) +
                     (a.added > 1 ? " to " + std::to_string(a.last_order) : "") + ")" +

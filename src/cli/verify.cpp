@@ -20,11 +20,14 @@ void run(const VerifyOptions& o, Context& context) {
     for (const auto& typed : o.inputs) inputs.push_back(parse_input_override(typed));
     auto v = verify_folder(o.manifest, inputs);
     const auto& m = v.rebuilt.manifest;
-    context.exit_code = v.identical() ? 0 : 1;
+    // As diff and cmp: 0 identical, 1 different, 2 could not compare (an input is not there: give it with --input).
+    context.exit_code = !v.verified() ? 2 : v.identical() ? 0 : 1;
     if (o.format == "json") {
         nlohmann::ordered_json j;
         j["manifest"] = o.manifest;
+        j["status"] = !v.verified() ? "cannot_verify" : v.identical() ? "identical" : "different";
         j["identical"] = v.identical();
+        j["cannot_verify"] = v.cannot_verify;
         j["seed"] = m.request.seed;
         j["drawn_with_version"] = m.version;
         j["substitutions_replayed"] = m.substitutions;  // every row of the audit log replayed
@@ -40,7 +43,17 @@ void run(const VerifyOptions& o, Context& context) {
     if (m.version != CASESAMPLE_VERSION)
         text += "note: the sample was drawn with casesample " + m.version + "; this is " + CASESAMPLE_VERSION +
                 " (a different version may draw differently)\n";
-    if (v.identical()) {
+    if (!v.verified()) {
+        text += "CANNOT VERIFY: " +
+                (v.cannot_verify.size() == 1 ? std::string("an input of the draw is not there")
+                                             : std::to_string(v.cannot_verify.size()) + " inputs of the draw are not there") +
+                ", so nothing was re-drawn or compared\n";
+        for (const auto& c : v.cannot_verify) text += "  " + c + "\n";
+        if (!v.differences.empty()) {
+            text += "Found without re-drawing: " + std::to_string(v.differences.size()) + " difference(s)\n";
+            for (const auto& d : v.differences) text += "  " + d + "\n";
+        }
+    } else if (v.identical()) {
         text += "identical: re-drawing with seed " + std::to_string(m.request.seed) + " from unchanged inputs";
         if (m.substitutions > 0)
             text += " and replaying " + std::to_string(m.substitutions) + " change(s) from audit-log.csv" +
@@ -67,6 +80,8 @@ void setup(CLI::App& app, Context& context) {
                     "An input of the draw at a new place: ROLE=PATH (population, vocabulary, add_vocabulary); "
                     "accepted when its SHA-256 is the one recorded (repeatable)");
     add_format_option(*sub, o->format);
+    sub->footer("Exit status: 0 identical, 1 different, 2 cannot verify (an input of the draw is not there: give it "
+                "with --input ROLE=PATH) or bad input.");
     sub->callback([o, &context] { run(*o, context); });
 }
 
