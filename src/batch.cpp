@@ -11,6 +11,7 @@
 #include "casesample/manifest.hpp"
 #include "casesample/output.hpp"
 #include "casesample/report_html.hpp"
+#include "casesample/report_xlsx.hpp"
 #include "casesample/sample_folder.hpp"
 
 namespace casesample {
@@ -236,12 +237,20 @@ std::vector<std::string> equivalent_draw_command(const BatchService& s, const fs
     return c;
 }
 
+std::string summary_stem(std::size_t shard, std::size_t shards) {
+    return shards <= 1 ? "summary" : "summary.shard-" + std::to_string(shard + 1) + "-of-" + std::to_string(shards);
+}
+
 BatchSummary run_batch(const BatchManifest& manifest, const BatchOptions& options) {
     BatchSummary summary;
     summary.manifest = manifest.path;
+    summary.manifest_sha256 = manifest.sha256;
+    summary.defaults = manifest.defaults;
     summary.out = options.out;
     if (options.shards == 0 || options.shard >= options.shards)
         throw UsageError("--shard K/N needs 1 <= K <= N, such as --shard 3/10");
+    summary.shard = options.shard;
+    summary.shards = options.shards;
     // This shard's services: the 1st, (N+1)th, ... for shard 1 of N; all of them without shards.
     std::vector<const BatchService*> mine;
     for (std::size_t i = options.shard; i < manifest.services.size(); i += options.shards)
@@ -273,21 +282,20 @@ BatchSummary run_batch(const BatchManifest& manifest, const BatchOptions& option
     // A shard's summary names the shard, so that shards running at once on other machines never overwrite each
     // other's; a run without shards (also one after all the shards, which leaves every folder alone) writes the
     // summary of every service.
-    const std::string stem = options.shards == 1 ? "summary"
-                                                 : "summary.shard-" + std::to_string(options.shard + 1) + "-of-" +
-                                                       std::to_string(options.shards);
+    const std::string stem = summary_stem(options.shard, options.shards);
     bool csv = write_file_if_changed(options.out / (stem + ".csv"), summary_csv(summary));
     bool json = write_file_if_changed(options.out / (stem + ".json"), summary_json(summary).dump(2) + "\n");
+    bool xlsx = write_file_if_changed(options.out / (stem + ".xlsx"), summary_workbook(summary));
     // The page linking every service's page: index.html (index.shard-K-of-N.html for a shard).
     bool index = write_file_if_changed(options.out / ("index" + stem.substr(std::string("summary").size()) + ".html"),
                                        summary_index_html(summary));
-    summary.summary_written = csv || json || index;
+    summary.summary_written = csv || json || xlsx || index;
     return summary;
 }
 
 std::string summary_index_html(const BatchSummary& summary) {
     const std::vector<std::string> header = {"service", "status", "sample", "balance", "overall rating",
-                                             "probability", "audit", "error"};
+                                             "probability", "verdict", "audit", "error"};
     std::vector<HtmlIndexRow> rows;
     for (const auto& s : summary.services) {
         HtmlIndexRow row;
@@ -307,24 +315,40 @@ std::string summary_index_html(const BatchSummary& summary) {
         if (balance.empty() && !s.domains.empty()) balance = "every category within its floor and ceiling";
         row.cells = {s.ok() ? "ok" : "failed", sample, balance, s.overall_rating.value_or("-"),
                      s.overall_probability ? format_fixed(*s.overall_probability, 3) : "-",
+                     s.overall_verdict.value_or("-"),
                      s.audit_consistent ? (*s.audit_consistent ? "follows the rules" : "does NOT follow the rules") : "-",
                      s.ok() ? "" : s.message};  // the state of the folders, not what this run did (as summary.csv)
         rows.push_back(std::move(row));
     }
-    HtmlAbout about = {{"services file", summary.manifest}, {"summary", "summary.csv, summary.json"}};
-    return render_index_html("Batch: " + fs::path(summary.manifest).filename().string(), header, rows, about);
+    const std::string stem = summary_stem(summary.shard, summary.shards);
+    HtmlAbout about = {{"services file", summary.manifest}, {"services file SHA-256", summary.manifest_sha256}};
+    return render_index_html("Batch: " + fs::path(summary.manifest).filename().string(), header, rows, about,
+                             {stem + ".xlsx", stem + ".csv", stem + ".json"});
 }
 
-std::string summary_csv(const BatchSummary& summary) {
-    CsvWriter w;
-    w.row({"service", "domain", "status", "eligible", "sample_size", "reserves", "worst_deviation", "message",
-           "overall_rating", "overall_probability"});
+const std::vector<std::string>& summary_header() {
+    static const std::vector<std::string> header = {
+        "service", "domain",         "status",              "eligible",        "sample_size", "reserves",
+        "worst_deviation", "message", "overall_rating", "overall_probability", "overall_verdict", "audit", "seed"};
+    return header;
+}
+
+void write_summary_rows(CellWriter& w, const BatchSummary& summary) {
     for (const auto& s : summary.services) {
+        auto optional_text = [&](const std::optional<std::string>& text) {
+            if (text) w.text(*text);
+            else w.empty();
+        };
         auto tail = [&](const std::string& message) {
             w.text(message);
-            if (s.overall_rating) w.text(*s.overall_rating);
-            else w.empty();
+            optional_text(s.overall_rating);
             if (s.overall_probability) w.number(*s.overall_probability, 4);
+            else w.empty();
+            optional_text(s.overall_verdict);
+            if (s.audit_consistent) w.text(*s.audit_consistent ? "consistent" : "inconsistent");
+            else w.empty();
+            // Text: a seed has up to 20 digits, more than a spreadsheet's number holds exactly.
+            if (s.ok()) w.text(std::to_string(s.seed));
             else w.empty();
             w.end_row();
         };
@@ -341,7 +365,38 @@ std::string summary_csv(const BatchSummary& summary) {
             tail(s.ok() ? d.message : s.message);
         }
     }
+}
+
+std::string summary_csv(const BatchSummary& summary) {
+    CsvWriter w;
+    for (const auto& h : summary_header()) w.text(h);
+    w.end_row();
+    write_summary_rows(w, summary);
     return w.take();
+}
+
+std::string summary_workbook(const BatchSummary& summary) {
+    XlsxWriter x("casesample batch summary");
+    x.sheet("Summary", summary_header());
+    write_summary_rows(x, summary);
+    XlsxAbout about = {{"tool", "casesample"},
+                       {"version", CASESAMPLE_VERSION},
+                       {"services file", summary.manifest},
+                       {"services file SHA-256", summary.manifest_sha256},
+                       {"output folder", summary.out.string()}};
+    if (summary.shards > 1)
+        about.push_back({"shard", std::to_string(summary.shard + 1) + " of " + std::to_string(summary.shards) +
+                                      " (the services at positions " + std::to_string(summary.shard + 1) + ", " +
+                                      std::to_string(summary.shard + 1 + summary.shards) + ", ... of the file)"});
+    about.push_back({"services", std::to_string(summary.services.size())});
+    about.push_back({"services ok", std::to_string(summary.services.size() - summary.failed())});
+    about.push_back({"services failed", std::to_string(summary.failed())});
+    if (summary.defaults.empty()) about.push_back({"defaults", "none (every setting is the service's own)"});
+    for (const auto& [key, value] : summary.defaults) about.push_back({"default " + key, value});
+    about.push_back({"seeds", "each service's seed is in the seed column of Summary and in its folder's "
+                              "manifest.json; casesample draw --seed with it draws the same sample"});
+    write_about_sheet(x, about);
+    return x.finish();
 }
 
 nlohmann::ordered_json summary_json(const BatchSummary& summary) {
@@ -349,6 +404,7 @@ nlohmann::ordered_json summary_json(const BatchSummary& summary) {
     j["tool"] = "casesample";
     j["version"] = CASESAMPLE_VERSION;
     j["services_file"] = summary.manifest;
+    j["services_file_sha256"] = summary.manifest_sha256;
     j["out"] = summary.out.string();
     j["services_total"] = summary.services.size();
     j["ok"] = summary.services.size() - summary.failed();
@@ -379,6 +435,7 @@ nlohmann::ordered_json summary_json(const BatchSummary& summary) {
         }
         if (s.overall_rating) o["overall_rating"] = *s.overall_rating;
         if (s.overall_probability) o["overall_probability"] = *s.overall_probability;
+        if (s.overall_verdict) o["overall_verdict"] = *s.overall_verdict;
         if (s.audit_consistent) o["audit_consistent"] = *s.audit_consistent;
         services.push_back(o);
     }

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <filesystem>
 #include <set>
+#include <sstream>
 
 #include <toml++/toml.h>
 
@@ -52,6 +53,26 @@ std::size_t edit_distance(const std::string& a, const std::string& b) {
         }
     }
     return row[b.size()];
+}
+
+// A value of the services file as it would be written in it: texts in quotes inside lists and tables
+// (`quote_text`), dates as 2019-06-03.
+std::string toml_text(const toml::node& node, bool quote_text) {
+    if (auto s = node.as_string()) return quote_text ? "\"" + s->get() + "\"" : s->get();
+    if (auto a = node.as_array()) {
+        std::string out;
+        for (const auto& e : *a) out += (out.empty() ? "" : ", ") + toml_text(e, true);
+        return "[" + out + "]";
+    }
+    if (auto t = node.as_table()) {
+        std::string out;
+        for (auto&& [k, v] : *t) out += (out.empty() ? "" : ", ") + std::string(k.str()) + " = " + toml_text(v, true);
+        return "{ " + out + " }";
+    }
+    std::ostringstream os;
+    if (auto d = node.as_floating_point()) os << format_shortest(d->get());
+    else node.visit([&](const auto& v) { os << v; });
+    return os.str();
 }
 
 class ManifestParser {
@@ -107,6 +128,7 @@ public:
             m.services.push_back(std::move(service));
         }
         m.notes = std::move(notes_);
+        for (const auto& [key, node] : defaults_) m.defaults.emplace_back(key, toml_text(*node, false));
         return m;
     }
 
@@ -487,7 +509,9 @@ std::string folder_name_problem(const std::string& name) {
 }
 
 BatchManifest parse_batch_manifest(const std::string& path, const std::string& text) {
-    return ManifestParser(path, text).parse();
+    auto m = ManifestParser(path, text).parse();
+    m.sha256 = sha256_hex(text);
+    return m;
 }
 
 BatchManifest read_batch_manifest(const std::string& path) { return parse_batch_manifest(path, read_file(path)); }

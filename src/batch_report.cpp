@@ -60,6 +60,7 @@ void report_on_service(const BatchService& s, BatchOutcome& outcome, const std::
             outcome.overall_rating = fw.ratings[*report.overall.rating].name;
             if (*report.overall.rating < report.overall.rating_probabilities.size())
                 outcome.overall_probability = report.overall.rating_probabilities[*report.overall.rating];
+            if (report.overall.verdict) outcome.overall_verdict = report.overall.verdict->text;
         }
     }
     if (!s.published.empty()) {

@@ -664,13 +664,22 @@ std::string url_path(std::string_view path) {
 }
 
 std::string render_index_html(const std::string& title, const std::vector<std::string>& header,
-                              const std::vector<HtmlIndexRow>& rows, const HtmlAbout& about) {
+                              const std::vector<HtmlIndexRow>& rows, const HtmlAbout& about,
+                              const std::vector<std::string>& files) {
     std::size_t failed = 0;
     for (const auto& r : rows) failed += r.failed;
     std::string body = "<header>\n<h1>" + html_escape(title) + "</h1>\n</header>\n<section id=\"summary\" class=\"summary " +
                        std::string(failed ? "weak" : "ok") + "\">\n<p class=\"headline\">" + std::to_string(rows.size()) +
                        " services" + (failed ? ", " + std::to_string(failed) + " failed" : std::string()) +
-                       "</p>\n</section>\n<section id=\"services\">\n<h2>Services</h2>\n<div class=\"wrap\"><table class=\"cards\">\n<thead><tr>";
+                       "</p>\n";
+    if (!files.empty()) {
+        body += "<p class=\"files\">The summary for Excel or other tools:";
+        for (std::size_t i = 0; i < files.size(); ++i)
+            body += std::string(i ? "," : "") + " <a href=\"" + html_escape(url_path(files[i])) + "\">" +
+                    html_escape(files[i]) + "</a>";
+        body += "</p>\n";
+    }
+    body += "</section>\n<section id=\"services\">\n<h2>Services</h2>\n<div class=\"wrap\"><table class=\"cards\">\n<thead><tr>";
     for (const auto& h : header) body += "<th>" + html_escape(h) + "</th>";
     body += "</tr></thead>\n<tbody>\n";
     for (const auto& r : rows) {

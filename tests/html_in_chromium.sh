@@ -8,7 +8,7 @@
 #     outside (no script, link, src, url() or @import);
 #   - screenshots at 1280 px and at a phone's 390 px are taken and are real images;
 #   - printed to PDF, every page is A4 (the print stylesheet's @page size);
-#   - a batch's index.html links each service's page (report.html, else draw.html).
+#   - a batch's index.html links each service's page (report.html, else draw.html) and the summary files.
 # Usage: html_in_chromium.sh CASESAMPLE_BINARY SOURCE_DIR [KEEP_DIR]
 # Exit 77 (CTest: skipped) with a clear message when Chromium is not installed; scripts/setup.sh installs it.
 set -euo pipefail
@@ -133,7 +133,8 @@ EOF
 cp "$work/batch/out/index.html" "$work/index.html"
 check_page index "$work/batch/out/index.html"
 links=$(grep -o '<a href="[^"]*"' "$work/index.dom" | sort -u | tr '\n' ' ')
-[[ "$links" == '<a href="Lancashire/report.html" <a href="St%20Helens/draw.html" ' ]] || fail "index: links are $links"
+[[ "$links" == '<a href="Lancashire/report.html" <a href="St%20Helens/draw.html" <a href="summary.csv" <a href="summary.json" <a href="summary.xlsx" ' ]] ||
+  fail "index: links are $links"
 check_page service-report "$work/batch/out/Lancashire/report.html"
 
 if [[ -n "$keep" ]]; then

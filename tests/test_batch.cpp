@@ -7,6 +7,8 @@
 
 #include "casesample/batch.hpp"
 #include "casesample/error.hpp"
+#include "casesample/output.hpp"
+#include "casesample/report_html.hpp"
 #include "casesample/sample_folder.hpp"
 #include "test_support.hpp"
 
@@ -250,10 +252,13 @@ TEST_CASE("run_batch draws every service into its folder exactly as draw would, 
 
     auto csv = read_text(dir + "/out/summary.csv");
     CHECK(csv.rfind("service,domain,status,eligible,sample_size,reserves,worst_deviation,message,overall_rating,"
-                    "overall_probability\n",
+                    "overall_probability,overall_verdict,audit,seed\n",
                     0) == 0);
-    CHECK(csv.find("Beta,court,ok,71,30,2,0,,,\n") != std::string::npos);
-    CHECK(csv.find("Beta,out-of-court,ok,39,20,2,0,,,\n") != std::string::npos);
+    CHECK(csv.find("Beta,court,ok,71,30,2,0,,,,,,7\n") != std::string::npos);
+    CHECK(csv.find("Beta,out-of-court,ok,39,20,2,0,,,,,,7\n") != std::string::npos);
+    CHECK(csv.find("\nAlpha,court,ok,71,") != std::string::npos);
+    CHECK(csv.find("," + std::to_string(derived_seed(2019, "Alpha")) + "\n") != std::string::npos);
+    CHECK(fs::file_size(dir + "/out/summary.xlsx") > 1000);
     auto json = nlohmann::json::parse(read_text(dir + "/out/summary.json"));
     CHECK(json["services_total"] == 3);
     CHECK(json["failed"] == 0);
@@ -340,7 +345,7 @@ TEST_CASE("run_batch: many jobs give byte for byte the folders and summary of on
     options.jobs = 4;
     run_batch(manifest, options);
     CHECK(folder_texts(options.out) == one);
-    CHECK(one.size() == 8 * 6 + 3);  // per service 5 files and draw.html; summary.csv, summary.json, index.html
+    CHECK(one.size() == 8 * 6 + 4);  // per service 5 files and draw.html; summary.csv/.json/.xlsx, index.html
 }
 
 TEST_CASE("run_batch with answers and a published table: report and audit after the draw, in the summary") {
@@ -380,8 +385,126 @@ published = "published.csv"
     CHECK(verify_folder(dir + "/out/Lancashire").identical());
     auto csv = read_text(dir + "/out/summary.csv");
     CHECK(csv.find(",Good,0.") != std::string::npos);
+    // The report's verdict on the overall rating and the audit's outcome, in words.
+    REQUIRE(s.overall_verdict);
+    CHECK(csv.find("," + csv_escape(*s.overall_verdict) + ",consistent,") != std::string::npos);
+    CHECK(index.find(html_escape(*s.overall_verdict)) != std::string::npos);
     // Run again: the sample is left alone, the report is the same (seeded by the service's seed): a no-op.
     auto again = run_batch(manifest, options);
     CHECK(again.nothing_done());
     CHECK(again.services[0].overall_probability == s.overall_probability);
+}
+
+namespace {
+
+// The cells a CellWriter was given, each as "t:text", "i:123", "n:0.1235/4" or "-" (empty); a row per end_row.
+struct RecordingWriter final : CellWriter {
+    std::vector<std::vector<std::string>> rows{1};
+    RecordingWriter& text(std::string_view cell) override { return put("t:" + std::string(cell)); }
+    RecordingWriter& integer(long long value) override { return put("i:" + std::to_string(value)); }
+    RecordingWriter& number(double value, int decimals) override {
+        return put("n:" + format_fixed(value, decimals) + "/" + std::to_string(decimals));
+    }
+    RecordingWriter& empty() override { return put("-"); }
+    void end_row() override { rows.emplace_back(); }
+    RecordingWriter& put(std::string cell) {
+        rows.back().push_back(std::move(cell));
+        return *this;
+    }
+};
+
+std::vector<std::string> names_in(const fs::path& dir) {
+    std::vector<std::string> names;
+    for (const auto& e : fs::directory_iterator(dir)) names.push_back(e.path().filename().string());
+    std::sort(names.begin(), names.end());
+    return names;
+}
+
+}  // namespace
+
+TEST_CASE("summary rows: one writer for summary.csv and the Summary sheet; numbers are numbers, a failure its error") {
+    BatchSummary summary;
+    BatchOutcome ok;
+    ok.name = "=Alpha";
+    ok.action = BatchOutcome::Action::drawn;
+    ok.seed = 18446744073709551615ull;
+    ok.domains = {{"court", 71, 30, 2, 0, ""}, {"out-of-court", 39, 20, 2, 3, "margins missed: rosh High: 1 drawn"}};
+    ok.overall_rating = "Good";
+    ok.overall_probability = 0.97351;
+    ok.overall_verdict = "robust: Good 0.97 (at least 0.90)";
+    ok.audit_consistent = false;
+    BatchOutcome failed;
+    failed.name = "Wigan";
+    failed.bad_input = true;
+    failed.message = "wigan.csv:3:5: unknown rosh 'Extreme'";
+    summary.services = {ok, failed};
+
+    RecordingWriter r;
+    write_summary_rows(r, summary);
+    REQUIRE(r.rows.size() == 4);  // three rows and the one begun after the last
+    CHECK(r.rows[3].empty());
+    for (std::size_t i = 0; i < 3; ++i) CHECK(r.rows[i].size() == summary_header().size());
+    CHECK(r.rows[0] == std::vector<std::string>{"t:=Alpha", "t:court", "t:ok", "i:71", "i:30", "i:2", "i:0", "t:",
+                                                "t:Good", "n:0.9735/4", "t:robust: Good 0.97 (at least 0.90)",
+                                                "t:inconsistent", "t:18446744073709551615"});
+    CHECK(r.rows[1][6] == "i:3");
+    CHECK(r.rows[1][7] == "t:margins missed: rosh High: 1 drawn");
+    CHECK(r.rows[2] == std::vector<std::string>{"t:Wigan", "-", "t:failed", "-", "-", "-", "-",
+                                                "t:wigan.csv:3:5: unknown rosh 'Extreme'", "-", "-", "-", "-", "-"});
+    // The CSV is the header and these rows, formula-like text escaped.
+    auto csv = summary_csv(summary);
+    CHECK(csv.rfind("service,domain,status,", 0) == 0);
+    CHECK(csv.find("\n'=Alpha,court,ok,71,30,2,0,,Good,0.9735,robust: Good 0.97 (at least 0.90),inconsistent,"
+                   "18446744073709551615\n") != std::string::npos);
+    CHECK(csv.find("\nWigan,,failed,,,,,wigan.csv:3:5: unknown rosh 'Extreme',,,,,\n") != std::string::npos);
+    // The workbook of the same summary is the same bytes every time.
+    CHECK(summary_workbook(summary) == summary_workbook(summary));
+    CHECK(summary_workbook(summary).substr(0, 2) == "PK");
+}
+
+TEST_CASE("run_batch: summary.xlsx is written atomically, byte for byte again on a re-run, named by the shard") {
+    auto dir = services_folder(kThree);
+    auto manifest = read_batch_manifest(dir + "/SERVICES.toml");
+    BatchOptions options;
+    options.out = dir + "/out";
+    options.jobs = 2;
+    run_batch(manifest, options);
+    const auto first = read_text(dir + "/out/summary.xlsx");
+    CHECK(first.substr(0, 2) == "PK");
+    // Nothing but the services' folders and the summary: no temporary file left behind.
+    CHECK(names_in(options.out) == std::vector<std::string>{"Alpha", "Beta", "Gamma", "index.html", "summary.csv",
+                                                            "summary.json", "summary.xlsx"});
+    // Drawn again (--force, the same seeds): the same bytes, although everything was rewritten.
+    fs::remove(dir + "/out/summary.xlsx");
+    options.force = true;
+    auto again = run_batch(manifest, options);
+    CHECK(again.summary_written);
+    CHECK(read_text(dir + "/out/summary.xlsx") == first);
+
+    // A shard writes its own summary.shard-K-of-N.xlsx, never the whole run's.
+    options.out = dir + "/shards";
+    options.force = false;
+    options.shards = 2;
+    options.shard = 1;
+    run_batch(manifest, options);
+    CHECK(names_in(options.out) == std::vector<std::string>{"Beta", "index.shard-2-of-2.html", "summary.shard-2-of-2.csv",
+                                                            "summary.shard-2-of-2.json", "summary.shard-2-of-2.xlsx"});
+    CHECK(summary_stem(1, 2) == "summary.shard-2-of-2");
+    CHECK(summary_stem(0, 1) == "summary");
+    // The shard's index links the shard's summary files.
+    auto index = read_text(dir + "/shards/index.shard-2-of-2.html");
+    CHECK(index.find("<a href=\"summary.shard-2-of-2.xlsx\">") != std::string::npos);
+
+    // The workbook cannot replace what is in its way: the run fails with the file named, and leaves no
+    // temporary file and nothing half-written.
+    options.out = dir + "/blocked";
+    options.shards = 1;
+    options.shard = 0;
+    fs::create_directories(dir + "/blocked/summary.xlsx/inside");
+    CHECK_THROWS_WITH(run_batch(manifest, options), doctest::Contains("summary.xlsx"));
+    for (const auto& name : names_in(options.out)) {
+        CAPTURE(name);
+        CHECK(name.find(".tmp") == std::string::npos);
+    }
+    CHECK(fs::is_directory(dir + "/blocked/summary.xlsx/inside"));
 }

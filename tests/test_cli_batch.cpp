@@ -120,7 +120,7 @@ TEST_CASE("batch: --jobs 4 writes byte for byte what --jobs 1 writes") {
     fs::remove_all(dir + "/out");
     REQUIRE(run_cli("batch " + dir + "/SERVICES.toml --out " + dir + "/out --jobs 4").exit_code == 0);
     CHECK(texts() == one);
-    CHECK(one.size() == 9 * 6 + 3);  // per service 5 files and draw.html; summary.csv, summary.json, index.html
+    CHECK(one.size() == 9 * 6 + 4);  // per service 5 files and draw.html; summary.csv/.json/.xlsx, index.html
 }
 
 TEST_CASE("batch: usage mistakes") {

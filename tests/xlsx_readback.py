@@ -6,7 +6,9 @@ balance.csv and excluded.csv (case ids such as =1+1, 2019-06-03, 0012 and 1E5 st
 numbers); About holds the manifest's seed, version and input SHA-256. report --xlsx: every cell of Key
 questions, Standards and Overall equals the cell of report --format csv at that level. Every sheet: header row
 frozen, autofilter over the table, columns sized. The same command twice gives byte-identical workbooks; a bad
---xlsx path is refused before any work and leaves nothing behind.
+--xlsx path is refused before any work and leaves nothing behind. batch: every cell of summary.xlsx's Summary
+sheet equals the cell of summary.csv (a failed service with its error, the verdict and the audit's outcome, a
+20-digit seed as text), About holds the services file's SHA-256 and defaults, a shard's workbook is named by it.
 
 Usage: xlsx_readback.py CASESAMPLE_BINARY SOURCE_DIR   (registered with CTest)
 """
@@ -216,7 +218,108 @@ with tempfile.TemporaryDirectory() as tmp:
     p = run(report[:-1] + [os.path.join(tmp, "missing", "r.xlsx")], expect=2)
     check("missing" in p.stderr, f"report bad --xlsx: {p.stderr!r}")
 
+    # batch: summary.xlsx beside summary.csv, every cell the same; a shard's workbook beside the shard's CSV.
+    services_dir = os.path.join(tmp, "batch")
+    os.makedirs(services_dir)
+    shutil.copy(POPULATION, os.path.join(services_dir, "pop.csv"))
+    shutil.copy(os.path.join(SOURCE, "fixtures/answers/lancashire-2019-totals.csv"),
+                os.path.join(services_dir, "totals.csv"))
+    shutil.copy(os.path.join(SOURCE, "fixtures/published/lancashire-2019.csv"),
+                os.path.join(services_dir, "published.csv"))
+    shutil.copy(os.path.join(SOURCE, "fixtures/bad/unknown_category.csv"), os.path.join(services_dir, "bad.csv"))
+    with open(os.path.join(services_dir, "judgements.csv"), "w", encoding="utf-8") as f:
+        f.write("standard,rating\n1.1,Requires improvement\n1.2,Good\n1.3,Requires improvement\n"
+                "1.4,Requires improvement\n")
+    services_toml = os.path.join(services_dir, "SERVICES.toml")
+    with open(services_toml, "w", encoding="utf-8") as f:
+        f.write("""fieldwork = 2019-06-03
+seed = 2019
+reserve = 2
+draws = 2000
+
+[[service]]
+name = "Lancashire"
+population = "pop.csv"
+answers = "totals.csv"
+judgements = "judgements.csv"
+published = "published.csv"
+
+[[service]]
+name = "=1+1"
+population = "pop.csv"
+method = "cells"
+size = { court = 20, out-of-court = 12 }
+
+[[service]]
+name = "0012"
+population = "bad.csv"
+
+[[service]]
+name = "2019-06-03"
+population = "pop.csv"
+seed = "18446744073709551615"
+""")
+    out = os.path.join(tmp, "batch-out")
+    batch = ["batch", services_toml, "--out", out, "--jobs", "2", "--quiet"]
+    run(batch, expect=2)  # the service "0012" has a bad population
+    summary_numeric = {"eligible", "sample_size", "reserves", "worst_deviation", "overall_probability"}
+
+    def compare_summary(stem):
+        h, rows = read_csv(os.path.join(out, stem + ".csv"))
+        wb = openpyxl.load_workbook(os.path.join(out, stem + ".xlsx"))
+        check(wb.sheetnames == ["Summary", "About"], f"{stem}.xlsx sheets {wb.sheetnames}")
+        compare_with_csv(wb["Summary"], f"{stem}.xlsx Summary", h, rows, summary_numeric)
+        check_sheet_shape(wb["Summary"], f"{stem}.xlsx Summary", len(h), len(rows))
+        info = about(wb["About"])
+        check_sheet_shape(wb["About"], f"{stem}.xlsx About", 2, len(info))
+        check(all(isinstance(v, str) for v in info.values()), f"{stem}.xlsx About values are not all text")
+        return h, rows, wb, info
+
+    h, rows, wb, info = compare_summary("summary")
+    check(len(rows) == 7, f"summary.csv has {len(rows)} rows, expected 2 domains x 3 services + 1 failed")
+    ws = wb["Summary"]
+    col = {name: i + 1 for i, name in enumerate(h)}
+    by_service = {}
+    for r in range(2, ws.max_row + 1):
+        by_service.setdefault(ws.cell(r, 1).value, []).append(r)
+    check(set(by_service) == {"Lancashire", "=1+1", "0012", "2019-06-03"}, f"services {sorted(by_service)}")
+    bad = by_service.get("0012", [0])[0]
+    check(ws.cell(bad, col["status"]).value == "failed", "the failed service is not marked failed")
+    check("bad.csv:" in (ws.cell(bad, col["message"]).value or ""), "the failed service's row has no error")
+    lanc = by_service.get("Lancashire", [0])[0]
+    check(ws.cell(lanc, col["overall_rating"]).value, "Lancashire has no overall rating")
+    check(isinstance(ws.cell(lanc, col["overall_probability"]).value, float), "overall_probability is not a number")
+    check((ws.cell(lanc, col["overall_verdict"]).value or "").split(":")[0] in ("robust", "not robust"),
+          f"verdict {ws.cell(lanc, col['overall_verdict']).value!r}")
+    check(ws.cell(lanc, col["audit"]).value in ("consistent", "inconsistent"), "Lancashire has no audit outcome")
+    big = by_service.get("2019-06-03", [0])[0]
+    check(ws.cell(big, col["seed"]).value == "18446744073709551615", f"seed {ws.cell(big, col['seed']).value!r}")
+    with open(services_toml, "rb") as f:
+        check(info.get("services file SHA-256") == hashlib.sha256(f.read()).hexdigest(), "About: services SHA-256")
+    check(info.get("version"), "About has no version")
+    check(info.get("default seed") == "2019", f"About default seed {info.get('default seed')!r}")
+    check(info.get("default reserve") == "2", f"About reserve {info.get('default reserve')!r}")
+    check(info.get("default fieldwork") == "2019-06-03", f"About fieldwork {info.get('default fieldwork')!r}")
+    check(info.get("services failed") == "1", f"About failed {info.get('services failed')!r}")
+    with open(os.path.join(out, "index.html"), encoding="utf-8") as f:
+        check('<a href="summary.xlsx">' in f.read(), "index.html does not link summary.xlsx")
+
+    # Written again from the same folders: the same bytes.
+    with open(os.path.join(out, "summary.xlsx"), "rb") as f:
+        first = f.read()
+    os.remove(os.path.join(out, "summary.xlsx"))
+    run(batch, expect=2)
+    with open(os.path.join(out, "summary.xlsx"), "rb") as f:
+        check(f.read() == first, "batch: summary.xlsx written again from the same folders differs")
+    check(not [n for n in os.listdir(out) if n.startswith(".")], f"batch left {os.listdir(out)}")
+
+    # A shard's workbook beside the shard's CSV.
+    run(batch + ["--shard", "1/2"], expect=2)  # the 1st and 3rd services: Lancashire and the failing 0012
+    h, rows, wb, info = compare_summary("summary.shard-1-of-2")
+    check({r[0] for r in rows} == {"Lancashire", "0012"}, f"shard 1 of 2 rows {sorted({r[0] for r in rows})}")
+    check((info.get("shard") or "").startswith("1 of 2"), f"About shard {info.get('shard')!r}")
+
 if failures:
     print(f"{len(failures)} check(s) failed", file=sys.stderr)
     sys.exit(1)
-print("workbooks: every cell matches the CSV files")
+print("workbooks (draw, report, batch summary): every cell matches the CSV files")

@@ -18,10 +18,12 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "casesample/csv.hpp"  // CellWriter
 #include "casesample/draw.hpp"
 #include "casesample/population_args.hpp"
 #include "casesample/progress.hpp"
@@ -48,7 +50,11 @@ struct BatchService {
 };
 
 struct BatchManifest {
-    std::string path;  // the services file as given
+    std::string path;    // the services file as given
+    std::string sha256;  // of the services file's bytes
+    // Its top-level keys (the defaults of every service), each with its value as written: {"reserve", "5"},
+    // {"size", "{ court = 50, out-of-court = 32 }"}; by key.
+    std::vector<std::pair<std::string, std::string>> defaults;
     std::vector<BatchService> services;
     // Lines to show the user (not errors), each "FILE:LINE:COLUMN: ...": paths that leave the services
     // file's folder (each once, where it first appears).
@@ -77,11 +83,11 @@ std::string folder_name_problem(const std::string& name);
 // ---- Running ---------------------------------------------------------------------------------------------
 
 struct BatchOptions {
-    std::filesystem::path out;  // the output folder: OUT/<service>/ and OUT/summary.{csv,json}
+    std::filesystem::path out;  // the output folder: OUT/<service>/ and OUT/summary.{csv,json,xlsx}
     std::size_t jobs = 1;       // services drawn at once
     bool force = false;         // draw again services whose folder already holds a sample
     // Shard `shard` (from 0) of `shards`: only the services at positions shard, shard + shards, ... of the
-    // services file, for runs split across machines; its summary is OUT/summary.shard-K-of-N.{csv,json}.
+    // services file, for runs split across machines; its summary is OUT/summary.shard-K-of-N.{csv,json,xlsx}.
     std::size_t shard = 0, shards = 1;
     // Who writes, for the message of another writer that finds a folder locked ("casesample batch ...");
     // the service's name is added.
@@ -110,6 +116,7 @@ struct BatchOutcome {
     // After the draw, when answers / published were given.
     std::optional<std::string> overall_rating;
     std::optional<double> overall_probability;  // probability of that rating (Pólya), when simulated
+    std::optional<std::string> overall_verdict;  // the report's verdict on it in words ("robust: Good 0.97 ...")
     std::optional<bool> audit_consistent;
     std::vector<std::string> files_written;  // inside the folder
     bool ok() const { return action != Action::failed; }
@@ -117,19 +124,25 @@ struct BatchOutcome {
 
 struct BatchSummary {
     std::string manifest;  // the services file
+    std::string manifest_sha256;
+    std::vector<std::pair<std::string, std::string>> defaults;  // the services file's top-level keys
     std::filesystem::path out;
+    std::size_t shard = 0, shards = 1;  // as BatchOptions
     std::vector<BatchOutcome> services;  // in the services file's order, whatever order they ran in
     std::size_t drawn() const, kept() const, failed() const;
     bool any_bad_input() const;
     // A re-run that found every service already drawn, as the services file says, and no file to change.
     bool nothing_done() const;
-    bool summary_written = false;  // OUT/summary.{csv,json} (left alone when their text is unchanged)
+    bool summary_written = false;  // OUT/summary.{csv,json,xlsx}, index.html (left alone when unchanged)
 };
+
+// The summary files' name without its extension: "summary", or "summary.shard-K-of-N" for shard K (from 1) of N.
+std::string summary_stem(std::size_t shard, std::size_t shards);
 
 // Draws every service of `manifest` into options.out/<name>/ (jobs at a time), runs its report and audit,
 // and returns what happened to each; one service's failure never stops the others. Every service must have a
 // seed by now (request.seed; the caller picks one for seed_from == none and says so in seed_chosen).
-// Writes OUT/summary.csv and OUT/summary.json (atomically) unless their text is unchanged.
+// Writes OUT/summary.csv, summary.json, summary.xlsx and index.html (each atomically) unless unchanged.
 BatchSummary run_batch(const BatchManifest& manifest, const BatchOptions& options);
 
 // The `casesample draw` command that draws the same sample into the same folder (recorded in its manifest).
@@ -143,10 +156,16 @@ void report_on_service(const BatchService& service, BatchOutcome& outcome, const
 
 // The summary files: the state of every service's folder, not what this run did to it, so a re-run that
 // changes nothing leaves them byte for byte as they were. summary.csv: a row per service and domain (one
-// row for a service that failed before any domain was known): service, domain, status (ok / failed),
-// eligible, sample_size, reserves, worst_deviation, message (the margins missed, or the error),
-// overall_rating, overall_probability. summary.json: the same per service, with its seed.
+// row for a service that failed before any domain was known) with the columns of summary_header(): service,
+// domain, status (ok / failed), eligible, sample_size, reserves, worst_deviation, message (the margins
+// missed, or the error), overall_rating, overall_probability, overall_verdict, audit (consistent /
+// inconsistent), seed. summary.json: the same per service. summary.xlsx: sheets Summary (the cells of
+// summary.csv, written by the same write_summary_rows) and About (version, the services file and its SHA-256,
+// its defaults, the shard, the counts).
+const std::vector<std::string>& summary_header();
+void write_summary_rows(CellWriter& writer, const BatchSummary& summary);
 std::string summary_csv(const BatchSummary& summary);
+std::string summary_workbook(const BatchSummary& summary);  // the bytes of summary.xlsx
 // OUT/index.html: a page linking every service's page (its report.html, else its draw.html) with the summary
 // table (status, sample per domain, balance, overall rating and its probability, audit, message).
 std::string summary_index_html(const BatchSummary& summary);

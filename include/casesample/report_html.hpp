@@ -45,7 +45,9 @@ struct HtmlIndexRow {
     std::vector<std::string> cells;    // the summary table's other cells, in the order of the header
     bool failed = false;               // the service failed: its row is marked
 };
+// `files`: relative paths of files beside the page (the summary's workbook, CSV and JSON), linked at its top.
 std::string render_index_html(const std::string& title, const std::vector<std::string>& header,
-                              const std::vector<HtmlIndexRow>& rows, const HtmlAbout& about = {});
+                              const std::vector<HtmlIndexRow>& rows, const HtmlAbout& about = {},
+                              const std::vector<std::string>& files = {});
 
 }  // namespace casesample

@@ -1,5 +1,5 @@
 // casesample batch — every service of a services file drawn into its own sample folder, in parallel, with
-// one summary (OUT/summary.csv, OUT/summary.json). The work is done by the core (casesample/batch.hpp).
+// one summary (OUT/summary.xlsx, summary.csv, summary.json, index.html). The work is done by the core (casesample/batch.hpp).
 #include <chrono>
 #include <filesystem>
 #include <iostream>
@@ -119,9 +119,9 @@ void run(const BatchCliOptions& o, Context& context) {
         std::cout << total << (total == 1 ? " service: " : " services: ") << summary.drawn() << " drawn, " << summary.kept()
                   << " already drawn and left alone, " << summary.failed() << " failed, in "
                   << format_fixed(seconds, 2) << " s with " << used << (used == 1 ? " job" : " jobs") << "\n";
-        const std::string stem = shards == 1 ? "summary"
-                                             : "summary.shard-" + std::to_string(shard + 1) + "-of-" + std::to_string(shards);
-        std::cout << "Summary: " << (fs::path(o.out) / (stem + ".csv")).string() << ", "
+        const std::string stem = summary_stem(shard, shards);
+        std::cout << "Summary: " << (fs::path(o.out) / (stem + ".xlsx")).string() << ", "
+                  << (fs::path(o.out) / (stem + ".csv")).string() << ", "
                   << (fs::path(o.out) / (stem + ".json")).string() << ", "
                   << (fs::path(o.out) / ("index" + stem.substr(std::string("summary").size()) + ".html")).string()
                   << " (every service's page)\n";
@@ -143,7 +143,7 @@ void setup(CLI::App& app, Context& context) {
                     "Services file: [[service]] tables with name, population, fieldwork and any option of draw "
                     "(see docs/batch.md)")
         ->required();
-    sub->add_option("--out", o->out, "Folder for the services' folders (OUT/NAME/) and OUT/summary.csv, summary.json")
+    sub->add_option("--out", o->out, "Folder for the services' folders (OUT/NAME/) and OUT/summary.xlsx, summary.csv, summary.json, index.html")
         ->required();
     sub->add_option("--jobs", o->jobs, "Services drawn at once (default: 4 x the number of cores; a service mostly waits for the disk)");
     sub->add_option("--shard", o->shard,
