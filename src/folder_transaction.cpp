@@ -264,9 +264,13 @@ void FolderTransaction::commit() {
             }
             ::closedir(d);
             for (const auto& n : names) {
-                if (put_.count(n) || removed_.count(n)) continue;
                 auto renamed = rename_.find(n);
-                carry_entry(from.fd, to.fd, n, renamed == rename_.end() ? n : renamed->second, dir_, "");
+                if (renamed != rename_.end()) {  // carried under its new name, even when put() gives `n` new bytes
+                    carry_entry(from.fd, to.fd, n, renamed->second, dir_, "");
+                    continue;
+                }
+                if (put_.count(n) || removed_.count(n)) continue;
+                carry_entry(from.fd, to.fd, n, n, dir_, "");
             }
         }
         // The files of this change: created (never opened through a link, never over an existing file),

@@ -31,7 +31,8 @@ public:
 
     // The new state: `name` (a file directly in DIR) gets these bytes.
     void put(const std::string& name, std::string bytes);
-    // The file `name` of the old state is carried under `new_name` instead (hard link; nothing is copied).
+    // The file `name` of the old state is carried under `new_name` instead (hard link; nothing is copied), also
+    // when put() gives `name` new bytes.
     void rename_old(const std::string& name, const std::string& new_name);
     // The file `name` of the old state is left out of the new one.
     void remove_old(const std::string& name);

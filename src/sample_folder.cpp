@@ -10,6 +10,8 @@
 #include <chrono>
 #include <cstring>
 #include <ctime>
+#include <optional>
+#include <set>
 #include <string_view>
 #include <thread>
 
@@ -212,6 +214,108 @@ fs::path manifest_path_of(const std::string& folder_or_manifest) {
     return fs::path(folder_or_manifest);
 }
 
+namespace {
+
+// The files a draw's --xlsx and --html put into its own folder, by the command line its manifest records
+// (values compared with its --out as typed, so the directory it ran from does not matter).
+std::set<std::string> draw_extras_in_folder(const fs::path& dir) {
+    std::set<std::string> out;
+    std::vector<std::string> args;
+    try {
+        auto j = nlohmann::json::parse(read_file((dir / "manifest.json").string()));
+        if (j.contains("command_line") && j["command_line"].is_array())
+            for (const auto& a : j["command_line"])
+                if (a.is_string()) args.push_back(a.get<std::string>());
+    } catch (const std::exception&) {
+        return out;  // no readable manifest: only the names casesample always uses count
+    }
+    auto value_of = [&](std::size_t& k, const std::string& option) -> std::optional<std::string> {
+        if (args[k] == option && k + 1 < args.size()) return args[++k];
+        if (args[k].rfind(option + "=", 0) == 0) return args[k].substr(option.size() + 1);
+        return std::nullopt;
+    };
+    std::optional<std::string> out_dir;
+    std::vector<std::string> extras;
+    for (std::size_t k = 0; k < args.size(); ++k) {
+        if (auto v = value_of(k, "--out")) out_dir = v;
+        else if (auto x = value_of(k, "--xlsx")) extras.push_back(*x);
+        else if (auto h = value_of(k, "--html")) extras.push_back(*h);
+    }
+    if (!out_dir) return out;
+    auto normal = [](const fs::path& p) {
+        auto n = p.lexically_normal();
+        if (n.empty()) n = ".";
+        auto text = n.string();
+        while (text.size() > 1 && text.back() == '/') text.pop_back();
+        return text;
+    };
+    for (const auto& e : extras) {
+        fs::path p = e;
+        if (p.has_filename() && normal(p.parent_path()) == normal(*out_dir)) out.insert(p.filename().string());
+    }
+    return out;
+}
+
+// NAME.EXT -> NAME.replaced-K.EXT, the first K not taken in DIR.
+std::string replaced_name(const fs::path& dir, const std::string& name) {
+    const fs::path p = name;
+    const std::string stem = p.stem().string(), ext = p.extension().string();
+    for (int k = 1;; ++k) {
+        auto candidate = stem + ".replaced-" + std::to_string(k) + ext;
+        std::error_code ec;
+        if (!fs::exists(dir / candidate, ec) && !fs::is_symlink(dir / candidate, ec)) return candidate;
+    }
+}
+
+// NAME.replaced-K.EXT, as replaced_name gives.
+bool is_replaced_name(const std::string& name) {
+    const fs::path p = name;
+    const std::string stem = p.stem().string();
+    auto at = stem.rfind(".replaced-");
+    if (at == std::string::npos || at + 10 == stem.size()) return false;
+    return stem.find_first_not_of("0123456789", at + 10) == std::string::npos;
+}
+
+}  // namespace
+
+const std::vector<std::string> kDerivedFiles = {"draw.html",   "draw.xlsx",   "sample.xlsx", "report.md",
+                                                "report.json", "report.html", "report.xlsx", "report.csv",
+                                                "audit.md",    "audit.json",  "audit.html",  "audit.csv"};
+
+FolderReplacement plan_replacement(const fs::path& dir, const std::map<std::string, std::string>& new_files) {
+    FolderReplacement r;
+    const auto extras = draw_extras_in_folder(dir);
+    std::vector<std::string> names;
+    std::error_code ec;
+    for (const auto& e : fs::directory_iterator(dir, ec)) names.push_back(e.path().filename().string());
+    std::sort(names.begin(), names.end());
+    for (const auto& name : names) {
+        if (name.empty() || name[0] == '.') continue;  // the lock, and hidden files nobody reads
+        const bool own = std::find(kFolderFiles.begin(), kFolderFiles.end(), name) != kFolderFiles.end();
+        if (own) continue;  // replaced by the new sample's
+        if (name == kAuditLogName) {
+            // The old sample's substitutions do not apply to the new one; keep them beside it, never delete them.
+            r.renamed.push_back({name, replaced_name(dir, "audit-log.csv")});
+            continue;
+        }
+        if (is_replaced_name(name)) continue;  // kept from earlier samples (audit-log.replaced-1.csv ...): as they are
+        const bool derived =
+            extras.count(name) || std::find(kDerivedFiles.begin(), kDerivedFiles.end(), name) != kDerivedFiles.end();
+        std::error_code e2;
+        const bool regular = fs::is_regular_file(dir / name, e2) && !fs::is_symlink(dir / name, e2);
+        if (derived && regular) {
+            // A workbook may hold what people typed into it (the fieldwork sheet's notes): kept, renamed. A page or
+            // report describes only the old sample: removed (unless this draw writes one of the same name).
+            if (fs::path(name).extension() == ".xlsx") r.renamed.push_back({name, replaced_name(dir, name)});
+            else if (!new_files.count(name)) r.removed.push_back(name);
+            continue;
+        }
+        if (new_files.count(name)) continue;  // written anew by this draw
+        r.left.push_back(name + (fs::is_directory(dir / name, e2) && !fs::is_symlink(dir / name, e2) ? "/" : ""));
+    }
+    return r;
+}
+
 std::vector<std::string> write_sample_folder(const fs::path& dir, const DrawnSample& sample,
                                              const WriteOptions& options) {
     if (fs::exists(dir) && !fs::is_directory(dir))
@@ -222,15 +326,11 @@ std::vector<std::string> write_sample_folder(const fs::path& dir, const DrawnSam
     if (!options.force && holds_sample(t.dir()))
         throw UsageError("the folder " + dir.string() +
                          " already holds a sample; choose a new folder or pass --force to replace it");
-    if (options.force && fs::exists(t.dir() / kAuditLogName)) {
-        // The old sample's substitutions do not apply to the new one; keep them beside it, never delete them.
-        for (int k = 1;; ++k) {
-            auto old = "audit-log.replaced-" + std::to_string(k) + ".csv";
-            if (!fs::exists(t.dir() / old)) {
-                t.rename_old(kAuditLogName, old);
-                break;
-            }
-        }
+    if (options.force) {
+        auto replaced = plan_replacement(t.dir(), options.extra_files);
+        for (const auto& [from, to] : replaced.renamed) t.rename_old(from, to);
+        for (const auto& name : replaced.removed) t.remove_old(name);
+        if (options.replaced) *options.replaced = std::move(replaced);
     }
     std::vector<std::string> written;
     for (const auto& [name, bytes] : options.extra_files) {

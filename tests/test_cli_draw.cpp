@@ -100,6 +100,64 @@ TEST_CASE("draw refuses a folder that already holds a sample unless --force") {
     CHECK(read_text(dir + "/sample.csv") != before);
 }
 
+TEST_CASE("draw --force removes what casesample wrote about the old sample, keeps workbooks renamed, names what it left") {
+    auto dir = temp_dir() + "/s";
+    // The old sample, with a workbook and a page of the draw in the folder, reports written into it afterwards,
+    // and files casesample did not write.
+    REQUIRE(run_cli(draw_args(kPopulation, dir, "--seed 1 --xlsx " + dir + "/fieldwork.xlsx --html " + dir +
+                                                   "/page.html")).exit_code == 0);
+    write_text(dir + "/report.md", "# the old sample's report\n");
+    write_text(dir + "/report.html", "<p>old</p>\n");
+    write_text(dir + "/audit.json", "{}\n");
+    write_text(dir + "/notes.txt", "team notes\n");
+    fs::create_directories(dir + "/photos");
+    write_text(dir + "/.hidden", "x\n");
+    const auto old_workbook = read_text(dir + "/fieldwork.xlsx");
+    auto sample = read_table(dir + "/sample.csv");
+    REQUIRE(run_cli("substitute " + dir + " --drop " + sample.rows.at(0).at(0) + " --reason r --no-replacement")
+                .exit_code == 0);
+    const auto old_log = read_text(dir + "/audit-log.csv");
+
+    auto r = run_cli(draw_args(kPopulation, dir, "--seed 2 --force --xlsx " + dir + "/sample.xlsx"));
+    REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+    // Pages and reports about the old sample: gone.
+    for (auto gone : {"report.md", "report.html", "audit.json", "page.html", "audit-log.csv"})
+        CHECK_MESSAGE(!fs::exists(dir + "/" + gone), gone);
+    CHECK(r.out.find("Removed from " + dir + ", as they described the replaced sample: audit.json, page.html, "
+                     "report.html, report.md\n") != std::string::npos);
+    // Workbooks (they may hold fieldwork notes) and the audit log: kept, renamed.
+    CHECK(read_text(dir + "/fieldwork.replaced-1.xlsx") == old_workbook);
+    CHECK(read_text(dir + "/audit-log.replaced-1.csv") == old_log);
+    CHECK(fs::exists(dir + "/sample.xlsx"));
+    CHECK(r.out.find("Kept beside the new sample, renamed: audit-log.csv -> audit-log.replaced-1.csv, fieldwork.xlsx -> "
+                     "fieldwork.replaced-1.xlsx\n") != std::string::npos);
+    // What casesample did not write: left, and named.
+    CHECK(read_text(dir + "/notes.txt") == "team notes\n");
+    CHECK(fs::is_directory(dir + "/photos"));
+    CHECK(fs::exists(dir + "/.hidden"));
+    CHECK(r.out.find("Left in " + dir + " as they were (casesample did not write them; check they still apply to the "
+                     "new sample): notes.txt, photos/\n") != std::string::npos);
+    CHECK(run_cli("verify " + dir).exit_code == 0);
+
+    // Again, as JSON, drawing the same workbook name: the old one is renamed, not overwritten.
+    const auto second_workbook = read_text(dir + "/sample.xlsx");
+    r = run_cli(draw_args(kPopulation, dir, "--seed 3 --force --format json --xlsx " + dir + "/sample.xlsx"));
+    REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+    auto j = nlohmann::json::parse(r.out);
+    CHECK(j["old_files"]["removed"].empty());
+    REQUIRE(j["old_files"]["renamed"].size() == 1);
+    CHECK(j["old_files"]["renamed"][0]["from"] == "sample.xlsx");
+    CHECK(j["old_files"]["renamed"][0]["to"] == "sample.replaced-1.xlsx");
+    CHECK(read_text(dir + "/sample.replaced-1.xlsx") == second_workbook);
+    CHECK(j["old_files"]["left"] == nlohmann::json::array({"notes.txt", "photos/"}));
+    CHECK(fs::exists(dir + "/fieldwork.replaced-1.xlsx"));
+    CHECK(fs::exists(dir + "/audit-log.replaced-1.csv"));
+    // A first draw says nothing of old files.
+    r = run_cli(draw_args(kPopulation, dir + "2", "--seed 3"));
+    CHECK(r.out.find("Removed from") == std::string::npos);
+    CHECK(r.out.find("Left in") == std::string::npos);
+}
+
 TEST_CASE("draw --size, --method and --format json") {
     auto base = temp_dir();
     for (auto method : {"balanced", "cells", "systematic"}) {

@@ -103,8 +103,28 @@ bool holds_sample(const std::filesystem::path& dir);
 // The manifest of a folder given as the folder or as its manifest.json.
 std::filesystem::path manifest_path_of(const std::string& folder_or_manifest);
 
+// What replacing a sample (draw --force) does to the other files of its folder, in one step with the new
+// sample. The sample's own files (kFolderFiles) are simply replaced; of the rest:
+//   renamed  the audit log (audit-log.replaced-K.csv) and workbooks casesample wrote about the old sample
+//            (NAME.replaced-K.xlsx: they may hold notes typed during fieldwork)
+//   removed  pages and reports casesample wrote about the old sample (kDerivedFiles, and the files the old draw's
+//            --xlsx/--html put into the folder, read from its manifest's command line)
+//   left     everything casesample did not write (names as they are, a folder with a trailing '/'); hidden files
+//            and files kept from earlier samples (NAME.replaced-K.EXT) are kept without a word
+struct FolderReplacement {
+    std::vector<std::pair<std::string, std::string>> renamed;  // old name -> new name
+    std::vector<std::string> removed;
+    std::vector<std::string> left;
+};
+// The names casesample writes into a sample folder about its sample, besides kFolderFiles (draw.html,
+// report.md, audit.json ...).
+extern const std::vector<std::string> kDerivedFiles;
+// What replacing the sample in DIR would do, the new draw writing `new_files` besides kFolderFiles.
+FolderReplacement plan_replacement(const std::filesystem::path& dir, const std::map<std::string, std::string>& new_files);
+
 struct WriteOptions {
-    bool force = false;  // replace a sample already in the folder (its audit log is kept, renamed)
+    bool force = false;  // replace a sample already in the folder (see FolderReplacement)
+    FolderReplacement* replaced = nullptr;  // when given, set to what replacing did with the other files
     // Further files written into the folder with the sample, name -> bytes (for reports added by options
     // of draw); written in the same step as the sample.
     std::map<std::string, std::string> extra_files;

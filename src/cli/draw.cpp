@@ -85,6 +85,27 @@ DrawExtraFile place_extra_file(const std::string& option, const std::string& pat
     return f;
 }
 
+// What draw --force did with the old sample's other files, in words (empty when nothing).
+std::string replacement_text(const std::string& dir, const FolderReplacement& r) {
+    auto list = [](const std::vector<std::string>& names) {
+        std::string s;
+        for (const auto& n : names) s += (s.empty() ? "" : ", ") + n;
+        return s;
+    };
+    std::string text;
+    if (!r.removed.empty())
+        text += "Removed from " + dir + ", as they described the replaced sample: " + list(r.removed) + "\n";
+    if (!r.renamed.empty()) {
+        std::string kept;
+        for (const auto& [from, to] : r.renamed) kept += (kept.empty() ? "" : ", ") + from + " -> " + to;
+        text += "Kept beside the new sample, renamed: " + kept + "\n";
+    }
+    if (!r.left.empty())
+        text += "Left in " + dir + " as they were (casesample did not write them; check they still apply to the new "
+                "sample): " + list(r.left) + "\n";
+    return text;
+}
+
 void run(const DrawOptions& o, Context&) {
     DrawRequest request;
     request.size_parameters = o.size_parameters;
@@ -124,6 +145,8 @@ void run(const DrawOptions& o, Context&) {
     bar.reset();
     WriteOptions write;
     write.force = o.force;
+    FolderReplacement replaced;
+    write.replaced = &replaced;
     write.writer = command_text();
     std::string workbook;
     if (!o.xlsx.empty()) {
@@ -175,6 +198,13 @@ void run(const DrawOptions& o, Context&) {
                 domains.push_back({{"domain", loaded.eligible.domains[d]}, {"eligible", 0}, {"sample_size", 0},
                                    {"reserves", 0}, {"balanced", true}});
         j["balance"] = balance_json(pop, result);
+        if (o.force) {
+            auto& r = j["old_files"];
+            r["renamed"] = nlohmann::ordered_json::array();
+            for (const auto& [from, to] : replaced.renamed) r["renamed"].push_back({{"from", from}, {"to", to}});
+            r["removed"] = replaced.removed;
+            r["left"] = replaced.left;
+        }
         std::cout << j.dump(2) << "\n";
     } else {
         std::string text = balance_table(pop, result) + "\n";
@@ -203,6 +233,7 @@ void run(const DrawOptions& o, Context&) {
         if (xlsx.in_folder) text += ", " + xlsx.path.filename().string();
         if (html.in_folder) text += ", " + html.path.filename().string();
         text += "\n";
+        text += replacement_text(o.out, replaced);
         if (!o.xlsx.empty() && !xlsx.in_folder) text += "Workbook written to " + o.xlsx + "\n";
         if (!o.html.empty() && !html.in_folder) text += "Page of the draw written to " + o.html + "\n";
         if (misses.empty()) text += "Every category of every stratifier is within its floor/ceiling.\n";
