@@ -13,6 +13,7 @@
 #include "casesample/batch.hpp"
 #include "casesample/dates.hpp"
 #include "casesample/error.hpp"
+#include "casesample/text_input.hpp"
 #include "casesample/output.hpp"
 #include "casesample/sample_size.hpp"
 
@@ -509,6 +510,7 @@ std::string folder_name_problem(const std::string& name) {
 }
 
 BatchManifest parse_batch_manifest(const std::string& path, const std::string& text) {
+    refuse_not_text(path, text, "TOML");
     auto m = ManifestParser(path, text).parse();
     m.sha256 = sha256_hex(text);
     return m;

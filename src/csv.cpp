@@ -8,6 +8,7 @@
 
 #include "casesample/error.hpp"
 #include "casesample/output.hpp"
+#include "casesample/text_input.hpp"
 
 namespace casesample {
 namespace {
@@ -16,6 +17,29 @@ std::string_view trim(std::string_view s) {
     while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
     while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
     return s;
+}
+
+// 1-based line and field (column) of byte `at` of CSV `text`, counting from byte `from` and following quotes
+// as the parser does.
+std::pair<std::size_t, std::size_t> csv_place(std::string_view text, std::size_t from, std::size_t at) {
+    std::size_t line = 1, field = 1;
+    bool quoted = false;
+    for (std::size_t i = from; i < at && i < text.size(); ++i) {
+        char c = text[i];
+        if (c == '"') quoted = !quoted;
+        else if (c == '\n') { ++line; if (!quoted) field = 1; }
+        else if (c == ',' && !quoted) ++field;
+    }
+    return {line, field};
+}
+
+// `text` as it came, unless its first bytes show it is not text at all (a workbook, a picture...).
+std::string checked_text(const std::string& name, std::string text) {
+    if (auto bad = find_not_text(text, "CSV")) {
+        auto [line, field] = csv_place(text, 0, bad->offset);
+        throw InputError(name, line, field, bad->message);
+    }
+    return text;
 }
 
 }  // namespace
@@ -113,18 +137,10 @@ CsvReader CsvReader::from_string(std::string name, std::string text, CsvOptions 
 }
 
 CsvReader::CsvReader(std::string name, std::string text, CsvOptions options)
-    : name_(std::move(name)), text_(transcode_to_utf8(std::move(text), options.encoding)) {
+    : name_(std::move(name)), text_(transcode_to_utf8(checked_text(name_, std::move(text)), options.encoding)) {
     if (text_.size() >= 3 && std::memcmp(text_.data(), "\xEF\xBB\xBF", 3) == 0) pos_ = 3;
     if (auto bad = options.check_utf8 ? first_invalid_utf8(text_) : std::string::npos; bad != std::string::npos) {
-        // Find the line and the field (column) holding the byte, following quotes as the parser does.
-        std::size_t line = 1, field = 1;
-        bool quoted = false;
-        for (std::size_t i = pos_; i < bad; ++i) {
-            char c = text_[i];
-            if (c == '"') quoted = !quoted;
-            else if (c == '\n') { ++line; if (!quoted) field = 1; }
-            else if (c == ',' && !quoted) ++field;
-        }
+        auto [line, field] = csv_place(text_, pos_, bad);
         throw InputError(name_, line, field,
                          "the file is not UTF-8 text (found byte 0x" +
                              [&] {

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "casesample/error.hpp"
+#include "casesample/text_input.hpp"
 
 namespace casesample {
 namespace {
@@ -69,6 +70,7 @@ std::pair<std::size_t, std::size_t> text_place(std::string_view text, std::size_
 }
 
 nlohmann::json parse_json_input(const std::string& file, std::string_view text, const std::string& what) {
+    refuse_not_text(file, text, "JSON");
     // A first pass that stops at the first problem; positions come from the parser's count of bytes read.
     Checker checker;
     if (nlohmann::json::sax_parse(text.begin(), text.end(), &checker))

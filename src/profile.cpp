@@ -4,6 +4,7 @@
 
 #include "casesample/dates.hpp"
 #include "casesample/error.hpp"
+#include "casesample/text_input.hpp"
 #include "casesample/output.hpp"
 
 namespace casesample {
@@ -22,6 +23,7 @@ std::string known_columns() { return "case_id, disposal_type, disposal_date, gen
 }  // namespace
 
 Profile parse_profile(const std::string& name, const std::string& text) {
+    refuse_not_text(name, text, "TOML");
     toml::table root;
     try {
         root = toml::parse(text, name);
