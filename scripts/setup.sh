@@ -12,6 +12,7 @@ build_packages=(
   libssl-dev                              # SHA-256 of input files (libcrypto)
   libtomlplusplus-dev                     # batch manifests and column profiles (TOML)
   libxlsxwriter-dev pkg-config            # Excel workbooks
+  zlib1g-dev                              # workbooks read back (inflated) before they are written out
 )
 # What the test suite itself runs: HTML reports in headless Chromium (checked as HTML5 by html5lib), workbooks read back with openpyxl,
 # clang + libFuzzer for the fuzz harnesses, strace for fault injection.

@@ -4,14 +4,19 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <xlsxwriter.h>
+#include <zlib.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <charconv>
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <map>
+#include <mutex>
 #include <set>
 #include <stdexcept>
 
@@ -87,9 +92,147 @@ private:
     bool named_ = false;
 };
 
+// libxlsxwriter says what went wrong twice: an error code, and a line of its own ("[ERROR][file.c:123]: ...",
+// "[ERROR] workbook_close(): ... System error = No space left on device") that it prints on C's stderr.
+// casesample's one-line error must be all the user sees, so while any workbook is being written C's `stderr`
+// is a stream in memory: the library's lines go there, and the system's reason is taken from them for our
+// message. Only C stdio's stderr changes; std::cerr and the progress bar write to the file descriptor itself
+// (std::cerr holds the FILE it was given at start-up), so nothing else is lost.
+class LibraryMessages {
+public:
+    LibraryMessages() {
+        std::lock_guard<std::mutex> lock(mutex_);
+        if (users_++ > 0 || !stream_open()) return;
+        saved_ = stderr;
+        stderr = stream_;
+    }
+    ~LibraryMessages() {
+        std::lock_guard<std::mutex> lock(mutex_);
+        if (--users_ > 0 || !saved_) return;
+        stderr = saved_;
+        saved_ = nullptr;
+        std::fclose(stream_);
+        stream_ = nullptr;
+        std::free(text_);
+        text_ = nullptr;
+        size_ = 0;
+    }
+    LibraryMessages(const LibraryMessages&) = delete;
+    LibraryMessages& operator=(const LibraryMessages&) = delete;
+
+    // The system's reason in the library's last line that gave one ("No space left on device"), or "".
+    static std::string system_reason() {
+        std::lock_guard<std::mutex> lock(mutex_);
+        if (!stream_) return "";
+        std::fflush(stream_);
+        const std::string_view said(text_ ? text_ : "", size_);
+        constexpr std::string_view marker = "System error = ";
+        const auto at = said.rfind(marker);
+        if (at == std::string_view::npos) return "";
+        auto reason = said.substr(at + marker.size());
+        reason = reason.substr(0, reason.find('\n'));
+        return std::string(reason);
+    }
+
+private:
+    static bool stream_open() {
+        stream_ = ::open_memstream(&text_, &size_);
+        return stream_ != nullptr;  // without one (out of memory), the library's lines go where they would
+    }
+    static inline std::mutex mutex_;
+    static inline std::size_t users_ = 0;
+    static inline FILE* saved_ = nullptr;
+    static inline FILE* stream_ = nullptr;
+    static inline char* text_ = nullptr;
+    static inline std::size_t size_ = 0;
+};
+
+// A workbook is a zip file of XML parts. libxlsxwriter writes each sheet's rows into a temporary file first
+// and does not check those writes: on a full disk it zips what made it to disk and reports success, a
+// workbook Excel cannot open. So every finished workbook is read back here: each part must inflate to the
+// size its zip entry records and end with its root element's closing tag. Returns the first part that does
+// not, or "" when every part is whole.
+std::uint32_t le(const std::string& b, std::size_t at, int bytes) {
+    std::uint32_t v = 0;
+    for (int i = bytes - 1; i >= 0; --i) v = (v << 8) | static_cast<unsigned char>(b[at + static_cast<std::size_t>(i)]);
+    return v;
+}
+
+// Whether an XML part is whole: after the declaration, its root element is closed at its very end. `head` and
+// `tail` are its first and last bytes, `size` its length.
+bool whole_xml(std::string_view head, std::string_view tail, std::size_t size) {
+    auto start = head.find('<');
+    while (start != std::string_view::npos && start + 1 < head.size() && head[start + 1] == '?')
+        start = head.find('<', start + 1);
+    if (start == std::string_view::npos) return false;
+    const auto end_of_name = head.find_first_of(" \t\r\n/>", start + 1);
+    if (end_of_name == std::string_view::npos) return false;
+    const std::string close = "</" + std::string(head.substr(start + 1, end_of_name - start - 1)) + ">";
+    while (!tail.empty() && std::isspace(static_cast<unsigned char>(tail.back()))) tail.remove_suffix(1);
+    if (tail.size() >= close.size() && tail.substr(tail.size() - close.size()) == close) return true;
+    // A root that closes itself (<Relationships .../>) in a part short enough to be all in `head`.
+    return size == head.size() && tail.ends_with("/>") && head.find('<', start + 1) == std::string_view::npos;
+}
+
+std::string first_broken_part(const std::string& zip) {
+    constexpr std::size_t kEnd = 22;  // the end-of-central-directory record, with no comment
+    if (zip.size() < kEnd || le(zip, zip.size() - kEnd, 4) != 0x06054b50) return "the zip file's directory";
+    const std::size_t end = zip.size() - kEnd;
+    const std::size_t entries = le(zip, end + 10, 2);
+    std::size_t at = le(zip, end + 16, 4);
+    for (std::size_t e = 0; e < entries; ++e) {
+        if (at + 46 > end || le(zip, at, 4) != 0x02014b50) return "the zip file's directory";
+        const auto method = le(zip, at + 10, 2);
+        const std::size_t packed = le(zip, at + 20, 4), size = le(zip, at + 24, 4);
+        const std::size_t name_length = le(zip, at + 28, 2);
+        const std::size_t skip = name_length + le(zip, at + 30, 2) + le(zip, at + 32, 2);
+        const std::size_t local = le(zip, at + 42, 4);
+        if (at + 46 + name_length > end) return "the zip file's directory";
+        const std::string name = zip.substr(at + 46, name_length);
+        at += 46 + skip;
+        if (local + 30 > zip.size() || le(zip, local, 4) != 0x04034b50) return name;
+        const std::size_t data = local + 30 + le(zip, local + 26, 2) + le(zip, local + 28, 2);
+        if (data + packed > zip.size()) return name;
+        // The part's first and last bytes, inflated in pieces (a sheet may hold a million rows).
+        std::string head, tail;
+        std::size_t total = 0;
+        auto take = [&](const char* p, std::size_t n) {
+            if (head.size() < 512) head.append(p, std::min(n, 512 - head.size()));
+            tail.append(p, n);
+            if (tail.size() > 4096) tail.erase(0, tail.size() - 512);
+            total += n;
+        };
+        if (method == 0) {
+            take(zip.data() + data, packed);
+        } else if (method == 8) {
+            z_stream z{};
+            if (inflateInit2(&z, -MAX_WBITS) != Z_OK) return name;
+            z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(zip.data() + data));
+            z.avail_in = static_cast<uInt>(packed);
+            char buffer[1 << 16];
+            int status = Z_OK;
+            while (status == Z_OK) {
+                z.next_out = reinterpret_cast<Bytef*>(buffer);
+                z.avail_out = sizeof buffer;
+                status = inflate(&z, Z_NO_FLUSH);
+                take(buffer, sizeof buffer - z.avail_out);
+                if (status == Z_BUF_ERROR && z.avail_in == 0) break;
+            }
+            inflateEnd(&z);
+            if (status != Z_STREAM_END) return name;
+        } else {
+            return name;
+        }
+        if (total != size) return name;
+        if ((name.ends_with(".xml") || name.ends_with(".rels")) && !whole_xml(head, tail, total)) return name;
+    }
+    return "";
+}
+
 }  // namespace
 
 struct XlsxWriter::State {
+    LibraryMessages quiet;  // first: the library says nothing on stderr from the first call to the last
     std::string title;
     ScratchFile file;
     lxw_workbook* workbook = nullptr;
@@ -108,8 +251,16 @@ struct XlsxWriter::State {
     void check(lxw_error error, const char* what) const {
         if (error != LXW_NO_ERROR)
             throw std::runtime_error("cannot write the workbook (" + std::string(what) + " on sheet " + sheet_name +
-                                     ", row " + std::to_string(row + 1) + "): " + lxw_strerror(error));
+                                     ", row " + std::to_string(row + 1) + "): " + reason(error));
     }
+    // Why the library failed: the system's reason where it gave one (a full disk names the folder it fills).
+    std::string reason(lxw_error error) const {
+        const auto system = LibraryMessages::system_reason();
+        if (system.empty()) return lxw_strerror(error);
+        return system + " (in the temporary folder " + temporary_folder +
+               ", where the workbook is put together; set TMPDIR to use another folder)";
+    }
+    std::string temporary_folder;
     bool full() const { return row >= kXlsxMaxRows; }
     void widen(std::size_t chars) {
         if (column < widths.size()) widths[column] = std::max(widths[column], chars);
@@ -146,6 +297,10 @@ XlsxWriter::XlsxWriter(std::string title) : state_(std::make_unique<State>()) {
     // million excluded cases costs no more memory than one row; text is stored in the cells themselves.
     lxw_workbook_options options{};
     options.constant_memory = LXW_TRUE;
+    // The library's own temporary files (one per sheet) go where the scratch file is, so that one folder is
+    // named when the disk is full.
+    state_->temporary_folder = fs::temp_directory_path().string();
+    options.tmpdir = state_->temporary_folder.data();
     state_->workbook = workbook_new_opt(state_->file.path().c_str(), &options);
     if (!state_->workbook) throw std::runtime_error("cannot start a workbook (out of memory)");
     lxw_doc_properties properties{};
@@ -250,8 +405,15 @@ std::string XlsxWriter::finish() {
     s.closed = true;
     const lxw_error error = workbook_close(s.workbook);
     s.workbook = nullptr;
-    if (error != LXW_NO_ERROR) throw std::runtime_error(std::string("cannot write the workbook: ") + lxw_strerror(error));
-    return s.file.read_all();
+    if (error != LXW_NO_ERROR) throw std::runtime_error("cannot write the workbook: " + s.reason(error));
+    auto bytes = s.file.read_all();
+    if (const auto broken = first_broken_part(bytes); !broken.empty()) {
+        const auto system = LibraryMessages::system_reason();
+        throw std::runtime_error("cannot write the workbook: writing it in the temporary folder " + s.temporary_folder +
+                                 " failed part way (" + (system.empty() ? std::string("is that disk full?") : system + ".") +
+                                 " Set TMPDIR to use another folder), so its part " + broken + " came out incomplete");
+    }
+    return bytes;
 }
 
 void write_about_sheet(XlsxWriter& x, const XlsxAbout& rows) {

@@ -1,5 +1,10 @@
 #include <doctest/doctest.h>
 
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <csignal>
+#include <cstdio>
 #include <stdexcept>
 #include <string>
 
@@ -76,4 +81,70 @@ TEST_CASE("report_workbook: the same report gives the same bytes") {
     auto b = report_workbook(build_report(fw, answers, o), {{"command", "test"}});
     CHECK(a == b);
     CHECK(a.substr(0, 2) == "PK");
+}
+
+namespace {
+
+// What writing a workbook of 3,000 rows gives when files may grow to `limit` bytes only (the writes past it
+// fail with EFBIG, "File too large", as they would on a full disk): its error, and what reached file
+// descriptor 2 meanwhile (caught in a pipe).
+std::pair<std::string, std::string> write_when_files_stop_at(rlim_t limit) {
+    rlimit old{};
+    REQUIRE(::getrlimit(RLIMIT_FSIZE, &old) == 0);
+    auto* old_handler = std::signal(SIGXFSZ, SIG_IGN);
+    int pipe_fds[2];
+    REQUIRE(::pipe(pipe_fds) == 0);
+    std::fflush(stderr);
+    const int saved = ::dup(2);
+    ::dup2(pipe_fds[1], 2);
+    std::string error;
+    rlimit small = old;
+    small.rlim_cur = limit;
+    ::setrlimit(RLIMIT_FSIZE, &small);
+    try {
+        XlsxWriter x("test");
+        x.sheet("Cases", {"case_id", "notes"});
+        for (int i = 0; i < 3000; ++i) {
+            x.text("C" + std::to_string(i)).text(std::string(40, static_cast<char>('a' + i % 26)));
+            x.end_row();
+        }
+        (void)x.finish();
+    } catch (const std::runtime_error& e) {
+        error = e.what();
+    }
+    ::setrlimit(RLIMIT_FSIZE, &old);
+    std::fflush(stderr);
+    ::dup2(saved, 2);
+    ::close(saved);
+    ::close(pipe_fds[1]);
+    std::string printed;
+    char buffer[4096];
+    for (ssize_t n; (n = ::read(pipe_fds[0], buffer, sizeof buffer)) > 0;) printed.append(buffer, static_cast<std::size_t>(n));
+    ::close(pipe_fds[0]);
+    std::signal(SIGXFSZ, old_handler);
+    return {error, printed};
+}
+
+}  // namespace
+
+TEST_CASE("a workbook that cannot be written is one error, and libxlsxwriter prints nothing of its own") {
+    SUBCASE("the library sees the failure: its reason is in the error") {
+        auto [error, printed] = write_when_files_stop_at(2000);
+        CAPTURE(error);
+        CHECK(error.rfind("cannot write the workbook", 0) == 0);
+        CHECK(error.find("File too large") != std::string::npos);
+        CHECK(error.find("temporary folder") != std::string::npos);
+        CHECK(error.find('\n') == std::string::npos);
+        CHECK(printed == "");
+    }
+    SUBCASE("the library does not see it (its unchecked writes of a sheet's rows): the workbook read back is") {
+        auto [error, printed] = write_when_files_stop_at(8192);
+        CAPTURE(error);
+        CHECK(error.rfind("cannot write the workbook", 0) == 0);
+        CHECK(error.find("xl/worksheets/sheet1.xml came out incomplete") != std::string::npos);
+        CHECK(error.find('\n') == std::string::npos);
+        CHECK(printed == "");
+    }
+    // Writing works again once there is room.
+    CHECK(small_workbook("C1").substr(0, 2) == "PK");
 }
