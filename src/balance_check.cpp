@@ -53,10 +53,10 @@ std::vector<StratifierFit> stratifier_fits(const Vocabulary& vocabulary, const S
     if (frame.size() == 0 || selected.empty()) return out;
     const double n = static_cast<double>(selected.size());
     const double N = static_cast<double>(frame.size());
-    for (std::size_t s = 0; s < kStratifierCount; ++s) {
-        auto var = static_cast<Stratifier>(s);
+    for (std::size_t s = 0; s < frame.width(); ++s) {
+        auto var = frame.stratifiers[s];
         std::vector<double> pop(frame.category_count[s], 0), obs(frame.category_count[s], 0);
-        for (const auto& c : frame.codes) pop[c[s]] += 1;
+        for (std::size_t i = 0; i < frame.size(); ++i) pop[frame.codes[i][s]] += 1;
         for (auto i : selected) obs[frame.codes[i][s]] += 1;
         std::vector<FitGroup> groups;
         for (std::size_t h = 0; h < pop.size(); ++h)

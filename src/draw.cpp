@@ -34,7 +34,7 @@ std::string_view trim(std::string_view s) {
 
 void case_cells(CellWriter& w, const Population& pop, const std::string& domain, std::uint32_t i) {
     w.text(pop.id(i)).text(domain);
-    for (std::size_t s = 0; s < kStratifierCount; ++s) w.text(pop.category(i, static_cast<Stratifier>(s)));
+    for (std::size_t s = 0; s < pop.stratifiers.size(); ++s) w.text(pop.category_at(i, s));
 }
 
 void kept_cells(CellWriter& w, const Population& pop, std::uint32_t i) {
@@ -43,8 +43,9 @@ void kept_cells(CellWriter& w, const Population& pop, std::uint32_t i) {
 }
 
 std::vector<std::string> case_header(const Population& pop, const char* order_column) {
-    std::vector<std::string> h = {"case_id", "domain", "disposal_type", "gender", "rosh", "swb", order_column,
-                                  "inclusion_probability"};
+    std::vector<std::string> h = {"case_id", "domain"};
+    for (auto s : pop.stratifiers) h.push_back(pop.vocabulary.name(s));
+    h.insert(h.end(), {order_column, "inclusion_probability"});
     h.insert(h.end(), pop.kept_columns.begin(), pop.kept_columns.end());
     return h;
 }
@@ -88,10 +89,13 @@ std::map<std::string, std::int64_t> parse_sizes(std::string_view text) {
 
 SamplingFrame make_frame(const Population& pop, const std::vector<std::uint32_t>& cases) {
     SamplingFrame f;
-    for (std::size_t s = 0; s < kStratifierCount; ++s)
-        f.category_count[s] = static_cast<std::uint16_t>(pop.vocabulary.categories(static_cast<Stratifier>(s)).size());
-    f.codes.resize(cases.size());
-    for (std::size_t j = 0; j < cases.size(); ++j) f.codes[j] = pop.codes[cases[j]];
+    f.stratifiers = pop.stratifiers;
+    f.category_count.assign(pop.stratifiers.size(), 0);
+    for (std::size_t s = 0; s < pop.stratifiers.size(); ++s)
+        f.category_count[s] = static_cast<std::uint16_t>(pop.vocabulary.categories(pop.stratifiers[s]).size());
+    f.codes = RowTable<std::uint16_t>(pop.stratifiers.size());
+    f.codes.values().reserve(cases.size() * pop.stratifiers.size());
+    for (auto i : cases) f.codes.push_back(pop.codes[i]);
     return f;
 }
 
@@ -156,12 +160,12 @@ DrawResult draw_population(const Population& pop, const EligiblePopulation& elig
 
 namespace {
 
-std::array<std::vector<std::int64_t>, kStratifierCount> drawn_counts(const SamplingFrame& frame,
-                                                                     const std::vector<std::uint32_t>& selected) {
-    std::array<std::vector<std::int64_t>, kStratifierCount> drawn;
-    for (std::size_t s = 0; s < kStratifierCount; ++s) drawn[s].assign(frame.category_count[s], 0);
+std::vector<std::vector<std::int64_t>> drawn_counts(const SamplingFrame& frame,
+                                                    const std::vector<std::uint32_t>& selected) {
+    std::vector<std::vector<std::int64_t>> drawn(frame.width());
+    for (std::size_t s = 0; s < frame.width(); ++s) drawn[s].assign(frame.category_count[s], 0);
     for (auto i : selected)
-        for (std::size_t s = 0; s < kStratifierCount; ++s) ++drawn[s][frame.codes[i][s]];
+        for (std::size_t s = 0; s < frame.width(); ++s) ++drawn[s][frame.codes[i][s]];
     return drawn;
 }
 
@@ -179,7 +183,7 @@ std::vector<BalanceRow> rows_of(const Vocabulary& vocabulary, const std::string&
         r.target = t.target;
         r.floor = t.floor;
         r.ceiling = t.ceiling;
-        r.drawn = drawn[static_cast<std::size_t>(t.variable)][t.category];
+        r.drawn = drawn[frame.position(t.variable)][t.category];
         r.deviation = r.drawn > r.ceiling ? r.drawn - r.ceiling : r.drawn < r.floor ? r.drawn - r.floor : 0;
         rows.push_back(std::move(r));
     }
@@ -213,7 +217,7 @@ std::vector<MarginMiss> domain_misses(const DomainSample& ds) {
     const auto& targets = targets_of(ds, scratch);
     auto drawn = drawn_counts(ds.frame, ds.draw.selected);
     for (const auto& t : targets) {
-        auto d = drawn[static_cast<std::size_t>(t.variable)][t.category];
+        auto d = drawn[ds.frame.position(t.variable)][t.category];
         if (d < t.floor || d > t.ceiling)
             out.push_back({t.variable, t.category, d, t.floor, t.ceiling, d > t.ceiling ? d - t.ceiling : d - t.floor});
     }
@@ -251,7 +255,7 @@ std::string describe_misses(const Vocabulary& vocabulary, const std::vector<Marg
     std::string out;
     for (const auto& m : misses) {
         if (!out.empty()) out += "; ";
-        out += std::string(kStratifierNames[static_cast<std::size_t>(m.variable)]) + " " +
+        out += vocabulary.name(m.variable) + " " +
                vocabulary.categories(m.variable)[m.category] + ": " + std::to_string(m.drawn) + " drawn, expected " +
                (m.floor == m.ceiling ? std::to_string(m.floor)
                                      : std::to_string(m.floor) + " to " + std::to_string(m.ceiling)) +
@@ -347,7 +351,9 @@ std::size_t add_reserves(DomainSample& ds, std::size_t k, std::uint64_t seed, st
     if (k == 0) return 0;
     // The same method on the cases left, as a frame of their own.
     SamplingFrame sub;
+    sub.stratifiers = ds.frame.stratifiers;
     sub.category_count = ds.frame.category_count;
+    sub.codes = RowTable<std::uint16_t>(ds.frame.width());
     for (auto i : left) sub.codes.push_back(ds.frame.codes[i]);
     Engine engine = domain_engine(seed, ds.domain + "/reserves-" + std::to_string(round));
     auto extra = draw_sample(sub, k, 0, method, engine);
@@ -398,7 +404,7 @@ void write_reserves_rows(CellWriter& w, const Population& pop, const DrawResult&
 
 void write_balance_rows(CellWriter& w, const Population& pop, const DrawResult& result) {
     for (const auto& r : balance_rows(pop, result)) {
-        w.text(r.domain).text(kStratifierNames[static_cast<std::size_t>(r.variable)]).text(r.category);
+        w.text(r.domain).text(pop.vocabulary.name(r.variable)).text(r.category);
         w.integer(r.population).number(r.population_share, 6).number(r.target, 4).integer(r.drawn).integer(r.deviation);
         w.end_row();
     }

@@ -15,7 +15,7 @@ namespace {
 
 nlohmann::ordered_json miss_json(const Vocabulary& v, const MarginMiss& m) {
     nlohmann::ordered_json j;
-    j["variable"] = kStratifierNames[static_cast<std::size_t>(m.variable)];
+    j["variable"] = v.name(m.variable);
     j["category"] = v.categories(m.variable)[m.category];
     j["drawn"] = m.drawn;
     j["floor"] = m.floor;
@@ -91,7 +91,7 @@ nlohmann::ordered_json manifest_json(const DrawManifest& m, const Population& po
         auto& targets = d["margins"] = nlohmann::ordered_json::array();
         for (const auto& r : balance_rows(pop.vocabulary, ds)) {
             nlohmann::ordered_json t;
-            t["variable"] = kStratifierNames[static_cast<std::size_t>(r.variable)];
+            t["variable"] = pop.vocabulary.name(r.variable);
             t["category"] = r.category;
             t["population"] = r.population;
             t["target"] = r.target;

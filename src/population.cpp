@@ -149,7 +149,7 @@ bool looks_like_data(std::string_view cell, const Vocabulary& vocabulary) {
     std::size_t digits = 0;
     for (char c : cell) digits += c >= '0' && c <= '9';
     if (digits >= 4 || digits == cell.size()) return true;
-    for (std::size_t k = 0; k < kStratifierCount; ++k)
+    for (std::size_t k = 0; k < vocabulary.variable_count(); ++k)
         if (vocabulary.match(static_cast<Stratifier>(k), cell)) return true;
     return false;
 }
@@ -181,20 +181,45 @@ Population parse_population(CsvReader& reader, const PopulationOptions& options)
     pop.kept_columns = options.keep_columns;
     std::vector<InputProblem>* const problems = options.problems;
 
+    // The variables to read: disposal_type (it decides each case's domain) and the other stratifiers.
+    pop.stratifiers = options.stratifiers.empty() ? default_stratifiers() : options.stratifiers;
+    const std::size_t K = pop.stratifiers.size();
+    std::size_t disposal_at = K;
+    for (std::size_t j = 0; j < K; ++j) {
+        if (static_cast<std::size_t>(pop.stratifiers[j]) >= pop.vocabulary.variable_count())
+            throw UsageError("a stratifier that is not a variable of the vocabulary");
+        if (pop.stratifiers[j] == Stratifier::disposal_type) disposal_at = j;
+        for (std::size_t l = 0; l < j; ++l)
+            if (pop.stratifiers[l] == pop.stratifiers[j])
+                throw UsageError("the stratifier " + pop.vocabulary.name(pop.stratifiers[j]) + " is named twice");
+    }
+    if (disposal_at == K)
+        throw UsageError("disposal_type must be one of the stratifiers: it decides each case's domain");
+    pop.codes.set_width(K);
+
     // Locate the required columns: the header named with --column, else the standard name or a synonym.
-    static const char* required[] = {"case_id", "disposal_type", "disposal_date", "gender", "rosh", "swb"};
-    std::size_t col[6];
+    // Columns: case_id, disposal_type, disposal_date, then the other stratifiers in order.
+    std::vector<std::string> required = {"case_id", "disposal_type", "disposal_date"};
+    std::vector<std::size_t> stratifier_of_column = {K, disposal_at, K};  // K: not a stratifier
+    for (std::size_t j = 0; j < K; ++j)
+        if (j != disposal_at) {
+            required.push_back(pop.vocabulary.name(pop.stratifiers[j]));
+            stratifier_of_column.push_back(j);
+        }
+    std::vector<std::size_t> col(required.size());
     for (const auto& [name, header] : options.column_names) {
         bool known = false;
-        for (auto r : required) known |= name == r;
-        if (!known)
-            throw UsageError("--column " + name + "=...: '" + name +
-                             "' is not a required column (case_id, disposal_type, disposal_date, gender, rosh, swb)");
+        for (const auto& r : required) known |= name == r;
+        if (!known) {
+            std::string list;
+            for (const auto& r : required) list += (list.empty() ? "" : ", ") + r;
+            throw UsageError("--column " + name + "=...: '" + name + "' is not a required column (" + list + ")");
+        }
         (void)header;
     }
     {
         std::vector<WantedColumn> wanted;
-        for (auto r : required) {
+        for (const auto& r : required) {
             WantedColumn w{r, std::nullopt, true};
             if (auto it = options.column_names.find(r); it != options.column_names.end()) w.header = it->second;
             wanted.push_back(std::move(w));
@@ -203,7 +228,7 @@ Population parse_population(CsvReader& reader, const PopulationOptions& options)
         for (const auto& h : reader.header()) data_like |= looks_like_data(h, pop.vocabulary);
         auto found = locate_columns(reader.name(), reader.header_line(), reader.header(), wanted,
                                     options.header_synonyms, data_like);
-        for (int i = 0; i < 6; ++i) col[i] = *found[i];
+        for (std::size_t i = 0; i < required.size(); ++i) col[i] = *found[i];
     }
     std::vector<std::size_t> kept_col;
     for (const auto& k : options.keep_columns) {
@@ -224,7 +249,7 @@ Population parse_population(CsvReader& reader, const PopulationOptions& options)
     reserve_huge(pop.id_end, max_rows);
     reserve_huge(pop.disposal_date, max_rows);
     reserve_huge(pop.domain, max_rows);
-    reserve_huge(pop.codes, max_rows);
+    reserve_huge(pop.codes.values(), max_rows * K);
     reserve_huge(pop.line, max_rows);
     std::vector<RowSpan> row_spans;
 
@@ -242,10 +267,8 @@ Population parse_population(CsvReader& reader, const PopulationOptions& options)
               "as 'CSV UTF-8 (Comma delimited)'"
             : "";
 
-    static const Stratifier strat_of_col[] = {Stratifier::disposal_type, Stratifier::disposal_type,
-                                              Stratifier::disposal_type, Stratifier::gender,
-                                              Stratifier::rosh,          Stratifier::swb};
-    std::array<CategoryCache, kStratifierCount> cache;
+    std::vector<CategoryCache> cache(K);
+    std::vector<std::uint16_t> codes(K);
     CsvRecord rec;
     if (options.progress) options.progress->begin("reading cases", reader.size_bytes());
     reader.collect_problems(problems);
@@ -265,7 +288,7 @@ Population parse_population(CsvReader& reader, const PopulationOptions& options)
             }
             return v;
         };
-        auto cell = [&](int i) {
+        auto cell = [&](std::size_t i) {
             auto v = raw_cell(col[i]);
             if (v.empty())
                 problem(rec, col[i], "empty " + std::string(required[i]),
@@ -275,11 +298,12 @@ Population parse_population(CsvReader& reader, const PopulationOptions& options)
         auto id = cell(0);
         if (auto bad = find_control_character(id); bad != std::string_view::npos)
             problem(rec, col[0], "control character in case id", control_character_message("the case id", id, bad));
-        std::array<std::uint16_t, kStratifierCount> codes{};
-        for (int i : {1, 3, 4, 5}) {
-            Stratifier s = strat_of_col[i];
-            auto k = static_cast<std::size_t>(s);
-            // A blank gender, rosh or swb is "not known" too when --unknown-as is given.
+        std::fill(codes.begin(), codes.end(), std::uint16_t{0});
+        for (std::size_t i = 1; i < required.size(); ++i) {
+            if (i == 2) continue;  // disposal_date
+            const std::size_t k = stratifier_of_column[i];
+            const Stratifier s = pop.stratifiers[k];
+            // A blank value of any stratifier but disposal_type is "not known" too when --unknown-as is given.
             const bool bad_before = row_bad;
             row_bad = false;
             auto v = (options.unknown_as && s != Stratifier::disposal_type) ? raw_cell(col[i]) : cell(i);
@@ -291,13 +315,13 @@ Population parse_population(CsvReader& reader, const PopulationOptions& options)
                 if (!code && options.unknown_as && s != Stratifier::disposal_type)
                     code = pop.vocabulary.add_category(s, *options.unknown_as);
                 if (!code) {
-                    std::string msg = "unknown " + std::string(kStratifierNames[k]) + " " + quote_value(v) +
-                                      " (expected " + pop.vocabulary.expected(s) + ")";
+                    std::string msg = "unknown " + pop.vocabulary.name(s) + " " + quote_value(v) + " (expected " +
+                                      pop.vocabulary.expected(s) + ")";
                     if (s == Stratifier::disposal_type)
                         msg += "; add it to a vocabulary file with its domain and pass --add-vocabulary FILE";
                     else
                         msg += "; or pass --unknown-as \"Not known\" to keep such cases as their own category";
-                    problem(rec, col[i], "unknown " + std::string(kStratifierNames[k]), msg);
+                    problem(rec, col[i], "unknown " + pop.vocabulary.name(s), msg);
                     continue;
                 }
                 cache[k].remember(v, *code);
@@ -326,8 +350,8 @@ Population parse_population(CsvReader& reader, const PopulationOptions& options)
         pop.id_text.append(id);
         pop.id_end.push_back(pop.id_text.size());
         pop.disposal_date.push_back(date);
-        pop.codes.push_back(codes);
-        pop.domain.push_back(pop.vocabulary.domain_of(codes[0]));
+        pop.codes.push_back(std::span<const std::uint16_t>(codes));
+        pop.domain.push_back(pop.vocabulary.domain_of(codes[disposal_at]));
         pop.line.push_back(static_cast<std::uint32_t>(rec.line));
         for (auto k : kept) pop.kept_values.emplace_back(k);
         row_spans.push_back(row_span(rec));
@@ -392,7 +416,7 @@ Population parse_population(CsvReader& reader, const PopulationOptions& options)
             pop.id_end[w] = ids.size();
             pop.disposal_date[w] = pop.disposal_date[i];
             pop.domain[w] = pop.domain[i];
-            pop.codes[w] = pop.codes[i];
+            pop.codes.copy_row(i, w);
             pop.line[w] = pop.line[i];
             for (std::size_t k = 0; k < nk; ++k) pop.kept_values[w * nk + k] = std::move(pop.kept_values[i * nk + k]);
             ++w;

@@ -587,7 +587,7 @@ std::string render_draw_html(const DrawnSample& sample, const HtmlAbout& about) 
                 if (variable) body += "</div>\n";
                 variable = row.variable;
                 body += "<h4 class=\"muted\" style=\"margin:10px 0 4px\">" +
-                        html_escape(std::string(kStratifierNames[static_cast<std::size_t>(row.variable)])) +
+                        html_escape(pop.vocabulary.name(row.variable)) +
                         "</h4>\n<div class=\"pairs\">\n";
             }
             const double sample_share = static_cast<double>(row.drawn) / n;

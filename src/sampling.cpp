@@ -39,75 +39,85 @@ namespace {
 // The usual case: every code below its category_count and few combinations. One pass counts the cases of each
 // combination of codes (a table indexed by the codes themselves), a second places each case in its cell.
 bool build_cells_direct(const SamplingFrame& frame, CellTable& t) {
-    std::array<std::uint32_t, kStratifierCount> r{};
+    const std::size_t K = frame.width();
+    std::vector<std::uint32_t> r(K);
     std::uint64_t product = 1;
-    for (std::size_t j = 0; j < kStratifierCount; ++j) {
+    for (std::size_t j = 0; j < K; ++j) {
         r[j] = frame.category_count[j];
         product *= r[j];
         if (r[j] == 0 || product > (std::uint64_t{1} << 22)) return false;
     }
-    auto combo_of = [&](const std::array<std::uint16_t, kStratifierCount>& c) {
-        return ((std::uint32_t{c[0]} * r[1] + c[1]) * r[2] + c[2]) * r[3] + c[3];
+    auto combo_of = [&](std::span<const std::uint16_t> c) {
+        std::uint32_t x = 0;
+        for (std::size_t j = 0; j < K; ++j) x = x * r[j] + c[j];
+        return x;
     };
+    const std::size_t N = frame.size();
     std::vector<std::uint32_t> at(static_cast<std::size_t>(product), 0);
-    for (const auto& c : frame.codes) {
-        if (c[0] >= r[0] || c[1] >= r[1] || c[2] >= r[2] || c[3] >= r[3]) return false;
+    for (std::size_t i = 0; i < N; ++i) {
+        auto c = frame.codes[i];
+        for (std::size_t j = 0; j < K; ++j)
+            if (c[j] >= r[j]) return false;
         ++at[combo_of(c)];
     }
     // Categories present, in stratifier then code order.
-    std::array<std::vector<std::int64_t>, kStratifierCount> pop;
-    for (std::size_t j = 0; j < kStratifierCount; ++j) pop[j].assign(r[j], 0);
-    std::array<std::uint32_t, kStratifierCount> code{};
+    std::vector<std::vector<std::int64_t>> pop(K);
+    for (std::size_t j = 0; j < K; ++j) pop[j].assign(r[j], 0);
+    std::vector<std::uint32_t> code(K, 0);
     for (std::size_t combo = 0; combo < at.size(); ++combo) {
         if (at[combo] != 0)
-            for (std::size_t j = 0; j < kStratifierCount; ++j) pop[j][code[j]] += at[combo];
-        for (std::size_t j = kStratifierCount; j-- > 0;)  // next combination, last stratifier fastest
+            for (std::size_t j = 0; j < K; ++j) pop[j][code[j]] += at[combo];
+        for (std::size_t j = K; j-- > 0;)  // next combination, last stratifier fastest
             if (++code[j] < r[j]) break;
             else code[j] = 0;
     }
-    std::array<std::vector<std::uint32_t>, kStratifierCount> row_of;
-    for (std::size_t j = 0; j < kStratifierCount; ++j) {
+    std::vector<std::vector<std::uint32_t>> row_of(K);
+    for (std::size_t j = 0; j < K; ++j) {
         row_of[j].assign(r[j], kNone);
         for (std::size_t c = 0; c < r[j]; ++c)
             if (pop[j][c] > 0) {
                 row_of[j][c] = static_cast<std::uint32_t>(t.rows.size());
-                t.rows.emplace_back(static_cast<Stratifier>(j), static_cast<std::uint16_t>(c));
+                t.rows.emplace_back(frame.stratifiers[j], static_cast<std::uint16_t>(c));
             }
     }
     // Cells in combination order (lexicographic in the codes); `at` becomes each cell's next free slot.
     t.offset.assign(1, 0);
-    code = {};
+    std::fill(code.begin(), code.end(), 0);
+    std::vector<std::uint16_t> key(K);
+    std::vector<std::uint32_t> row(K);
     std::uint32_t next = 0;
     for (std::size_t combo = 0; combo < at.size(); ++combo) {
         if (at[combo] != 0) {
-            std::array<std::uint16_t, kStratifierCount> key{};
-            std::array<std::uint32_t, kStratifierCount> row{};
-            for (std::size_t j = 0; j < kStratifierCount; ++j) {
+            for (std::size_t j = 0; j < K; ++j) {
                 key[j] = static_cast<std::uint16_t>(code[j]);
                 row[j] = row_of[j][code[j]];
             }
-            t.key.push_back(key);
-            t.row.push_back(row);
+            t.key.push_back(std::span<const std::uint16_t>(key));
+            t.row.push_back(std::span<const std::uint32_t>(row));
             t.size.push_back(at[combo]);
             std::uint32_t start = next;
             next += at[combo];
             t.offset.push_back(next);
             at[combo] = start;
         }
-        for (std::size_t j = kStratifierCount; j-- > 0;)
+        for (std::size_t j = K; j-- > 0;)
             if (++code[j] < r[j]) break;
             else code[j] = 0;
     }
-    t.members.resize(frame.size());
-    std::uint32_t i = 0;
-    for (const auto& c : frame.codes) t.members[at[combo_of(c)]++] = i++;
+    t.members.resize(N);
+    for (std::size_t i = 0; i < N; ++i) t.members[at[combo_of(frame.codes[i])]++] = static_cast<std::uint32_t>(i);
     return true;
 }
 
 }  // namespace
 
 CellTable build_cells(const SamplingFrame& frame) {
+    const std::size_t K = frame.width();
+    if (K == 0 || frame.category_count.size() != K || (frame.codes.width() != K && !frame.codes.empty()))
+        throw std::invalid_argument("build_cells: a frame needs a stratifier, with a category count and a code for each");
     CellTable t;
+    t.key.set_width(K);
+    t.row.set_width(K);
     const std::size_t N = frame.size();
     t.population = N;
     // Cases are numbered in 32 bits, and n * N must fit in 64 bits.
@@ -115,20 +125,22 @@ CellTable build_cells(const SamplingFrame& frame) {
         throw UsageError("a domain of more than 2 billion cases cannot be sampled");
     if (N > 0 && build_cells_direct(frame, t)) return t;
     // Categories present on each stratifier, numbered densely in code order.
-    std::array<std::vector<std::uint32_t>, kStratifierCount> dense;
-    for (std::size_t j = 0; j < kStratifierCount; ++j) dense[j].assign(frame.category_count[j], kNone);
-    for (const auto& c : frame.codes)
-        for (std::size_t j = 0; j < kStratifierCount; ++j) {
+    std::vector<std::vector<std::uint32_t>> dense(K);
+    for (std::size_t j = 0; j < K; ++j) dense[j].assign(frame.category_count[j], kNone);
+    for (std::size_t i = 0; i < N; ++i) {
+        auto c = frame.codes[i];
+        for (std::size_t j = 0; j < K; ++j) {
             if (c[j] >= dense[j].size()) dense[j].resize(c[j] + std::size_t{1}, kNone);
             dense[j][c[j]] = 0;
         }
-    std::array<std::uint32_t, kStratifierCount> present{}, row_base{};
-    for (std::size_t j = 0; j < kStratifierCount; ++j) {
+    }
+    std::vector<std::uint32_t> present(K, 0), row_base(K, 0);
+    for (std::size_t j = 0; j < K; ++j) {
         row_base[j] = static_cast<std::uint32_t>(t.rows.size());
         for (std::size_t code = 0; code < dense[j].size(); ++code)
             if (dense[j][code] != kNone) {
                 dense[j][code] = present[j]++;
-                t.rows.emplace_back(static_cast<Stratifier>(j), static_cast<std::uint16_t>(code));
+                t.rows.emplace_back(frame.stratifiers[j], static_cast<std::uint16_t>(code));
             }
     }
     if (N == 0) {
@@ -143,53 +155,44 @@ CellTable build_cells(const SamplingFrame& frame) {
     if (product <= double(1u << 22)) {
         std::vector<std::uint32_t> combo_cell(static_cast<std::size_t>(product), kNone);
         for (std::size_t i = 0; i < N; ++i) {
-            const auto& c = frame.codes[i];
+            auto c = frame.codes[i];
             std::uint32_t combo = 0;
-            for (std::size_t j = 0; j < kStratifierCount; ++j) combo = combo * present[j] + dense[j][c[j]];
+            for (std::size_t j = 0; j < K; ++j) combo = combo * present[j] + dense[j][c[j]];
             cell_of[i] = combo;
             combo_cell[combo] = 0;
         }
         std::uint32_t cells = 0;
+        std::vector<std::uint16_t> key(K);
         for (std::size_t combo = 0; combo < combo_cell.size(); ++combo)
             if (combo_cell[combo] != kNone) {
                 combo_cell[combo] = cells++;
-                std::array<std::uint16_t, kStratifierCount> key{};
                 std::size_t rest = combo;
-                for (std::size_t j = kStratifierCount; j-- > 0;) {
+                for (std::size_t j = K; j-- > 0;) {
                     std::uint32_t d = static_cast<std::uint32_t>(rest % present[j]);
                     rest /= present[j];
                     key[j] = t.rows[row_base[j] + d].second;
                 }
-                t.key.push_back(key);
+                t.key.push_back(std::span<const std::uint16_t>(key));
             }
         for (auto& c : cell_of) c = combo_cell[c];
     } else {
-        auto pack = [](const std::array<std::uint16_t, kStratifierCount>& c) {
-            std::uint64_t k = 0;
-            for (auto v : c) k = (k << 16) | v;
-            return k;
+        // The cases sorted by their codes (lexicographic, as the combination order), each run one cell.
+        std::vector<std::uint32_t> order(N);
+        for (std::size_t i = 0; i < N; ++i) order[i] = static_cast<std::uint32_t>(i);
+        auto less = [&](std::uint32_t a, std::uint32_t b) {
+            auto x = frame.codes[a], y = frame.codes[b];
+            return std::lexicographical_compare(x.begin(), x.end(), y.begin(), y.end());
         };
-        std::vector<std::uint64_t> keys(N);
-        for (std::size_t i = 0; i < N; ++i) keys[i] = pack(frame.codes[i]);
-        std::vector<std::uint64_t> distinct = keys;
-        std::sort(distinct.begin(), distinct.end());
-        distinct.erase(std::unique(distinct.begin(), distinct.end()), distinct.end());
-        for (std::size_t i = 0; i < N; ++i)
-            cell_of[i] = static_cast<std::uint32_t>(std::lower_bound(distinct.begin(), distinct.end(), keys[i]) -
-                                                    distinct.begin());
-        for (auto k : distinct) {
-            std::array<std::uint16_t, kStratifierCount> key{};
-            for (std::size_t j = kStratifierCount; j-- > 0;) {
-                key[j] = static_cast<std::uint16_t>(k & 0xffff);
-                k >>= 16;
-            }
-            t.key.push_back(key);
+        std::sort(order.begin(), order.end(), less);
+        for (std::size_t p = 0; p < N; ++p) {
+            if (p == 0 || less(order[p - 1], order[p])) t.key.push_back(frame.codes[order[p]]);
+            cell_of[order[p]] = static_cast<std::uint32_t>(t.key.size() - 1);
         }
     }
     const std::size_t C = t.key.size();
     t.row.resize(C);
     for (std::size_t c = 0; c < C; ++c)
-        for (std::size_t j = 0; j < kStratifierCount; ++j) t.row[c][j] = row_base[j] + dense[j][t.key[c][j]];
+        for (std::size_t j = 0; j < K; ++j) t.row[c][j] = row_base[j] + dense[j][t.key[c][j]];
     t.size.assign(C, 0);
     for (auto c : cell_of) ++t.size[c];
     t.offset.assign(C + 1, 0);
@@ -245,7 +248,7 @@ namespace {
 // so every cell's probability of being rounded up is exactly pi_c.
 class CubeWalk {
 public:
-    CubeWalk(std::size_t rows, std::vector<std::array<std::uint32_t, kStratifierCount + 1>> unit_rows,
+    CubeWalk(std::size_t rows, RowTable<std::uint32_t> unit_rows,
              std::vector<double> pi, std::vector<std::int64_t> lo, std::vector<std::int64_t> hi)
         : R_(rows), rows_(std::move(unit_rows)), pi_(std::move(pi)), lo_(std::move(lo)), hi_(std::move(hi)) {}
 
@@ -524,7 +527,7 @@ private:
     }
 
     std::size_t R_;
-    std::vector<std::array<std::uint32_t, kStratifierCount + 1>> rows_;
+    RowTable<std::uint32_t> rows_;  // each unit's rows: its margin rows, then the sample-size row
     std::vector<double> pi_;
     std::vector<std::int64_t> lo_, hi_;
     std::vector<char> decided_, state_;
@@ -557,13 +560,14 @@ std::vector<std::int64_t> cube_counts(const CellTable& cells, const std::vector<
     if (units.empty()) return count;
     // The cube method takes units in random order.
     shuffle(units, engine);
-    std::vector<std::array<std::uint32_t, kStratifierCount + 1>> unit_rows;
+    const std::size_t K = cells.row.width();
+    RowTable<std::uint32_t> unit_rows(K + 1);
+    std::vector<std::uint32_t> r(K + 1);
     std::vector<double> pi;
     for (auto c : units) {
-        std::array<std::uint32_t, kStratifierCount + 1> r{};
         std::copy(cells.row[c].begin(), cells.row[c].end(), r.begin());
-        r[kStratifierCount] = static_cast<std::uint32_t>(R);
-        unit_rows.push_back(r);
+        r[K] = static_cast<std::uint32_t>(R);
+        unit_rows.push_back(std::span<const std::uint32_t>(r));
         pi.push_back(double(rem[c]) / double(N));
     }
     // Each row's fractional target f_h = row_rem[h] / N; its rounded count must be floor or ceiling.
@@ -605,7 +609,7 @@ void repair_counts(const CellTable& cells, const std::vector<std::int64_t>& size
     // Change in total violation when one case of cell o is exchanged for one of cell i.
     auto delta = [&](std::size_t o, std::size_t i) {
         std::int64_t d = 0;
-        for (std::size_t j = 0; j < kStratifierCount; ++j) {
+        for (std::size_t j = 0; j < cells.row.width(); ++j) {
             auto ho = cells.row[o][j], hi = cells.row[i][j];
             if (ho == hi) continue;
             d += viol(ho, rc[ho] - 1) - viol(ho, rc[ho]) + viol(hi, rc[hi] + 1) - viol(hi, rc[hi]);
@@ -720,7 +724,8 @@ std::vector<std::uint32_t> serpentine_order(const CellTable& cells) {
     // Level j: inside each group of equal categories on stratifiers 0..j-1, sort on stratifier j ascending
     // in even-numbered groups and descending in odd-numbered ones (groups counted along the whole order),
     // so neighbouring cases across a group boundary share as many categories as possible.
-    for (std::size_t j = 1; j < kStratifierCount; ++j) {
+    const std::size_t K = cells.key.width();
+    for (std::size_t j = 1; j < K; ++j) {
         std::size_t g = 0;
         for (std::size_t b = 0; b < C;) {
             std::size_t e = b + 1;
@@ -733,7 +738,7 @@ std::vector<std::uint32_t> serpentine_order(const CellTable& cells) {
             bool desc = g % 2 == 1;
             std::stable_sort(order.begin() + std::ptrdiff_t(b), order.begin() + std::ptrdiff_t(e),
                              [&](auto x, auto y) {
-                                 for (std::size_t l = j; l < kStratifierCount; ++l) {
+                                 for (std::size_t l = j; l < K; ++l) {
                                      auto a = cells.key[x][l], c = cells.key[y][l];
                                      if (a != c) return l == j && desc ? a > c : a < c;
                                  }
@@ -769,21 +774,30 @@ std::vector<std::int64_t> systematic_counts(const CellTable& cells, const std::v
 
 using namespace sampling_detail;
 
+std::size_t SamplingFrame::position(Stratifier s) const {
+    for (std::size_t j = 0; j < stratifiers.size(); ++j)
+        if (stratifiers[j] == s) return j;
+    throw std::out_of_range("SamplingFrame::position: not a stratifier of the frame");
+}
+
 std::vector<MarginTarget> proportional_targets(const SamplingFrame& frame, std::size_t n) {
     std::vector<MarginTarget> out;
     const auto N = static_cast<std::int64_t>(frame.size());
-    std::array<std::vector<std::int64_t>, kStratifierCount> pop;
-    for (std::size_t j = 0; j < kStratifierCount; ++j) pop[j].assign(frame.category_count[j], 0);
-    for (const auto& c : frame.codes)
-        for (std::size_t j = 0; j < kStratifierCount; ++j) {
+    const std::size_t K = frame.width();
+    std::vector<std::vector<std::int64_t>> pop(K);
+    for (std::size_t j = 0; j < K; ++j) pop[j].assign(frame.category_count[j], 0);
+    for (std::size_t i = 0; i < frame.size(); ++i) {
+        auto c = frame.codes[i];
+        for (std::size_t j = 0; j < K; ++j) {
             if (c[j] >= pop[j].size()) pop[j].resize(c[j] + std::size_t{1}, 0);
             ++pop[j][c[j]];
         }
-    for (std::size_t j = 0; j < kStratifierCount; ++j)
+    }
+    for (std::size_t j = 0; j < K; ++j)
         for (std::size_t code = 0; code < pop[j].size(); ++code) {
             if (pop[j][code] == 0) continue;
             MarginTarget t;
-            t.variable = static_cast<Stratifier>(j);
+            t.variable = frame.stratifiers[j];
             t.category = static_cast<std::uint16_t>(code);
             t.population = pop[j][code];
             std::int64_t num = static_cast<std::int64_t>(n) * pop[j][code];
@@ -816,11 +830,12 @@ std::optional<DrawMethod> parse_draw_method(std::string_view text) {
 
 std::vector<MarginMiss> margin_misses(const SamplingFrame& frame, const std::vector<std::uint32_t>& selected) {
     auto targets = proportional_targets(frame, selected.size());
-    std::array<std::vector<std::int64_t>, kStratifierCount> drawn;
-    for (std::size_t j = 0; j < kStratifierCount; ++j) drawn[j].assign(frame.category_count[j], 0);
+    const std::size_t K = frame.width();
+    std::vector<std::vector<std::int64_t>> drawn(K);
+    for (std::size_t j = 0; j < K; ++j) drawn[j].assign(frame.category_count[j], 0);
     for (auto i : selected) {
         if (i >= frame.size()) throw std::out_of_range("margin_misses: case index outside the frame");
-        for (std::size_t j = 0; j < kStratifierCount; ++j) {
+        for (std::size_t j = 0; j < K; ++j) {
             auto code = frame.codes[i][j];
             if (code >= drawn[j].size()) drawn[j].resize(code + std::size_t{1}, 0);
             ++drawn[j][code];
@@ -828,7 +843,7 @@ std::vector<MarginMiss> margin_misses(const SamplingFrame& frame, const std::vec
     }
     std::vector<MarginMiss> out;
     for (const auto& t : targets) {
-        auto d = drawn[static_cast<std::size_t>(t.variable)][t.category];
+        auto d = drawn[frame.position(t.variable)][t.category];
         if (d < t.floor || d > t.ceiling)
             out.push_back({t.variable, t.category, d, t.floor, t.ceiling, d > t.ceiling ? d - t.ceiling : d - t.floor});
     }
@@ -851,7 +866,7 @@ std::vector<std::int64_t> counts_by(DrawMethod method, const CellTable& cells, c
 // frame (a verify, a batch, the repetition tests) build it once per thread.
 const CellDesign& cached_design(const CellTable& cells, std::int64_t n) {
     struct Cache {
-        std::vector<std::array<std::uint32_t, kStratifierCount>> row;
+        RowTable<std::uint32_t> row;
         std::vector<std::int64_t> size;
         std::int64_t n = -1;
         CellDesign design;
@@ -961,14 +976,15 @@ std::optional<std::size_t> choose_substitute(const SamplingFrame& frame, const S
     if (std::find(sample.selected.begin(), sample.selected.end(), dropped) == sample.selected.end())
         throw UsageError("case " + std::to_string(dropped) + " is not in the sample");
     auto targets = proportional_targets(frame, sample.selected.size());
-    std::array<std::vector<std::int64_t>, kStratifierCount> drawn, lo, hi;
-    for (std::size_t j = 0; j < kStratifierCount; ++j) {
+    const std::size_t K = frame.width();
+    std::vector<std::vector<std::int64_t>> drawn(K), lo(K), hi(K);
+    for (std::size_t j = 0; j < K; ++j) {
         drawn[j].assign(frame.category_count[j], 0);
         lo[j].assign(frame.category_count[j], 0);
         hi[j].assign(frame.category_count[j], 0);
     }
     for (const auto& t : targets) {
-        auto j = static_cast<std::size_t>(t.variable);
+        auto j = frame.position(t.variable);
         if (t.category >= lo[j].size()) {
             lo[j].resize(t.category + std::size_t{1}, 0);
             hi[j].resize(t.category + std::size_t{1}, 0);
@@ -979,34 +995,41 @@ std::optional<std::size_t> choose_substitute(const SamplingFrame& frame, const S
     }
     for (auto i : sample.selected)
         if (i != dropped)
-            for (std::size_t j = 0; j < kStratifierCount; ++j) ++drawn[j][frame.codes[i][j]];
+            for (std::size_t j = 0; j < K; ++j) ++drawn[j][frame.codes[i][j]];
     // Violation summed over categories once `candidate` is counted in place of the dropped case.
     auto violation_with = [&](std::uint32_t candidate) {
         std::int64_t v = 0;
-        for (std::size_t j = 0; j < kStratifierCount; ++j)
+        for (std::size_t j = 0; j < K; ++j)
             for (std::size_t code = 0; code < drawn[j].size(); ++code) {
                 std::int64_t d = drawn[j][code] + (frame.codes[candidate][j] == code ? 1 : 0);
                 v += violation(d, lo[j][code], hi[j][code]);
             }
         return v;
     };
-    const auto& dc = frame.codes[dropped];
+    const auto dc = frame.codes[dropped];
+    // The order in which matching categories count: disposal type, rosh, swb, gender, then any other
+    // stratifier in its order.
+    std::vector<std::size_t> priority;
+    for (auto s : {Stratifier::disposal_type, Stratifier::rosh, Stratifier::swb, Stratifier::gender})
+        for (std::size_t j = 0; j < K; ++j)
+            if (frame.stratifiers[j] == s) priority.push_back(j);
+    for (std::size_t j = 0; j < K; ++j)
+        if (static_cast<std::size_t>(frame.stratifiers[j]) >= kBuiltinStratifierCount) priority.push_back(j);
     std::optional<std::size_t> best;
     std::int64_t best_v = 0;
-    unsigned best_match = 0;
+    std::uint64_t best_match = 0;
     for (std::size_t r = 0; r < sample.reserves.size(); ++r) {
         auto cand = sample.reserves[r];
         if (std::find(sample.selected.begin(), sample.selected.end(), cand) != sample.selected.end()) continue;
         auto v = violation_with(cand);
-        // Matching categories as a number whose bits rank: how many match, then disposal type, rosh, swb, gender.
-        const auto& cc = frame.codes[cand];
-        unsigned same = 0, bits = 0;
-        static constexpr std::size_t priority[] = {0, 2, 3, 1};
+        // Matching categories as a number whose bits rank: how many match, then the priority above.
+        const auto cc = frame.codes[cand];
+        std::uint64_t same = 0, bits = 0;
         for (auto j : priority) {
             bits = bits * 2 + (cc[j] == dc[j] ? 1u : 0u);
             same += cc[j] == dc[j] ? 1u : 0u;
         }
-        unsigned match = same * 16 + bits;
+        std::uint64_t match = (same << priority.size()) + bits;
         if (!best || v < best_v || (v == best_v && match > best_match)) {
             best = r;
             best_v = v;

@@ -21,6 +21,19 @@ std::string normalize_label(std::string_view text) {
     return out;
 }
 
+const std::vector<Stratifier>& default_stratifiers() {
+    static const std::vector<Stratifier> four = {Stratifier::disposal_type, Stratifier::gender, Stratifier::rosh,
+                                                 Stratifier::swb};
+    return four;
+}
+
+std::optional<Stratifier> Vocabulary::find_variable(std::string_view name) const {
+    auto key = normalize_label(name);
+    for (std::size_t k = 0; k < variables_.size(); ++k)
+        if (normalize_label(variables_[k].name) == key) return static_cast<Stratifier>(k);
+    return std::nullopt;
+}
+
 const Vocabulary& Vocabulary::builtin() {
     static const Vocabulary v = [] {
         auto reader = CsvReader::from_string("fixtures/vocabulary.csv", std::string(embedded::vocabulary));
@@ -50,8 +63,8 @@ Vocabulary Vocabulary::parse(CsvReader& reader) {
     while (reader.next(rec)) {
         std::string variable = normalize_label(rec.fields[col[0]]);
         std::optional<Stratifier> s;
-        for (std::size_t k = 0; k < kStratifierCount; ++k)
-            if (normalize_label(kStratifierNames[k]) == variable) s = static_cast<Stratifier>(k);
+        for (std::size_t k = 0; k < kBuiltinStratifierCount; ++k)
+            if (normalize_label(v.variables_[k].name) == variable) s = static_cast<Stratifier>(k);
         if (!s)
             reader.fail(rec, col[0],
                         "unknown variable " + quote_value(rec.fields[col[0]]) +
@@ -85,8 +98,8 @@ Vocabulary Vocabulary::parse(CsvReader& reader) {
 
 void Vocabulary::add(Stratifier s, const std::string& category, const std::vector<std::string>& synonyms,
                      const std::string& domain, const std::string& source, std::size_t line) {
-    auto& cats = categories_[idx(s)];
-    auto& lookup = lookup_[idx(s)];
+    auto& cats = variables_[idx(s)].categories;
+    auto& lookup = variables_[idx(s)].lookup;
     std::uint16_t code;
     auto existing = lookup.find(normalize_label(category));
     if (existing != lookup.end() && cats[existing->second] == category) {
@@ -94,7 +107,7 @@ void Vocabulary::add(Stratifier s, const std::string& category, const std::vecto
     } else {
         if (existing != lookup.end())
             throw InputError(source, line, 2,
-                             "category '" + category + "' of " + std::string(kStratifierNames[idx(s)]) +
+                             "category '" + category + "' of " + name(s) +
                                  " is already a spelling of '" + cats[existing->second] + "'");
         if (cats.size() >= 65535) throw InputError(source, line, 2, "too many categories");
         code = static_cast<std::uint16_t>(cats.size());
@@ -119,16 +132,16 @@ void Vocabulary::add(Stratifier s, const std::string& category, const std::vecto
         if (!inserted && it->second != code)
             throw InputError(source, line, 3,
                              "synonym '" + syn + "' already means '" + cats[it->second] + "' for " +
-                                 std::string(kStratifierNames[idx(s)]));
+                                 name(s));
     }
 }
 
 void Vocabulary::extend(const Vocabulary& more, const std::string& source) {
-    for (std::size_t k = 0; k < kStratifierCount; ++k) {
+    for (std::size_t k = 0; k < more.variables_.size(); ++k) {
         auto s = static_cast<Stratifier>(k);
-        const auto& cats = more.categories_[k];
+        const auto& cats = more.variables_[k].categories;
         std::vector<std::vector<std::string>> syns(cats.size());
-        for (const auto& [key, code] : more.lookup_[k])
+        for (const auto& [key, code] : more.variables_[k].lookup)
             if (key != normalize_label(cats[code])) syns[code].push_back(key);
         for (std::size_t c = 0; c < cats.size(); ++c)
             add(s, cats[c], syns[c], s == Stratifier::disposal_type ? more.domains_[more.disposal_domain_[c]] : "",
@@ -137,7 +150,7 @@ void Vocabulary::extend(const Vocabulary& more, const std::string& source) {
 }
 
 std::optional<std::uint16_t> Vocabulary::match(Stratifier s, std::string_view value) const {
-    const auto& lookup = lookup_[idx(s)];
+    const auto& lookup = variables_[idx(s)].lookup;
     auto it = lookup.find(normalize_label(value));
     if (it == lookup.end()) return std::nullopt;
     return it->second;
@@ -145,16 +158,16 @@ std::optional<std::uint16_t> Vocabulary::match(Stratifier s, std::string_view va
 
 std::uint16_t Vocabulary::add_category(Stratifier s, const std::string& label) {
     if (auto m = match(s, label)) return *m;
-    auto& cats = categories_[idx(s)];
+    auto& cats = variables_[idx(s)].categories;
     auto code = static_cast<std::uint16_t>(cats.size());
     cats.push_back(label);
-    lookup_[idx(s)].emplace(normalize_label(label), code);
+    variables_[idx(s)].lookup.emplace(normalize_label(label), code);
     return code;
 }
 
 std::string Vocabulary::expected(Stratifier s) const {
     std::string out;
-    for (const auto& c : categories_[idx(s)]) {
+    for (const auto& c : variables_[idx(s)].categories) {
         if (!out.empty()) out += ", ";
         out += c;
     }

@@ -64,7 +64,7 @@ TEST_CASE("a stratifier's chi-square with pooling matches scipy on the pooled co
     // rosh: population 40 / 25 / 2 / 4 of 71; sample 27 / 18 / 2 / 3 of 50.
     Vocabulary v = Vocabulary::builtin();
     SamplingFrame f;
-    for (std::size_t s = 0; s < kStratifierCount; ++s)
+    for (std::size_t s = 0; s < kBuiltinStratifierCount; ++s)
         f.category_count[s] = static_cast<std::uint16_t>(v.categories(static_cast<Stratifier>(s)).size());
     std::vector<std::uint32_t> selected;
     const int pop[] = {40, 25, 2, 4}, drawn[] = {27, 18, 2, 3};
@@ -74,7 +74,7 @@ TEST_CASE("a stratifier's chi-square with pooling matches scipy on the pooled co
             f.codes.push_back({0, 0, h, 0});
         }
     auto fits = stratifier_fits(v, f, selected);
-    REQUIRE(fits.size() == kStratifierCount);
+    REQUIRE(fits.size() == kBuiltinStratifierCount);
     const auto& rosh = fits[static_cast<std::size_t>(Stratifier::rosh)];
     CHECK(rosh.categories == 4);
     CHECK(rosh.groups == 2);
@@ -101,7 +101,7 @@ TEST_CASE("check prints the balance and a chi-square per stratifier for a drawn 
     auto j = run_cli("check " + kPopulation + " " + dir + "/s/sample.csv --fieldwork 2019-06-03 --format json");
     REQUIRE(j.exit_code == 0);
     auto doc = nlohmann::json::parse(j.out);
-    CHECK(doc["chi_square"].size() == 2 * kStratifierCount);
+    CHECK(doc["chi_square"].size() == 2 * kBuiltinStratifierCount);
     CHECK(doc["domains"][0]["sampled"] == 50);
     for (const auto& c : doc["chi_square"]) {
         if (c["df"] == 0) continue;

@@ -151,7 +151,7 @@ TEST_CASE("excluded.csv lists every ineligible case with its reason and nothing 
 TEST_CASE("balance deviation counts cases outside floor/ceiling, signed") {
     Vocabulary v = Vocabulary::builtin();
     SamplingFrame f;
-    for (std::size_t s = 0; s < kStratifierCount; ++s)
+    for (std::size_t s = 0; s < kBuiltinStratifierCount; ++s)
         f.category_count[s] = static_cast<std::uint16_t>(v.categories(static_cast<Stratifier>(s)).size());
     // 10 cases: 5 Male, 5 Female. A sample of 4 all Male: targets 2 and 2.
     for (std::uint16_t g = 0; g < 2; ++g)

@@ -17,6 +17,12 @@ namespace sd = casesample::sampling_detail;
 
 namespace {
 
+// A row of codes as a value (for maps and comparisons).
+template <class T>
+std::vector<std::uint16_t> key(std::span<T> row) {
+    return {row.begin(), row.end()};
+}
+
 // A random frame with skewed, correlated stratifiers and a few categories holding only one or two cases.
 // Its own generator (a different engine seed stream from the draws), independent of the code under test.
 SamplingFrame random_frame(std::uint64_t seed, std::size_t N) {
@@ -42,7 +48,7 @@ SamplingFrame random_frame(std::uint64_t seed, std::size_t N) {
         for (std::size_t t = 0; t < k; ++t) f.codes[below(N)][0] = code;
     }
     if (below(4) == 0) {  // a Very High swb held by a single case
-        for (auto& c : f.codes)
+        for (auto c : f.codes)
             if (c[3] == 3) c[3] = 2;
         f.codes[below(N)][3] = 3;
     }
@@ -57,7 +63,7 @@ struct Recount {
 Recount recount(const SamplingFrame& f, const std::vector<std::uint32_t>& sel) {
     Recount r;
     const auto N = static_cast<std::int64_t>(f.size()), n = static_cast<std::int64_t>(sel.size());
-    for (std::size_t j = 0; j < kStratifierCount; ++j) {
+    for (std::size_t j = 0; j < kBuiltinStratifierCount; ++j) {
         std::map<std::uint16_t, std::int64_t> pop, drawn;
         for (const auto& c : f.codes) ++pop[c[j]];
         for (auto i : sel) ++drawn[f.codes[i][j]];
@@ -162,10 +168,10 @@ TEST_CASE("balanced draws over 1,200 random frames: exact n, no duplicate, every
         auto cells = sd::build_cells(f);
         auto design = sd::balanced_design(cells, cells.size, std::int64_t(n));
         CHECK(design.exact == d.design_exact);
-        std::map<std::array<std::uint16_t, 4>, double> of_cell;
+        std::map<std::vector<std::uint16_t>, double> of_cell;
         for (std::size_t c = 0; c < cells.cells(); ++c)
-            of_cell[cells.key[c]] = design.exact ? double(n) / double(N) : design.inclusion_probability(c, cells.size[c]);
-        for (std::size_t t = 0; t < n; ++t) CHECK(d.inclusion_probability[t] == of_cell[f.codes[d.selected[t]]]);
+            of_cell[key(cells.key[c])] = design.exact ? double(n) / double(N) : design.inclusion_probability(c, cells.size[c]);
+        for (std::size_t t = 0; t < n; ++t) CHECK(d.inclusion_probability[t] == of_cell[key(f.codes[d.selected[t]])]);
         ++draws;
         exact += d.design_exact;
         if (!d.misses.empty()) ++with_misses;
@@ -200,9 +206,9 @@ TEST_CASE("cells: each cell gets the floor or ceiling of n N_c / N and inclusion
         std::size_t N = f.size(), n = 1 + seed * 3 % N;
         Engine e(seed);
         auto d = draw_sample(f, n, 0, DrawMethod::cells, e);
-        std::map<std::array<std::uint16_t, 4>, std::int64_t> Nc, nc;
-        for (const auto& c : f.codes) ++Nc[c];
-        for (auto i : d.selected) ++nc[f.codes[i]];
+        std::map<std::vector<std::uint16_t>, std::int64_t> Nc, nc;
+        for (auto c : f.codes) ++Nc[key(c)];
+        for (auto i : d.selected) ++nc[key(f.codes[i])];
         for (auto [cell, size] : Nc) {
             auto num = std::int64_t(n) * size;
             auto got = nc[cell];
@@ -210,7 +216,7 @@ TEST_CASE("cells: each cell gets the floor or ceiling of n N_c / N and inclusion
             CHECK(got <= (num + std::int64_t(N) - 1) / std::int64_t(N));
         }
         for (std::size_t t = 0; t < n; ++t) {
-            const auto& cell = f.codes[d.selected[t]];
+            const auto cell = key(f.codes[d.selected[t]]);
             CHECK(d.inclusion_probability[t] == double(nc[cell]) / double(Nc[cell]));
         }
     }
@@ -283,7 +289,7 @@ TEST_CASE("cells are the same whether found through the direct table or the sort
         std::int64_t total = 0;
         for (std::size_t c = 0; c < a.cells(); ++c) {
             total += a.size[c];
-            for (auto t = a.offset[c]; t < a.offset[c + 1]; ++t) CHECK(f.codes[a.members[t]] == a.key[c]);
+            for (auto t = a.offset[c]; t < a.offset[c + 1]; ++t) CHECK(key(f.codes[a.members[t]]) == key(a.key[c]));
         }
         CHECK(total == 300);
     }
@@ -512,10 +518,10 @@ TEST_CASE("reserves: the substitute keeps every margin within floor/ceiling when
         CHECK(swapped(*pick) == best);
         // A reserve from the dropped case's own cell, when there is one, is taken first (in reserve order).
         for (std::size_t r = 0; r < k; ++r)
-            if (f.codes[d.reserves[r]] == f.codes[dropped]) {
-                if (best == recount(f, d.selected).total) CHECK(f.codes[d.reserves[*pick]] == f.codes[dropped]);
+            if (key(f.codes[d.reserves[r]]) == key(f.codes[dropped])) {
+                if (best == recount(f, d.selected).total) CHECK(key(f.codes[d.reserves[*pick]]) == key(f.codes[dropped]));
                 if (best == recount(f, d.selected).total && *pick != r)
-                    CHECK(f.codes[d.reserves[*pick]] != f.codes[dropped]);  // only an earlier same-cell reserve
+                    CHECK(key(f.codes[d.reserves[*pick]]) != key(f.codes[dropped]));  // only an earlier same-cell reserve
                 break;
             }
     }

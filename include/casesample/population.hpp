@@ -5,10 +5,12 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "casesample/code_table.hpp"
 #include "casesample/csv.hpp"
 #include "casesample/dates.hpp"
 #include "casesample/progress.hpp"
@@ -26,6 +28,9 @@ struct PopulationOptions {
     // When set, unmatched or blank gender/rosh/swb values become this category instead of an error.
     std::optional<std::string> unknown_as;
     Vocabulary vocabulary = Vocabulary::builtin();
+    // The variables to read and balance on, variables of `vocabulary` in the order outputs list them; empty
+    // means the default four (disposal_type, gender, rosh, swb).
+    std::vector<Stratifier> stratifiers;
     // Advanced by the bytes of the file parsed (stage "reading cases"), when given.
     Progress* progress = nullptr;
     // Other header names for the required columns (fixtures/headers.csv, plus a profile's).
@@ -41,7 +46,8 @@ struct PopulationOptions {
     std::vector<InputProblem>* problems = nullptr;
 };
 
-// Cases stored column-wise: a million cases cost about 30 bytes each beyond their ids.
+// Cases stored column-wise: a million cases cost about 30 bytes each beyond their ids (2 bytes more for each
+// stratifier beyond four).
 struct Population {
     std::string source;  // file name, for messages
     Vocabulary vocabulary;
@@ -51,7 +57,8 @@ struct Population {
     std::vector<std::uint64_t> id_end;     // id i is id_text[id_end[i-1], id_end[i])
     std::vector<Date> disposal_date;
     std::vector<std::uint8_t> domain;      // index into vocabulary.domains()
-    std::vector<std::array<std::uint16_t, kStratifierCount>> codes;  // category code per stratifier
+    std::vector<Stratifier> stratifiers;   // the variables read, in output order (disposal_type among them)
+    RowTable<std::uint16_t> codes;         // size() x stratifiers.size(): category code of case i on stratifier j
     std::vector<std::uint32_t> line;       // line of the case in the source file
     std::vector<std::string> kept_values;  // size() * kept_columns.size(), row-major
     std::size_t identical_duplicates_dropped = 0;  // with drop_identical_duplicates
@@ -61,8 +68,21 @@ struct Population {
         std::uint64_t b = i == 0 ? 0 : id_end[i - 1];
         return std::string_view(id_text).substr(b, id_end[i] - b);
     }
+    // Where a variable is among the stratifiers; nullopt when it was not read.
+    std::optional<std::size_t> position(Stratifier s) const noexcept {
+        for (std::size_t j = 0; j < stratifiers.size(); ++j)
+            if (stratifiers[j] == s) return j;
+        return std::nullopt;
+    }
+    // The category of case i on stratifier j (a position in `stratifiers`).
+    const std::string& category_at(std::size_t i, std::size_t j) const {
+        return vocabulary.categories(stratifiers[j])[codes[i][j]];
+    }
+    // The category of case i on a variable that was read (std::out_of_range when it was not).
     const std::string& category(std::size_t i, Stratifier s) const {
-        return vocabulary.categories(s)[codes[i][static_cast<std::size_t>(s)]];
+        auto j = position(s);
+        if (!j) throw std::out_of_range("Population::category: a variable that was not read");
+        return category_at(i, *j);
     }
 };
 

@@ -14,6 +14,7 @@
 
 #include <boost/random/mersenne_twister.hpp>
 
+#include "casesample/code_table.hpp"
 #include "casesample/vocabulary.hpp"
 
 namespace casesample {
@@ -23,11 +24,16 @@ using Engine = boost::random::mt19937_64;
 
 // One domain's eligible cases as the sampler sees them.
 struct SamplingFrame {
+    // The variables balanced on, in order (the default four unless chosen otherwise).
+    std::vector<Stratifier> stratifiers = default_stratifiers();
     // Number of categories of each stratifier (codes run 0 .. count-1; a category may have no case).
-    std::array<std::uint16_t, kStratifierCount> category_count{};
-    // Category code of each case on each stratifier.
-    std::vector<std::array<std::uint16_t, kStratifierCount>> codes;
+    std::vector<std::uint16_t> category_count = std::vector<std::uint16_t>(kBuiltinStratifierCount, 0);
+    // Category code of each case (row) on each stratifier (column).
+    RowTable<std::uint16_t> codes{kBuiltinStratifierCount};
     std::size_t size() const noexcept { return codes.size(); }
+    std::size_t width() const noexcept { return stratifiers.size(); }
+    // The position of a variable among the stratifiers (throws std::out_of_range when it is not one).
+    std::size_t position(Stratifier s) const;
 };
 
 // What proportional allocation asks of one category of one stratifier.

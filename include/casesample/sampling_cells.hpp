@@ -1,7 +1,7 @@
 #pragma once
 // The machinery behind draw_sample, exposed for tests and the timing program: every method first decides
-// how many cases to take from each cross-classification cell (cases with the same category on all four
-// stratifiers, interchangeable for balancing), then takes that many at random inside each cell.
+// how many cases to take from each cross-classification cell (cases with the same category on every
+// stratifier, interchangeable for balancing), then takes that many at random inside each cell.
 #include <array>
 #include <cstdint>
 #include <utility>
@@ -28,8 +28,8 @@ struct CellTable {
     // Margin rows: every category with at least one case, in stratifier then category order
     // (the order of proportional_targets).
     std::vector<std::pair<Stratifier, std::uint16_t>> rows;
-    std::vector<std::array<std::uint16_t, kStratifierCount>> key;  // categories of each cell
-    std::vector<std::array<std::uint32_t, kStratifierCount>> row;  // margin row of each cell, per stratifier
+    RowTable<std::uint16_t> key;  // categories of each cell (one column per stratifier)
+    RowTable<std::uint32_t> row;  // margin row of each cell, per stratifier
     std::vector<std::int64_t> size;                                // N_c
     std::vector<std::uint32_t> offset;                             // members of c: [offset[c], offset[c+1])
     std::vector<std::uint32_t> members;                            // frame indices grouped by cell, file order
@@ -88,7 +88,7 @@ std::size_t pick_allocation(const CellDesign& design, Engine& engine);
 // Largest-remainder proportional allocation, ties broken at random.
 std::vector<std::int64_t> proportional_counts(const std::vector<std::int64_t>& sizes, std::int64_t n,
                                               Engine& engine);
-// Cells in serpentine order of the four stratifiers.
+// Cells in serpentine order of the stratifiers.
 std::vector<std::uint32_t> serpentine_order(const CellTable& cells);
 // Systematic sampling with a random start and interval N/n over the cells in serpentine order (cases
 // in random order inside a cell): how many land in each cell.

@@ -20,11 +20,13 @@ namespace casesample {
 
 class CsvReader;
 
-// The four stratifiers, in the order every output lists them.
+// A sampling variable of the vocabulary: an index into its variables. The four every vocabulary has come
+// first, in the order every output lists them; variables a vocabulary file adds (ethnicity, age band, ...)
+// follow in the order the file first names them.
 enum class Stratifier : std::uint8_t { disposal_type = 0, gender = 1, rosh = 2, swb = 3 };
-inline constexpr std::size_t kStratifierCount = 4;
-inline constexpr std::array<std::string_view, kStratifierCount> kStratifierNames = {"disposal_type", "gender",
-                                                                                  "rosh", "swb"};
+inline constexpr std::size_t kBuiltinStratifierCount = 4;
+// The stratifiers of a draw when none are chosen: disposal_type, gender, rosh, swb.
+const std::vector<Stratifier>& default_stratifiers();
 
 // Lowercase, without spaces, '-', '_' and '.': "D.T.O." -> "dto", "Y-R-O" -> "yro", "Very High" -> "veryhigh".
 std::string normalize_label(std::string_view text);
@@ -39,7 +41,13 @@ public:
     // else is an error.
     void extend(const Vocabulary& more, const std::string& source);
 
-    const std::vector<std::string>& categories(Stratifier s) const { return categories_[idx(s)]; }
+    // Every variable: the four built-in ones, then the ones the files added.
+    std::size_t variable_count() const noexcept { return variables_.size(); }
+    const std::string& name(Stratifier s) const { return variables_[idx(s)].name; }
+    // The variable of that name (matched as labels are), if the vocabulary has it.
+    std::optional<Stratifier> find_variable(std::string_view name) const;
+
+    const std::vector<std::string>& categories(Stratifier s) const { return variables_[idx(s)].categories; }
     std::optional<std::uint16_t> match(Stratifier s, std::string_view value) const;
     // Adds a category (used by --unknown-as); returns its code, or the existing one.
     std::uint16_t add_category(Stratifier s, const std::string& label);
@@ -56,8 +64,12 @@ private:
     void add(Stratifier s, const std::string& category, const std::vector<std::string>& synonyms,
              const std::string& domain, const std::string& source, std::size_t line);
 
-    std::array<std::vector<std::string>, kStratifierCount> categories_;
-    std::array<std::unordered_map<std::string, std::uint16_t>, kStratifierCount> lookup_;
+    struct Variable {
+        std::string name;
+        std::vector<std::string> categories;
+        std::unordered_map<std::string, std::uint16_t> lookup;  // normalised spelling -> code
+    };
+    std::vector<Variable> variables_ = {{"disposal_type", {}, {}}, {"gender", {}, {}}, {"rosh", {}, {}}, {"swb", {}, {}}};
     std::vector<std::string> domains_;
     std::vector<std::uint8_t> disposal_domain_;
 };

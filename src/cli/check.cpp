@@ -140,7 +140,7 @@ void run(const CheckOptions& o) {
         for (const auto& f : fits) {
             nlohmann::ordered_json c;
             c["domain"] = f.domain;
-            c["variable"] = kStratifierNames[static_cast<std::size_t>(f.fit.variable)];
+            c["variable"] = pop.vocabulary.name(f.fit.variable);
             c["categories"] = f.fit.categories;
             c["groups"] = f.fit.groups;
             c["statistic"] = f.fit.fit.statistic;
@@ -158,7 +158,7 @@ void run(const CheckOptions& o) {
     for (const auto& f : fits) {
         std::string pooled;
         for (const auto& p : f.fit.pooled) pooled += (pooled.empty() ? "" : ", ") + p;
-        t.add_row({f.domain, std::string(kStratifierNames[static_cast<std::size_t>(f.fit.variable)]),
+        t.add_row({f.domain, pop.vocabulary.name(f.fit.variable),
                    f.fit.fit.df > 0 ? format_fixed(f.fit.fit.statistic, 3) : "-", std::to_string(f.fit.fit.df),
                    f.fit.fit.p_value ? format_fixed(*f.fit.fit.p_value, 4) : "too few cases", pooled});
     }

@@ -54,7 +54,7 @@ std::string balance_table(const Population& pop, const DrawResult& result) {
         std::string status = r.deviation == 0 ? "ok"
                              : r.deviation > 0 ? "MISS +" + std::to_string(r.deviation)
                                                : "MISS " + std::to_string(r.deviation);
-        t.add_row({r.domain, std::string(kStratifierNames[static_cast<std::size_t>(r.variable)]), r.category,
+        t.add_row({r.domain, pop.vocabulary.name(r.variable), r.category,
                    std::to_string(r.population), format_percent(r.population_share, 1), format_fixed(r.target, 2),
                    allowed, std::to_string(r.drawn), status});
     }
@@ -77,7 +77,7 @@ nlohmann::ordered_json balance_json(const Population& pop, const DrawResult& res
     for (const auto& r : balance_rows(pop, result)) {
         nlohmann::ordered_json j;
         j["domain"] = r.domain;
-        j["variable"] = kStratifierNames[static_cast<std::size_t>(r.variable)];
+        j["variable"] = pop.vocabulary.name(r.variable);
         j["category"] = r.category;
         j["population"] = r.population;
         j["population_share"] = r.population_share;
