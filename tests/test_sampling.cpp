@@ -360,7 +360,8 @@ std::pair<SamplingFrame, std::size_t> numbered_frame(std::uint64_t seed) {
 
 TEST_CASE("the balanced design: every allocation within floor/ceiling, mean n N_c / N in every cell (study frames)") {
     // Frames 11 and 12 (N 40, n 13) have many cells of one case; frame 21 has seed 002's court sizes (N 71, n 50).
-    for (auto [fs, N, n] : {std::array<std::size_t, 3>{11, 40, 13}, {12, 40, 13}, {21, 71, 50}}) {
+    for (const auto& study : {std::array<std::size_t, 3>{11, 40, 13}, {12, 40, 13}, {21, 71, 50}}) {
+        const std::size_t fs = study[0], N = study[1], n = study[2];  // (INFO captures no structured binding)
         auto f = random_frame(fs, N);
         auto cells = sd::build_cells(f);
         auto d = sd::balanced_design(cells, cells.size, std::int64_t(n));
