@@ -54,7 +54,111 @@ private:
     std::size_t depth_ = 0;
 };
 
+// Walks JSON text that parsed, noting where the value at each pointer starts, until it reaches `wanted`.
+class PlaceFinder {
+public:
+    PlaceFinder(std::string_view text, const std::string& wanted) : t_(text), wanted_(wanted) {}
+
+    // The offset of the value at the longest pointer that is `wanted` or encloses it.
+    std::size_t find() {
+        value("", skip_space());
+        return best_;
+    }
+
+private:
+    std::size_t skip_space() {
+        while (i_ < t_.size() && (t_[i_] == ' ' || t_[i_] == '\t' || t_[i_] == '\n' || t_[i_] == '\r')) ++i_;
+        return i_;
+    }
+    // The text of the string at i_ (a key), its escapes undone except \u (a key with one is matched no
+    // deeper: its enclosing value is named instead); i_ ends past the closing quote.
+    std::string string() {
+        std::string s;
+        for (++i_; i_ < t_.size() && t_[i_] != '"'; ++i_) {
+            if (t_[i_] != '\\' || i_ + 1 >= t_.size()) {
+                s += t_[i_];
+                continue;
+            }
+            char e = t_[++i_];
+            s += e == 'n' ? '\n' : e == 't' ? '\t' : e == 'r' ? '\r' : e == 'b' ? '\b' : e == 'f' ? '\f'
+                 : e == 'u' ? '\x01' : e;
+        }
+        ++i_;
+        return s;
+    }
+    static std::string escaped(const std::string& key) {  // as a pointer segment: ~ is ~0, / is ~1
+        std::string out;
+        for (char c : key) out += c == '~' ? "~0" : c == '/' ? "~1" : std::string(1, c);
+        return out;
+    }
+    bool encloses(const std::string& pointer) const {
+        return wanted_.compare(0, pointer.size(), pointer) == 0 &&
+               (wanted_.size() == pointer.size() || wanted_[pointer.size()] == '/');
+    }
+    // The value at i_, whose pointer is `pointer` and whose place is `at`. Returns false once `wanted` is
+    // found or cannot be inside what is left.
+    bool value(const std::string& pointer, std::size_t at) {
+        if (!encloses(pointer)) {
+            skip();
+            return true;
+        }
+        best_ = at;
+        if (pointer.size() == wanted_.size() || i_ >= t_.size()) return false;
+        char open = t_[i_];
+        if (open != '{' && open != '[') return false;
+        ++i_;
+        for (std::size_t n = 0;; ++n) {
+            skip_space();
+            if (i_ >= t_.size() || t_[i_] == '}' || t_[i_] == ']') return false;
+            std::size_t start = i_;
+            std::string segment = std::to_string(n);
+            if (open == '{') {
+                if (t_[i_] != '"') return false;
+                segment = escaped(string());
+                skip_space();
+                ++i_;  // the colon
+            }
+            skip_space();
+            if (!value(pointer + "/" + segment, open == '{' ? start : i_)) return false;
+            skip_space();
+            if (i_ >= t_.size() || t_[i_] != ',') return false;
+            ++i_;
+        }
+    }
+    // Past the value at i_, without noting places.
+    void skip() {
+        std::size_t depth = 0;
+        do {
+            skip_space();
+            if (i_ >= t_.size()) return;
+            char c = t_[i_];
+            if (c == '"') {
+                string();
+            } else if (c == '{' || c == '[') {
+                ++depth;
+                ++i_;
+            } else if (c == '}' || c == ']') {
+                if (depth > 0) --depth;
+                ++i_;
+            } else if (c == ',' || c == ':') {
+                ++i_;
+            } else {
+                while (i_ < t_.size() && std::string_view(",]} \t\r\n").find(t_[i_]) == std::string_view::npos) ++i_;
+            }
+        } while (depth > 0);
+    }
+
+    std::string_view t_;
+    const std::string& wanted_;
+    std::size_t i_ = 0;
+    std::size_t best_ = 0;
+};
+
 }  // namespace
+
+std::pair<std::size_t, std::size_t> json_place(std::string_view text, const std::string& pointer) {
+    return text_place(text, PlaceFinder(text, pointer).find());
+}
 
 std::pair<std::size_t, std::size_t> text_place(std::string_view text, std::size_t at) {
     std::size_t line = 1, column = 1;

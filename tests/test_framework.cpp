@@ -4,6 +4,7 @@
 
 #include "casesample/error.hpp"
 #include "casesample/framework.hpp"
+#include "casesample/json_input.hpp"
 #include "test_support.hpp"
 
 using namespace casesample;
@@ -89,42 +90,43 @@ TEST_CASE("the shipped framework file is the one compiled in") {
     CHECK(fw.standard_count() == Framework::builtin().standard_count());
 }
 
-TEST_CASE("a malformed framework is an input error naming the file and what is wrong") {
+TEST_CASE("a malformed framework is an input error naming the file, the line and column of the key, and what is wrong") {
     CHECK_NOTHROW(Framework::parse("fw.json", small_framework()));
     struct Bad {
         const char* what;
         std::string text;
         const char* message;
+        const char* place = "";  // LINE:COLUMN: the key concerned, else its object
     };
     std::string ok = small_framework();
     std::vector<Bad> bad = {
-        {"not JSON", "{\n  \"name\": \"x\",\n  oops\n}", "fw.json:3:3: not a readable framework: this is not valid JSON"},
-        {"an array", "[]", "top level: expected a JSON object"},
-        {"no name", replaced(ok, "\"name\": \"small\",", ""), "top level: missing \"name\""},
-        {"no ratings", replaced(ok, "\"ratings\"", "\"rating\""), "missing \"ratings\""},
+        {"not JSON", "{\n  \"name\": \"x\",\n  oops\n}", "not a readable framework: this is not valid JSON", "3:3"},
+        {"an array", "[]", "top level: expected a JSON object", "1:1"},
+        {"no name", replaced(ok, "\"name\": \"small\",", ""), "top level: missing \"name\"", "1:1"},
+        {"no ratings", replaced(ok, "\"ratings\"", "\"rating\""), "missing \"ratings\"", "1:1"},
         {"thresholds out of order", replaced(ok, "\"min_percent\": 50", "\"min_percent\": 0"),
-         "ratings[1]: \"min_percent\" must be above the previous rating's (0)"},
+         "ratings[1]: \"min_percent\" must be above the previous rating's (0)", "5:34"},
         {"threshold above 100", replaced(ok, "\"min_percent\": 50", "\"min_percent\": 150"),
-         "\"min_percent\" must be between 0 and 100"},
+         "\"min_percent\" must be between 0 and 100", "5:34"},
         {"score not a number", replaced(ok, "\"score\": 1", "\"score\": \"one\""),
-         "ratings[1]: \"score\" must be a whole number, got 'one'"},
-        {"unknown rule", replaced(ok, "\"lowest\"", "\"average\""), "unknown rule \"average\""},
-        {"bad rated_by", replaced(ok, "\"judgement\"", "\"vote\""), "\"rated_by\" must be \"judgement\" or \"key questions\""},
-        {"no sample domain", replaced(ok, "\"sample_domain\": \"court\",", ""), "domains[1]: missing \"sample_domain\""},
-        {"duplicate id", replaced(ok, "\"2.1.1\"", "\"1.1.1\""), "id \"1.1.1\" is used twice"},
+         "ratings[1]: \"score\" must be a whole number, got 'one'", "5:22"},
+        {"unknown rule", replaced(ok, "\"lowest\"", "\"average\""), "unknown rule \"average\"", "7:3"},
+        {"bad rated_by", replaced(ok, "\"judgement\"", "\"vote\""), "\"rated_by\" must be \"judgement\" or \"key questions\"", "10:35"},
+        {"no sample domain", replaced(ok, "\"sample_domain\": \"court\",", ""), "domains[1]: missing \"sample_domain\"", "12:5"},
+        {"duplicate id", replaced(ok, "\"2.1.1\"", "\"1.1.1\""), "id \"1.1.1\" is used twice", "13:75"},
         {"no key questions", replaced(ok, "[{\"id\": \"2.1.1\", \"text\": \"Assessed?\"}]", "[]"),
-         "\"key_questions\" must be a non-empty array"},
-        {"empty question text", replaced(ok, "\"Assessed?\"", "\"\""), "\"text\" is empty"},
+         "\"key_questions\" must be a non-empty array", "13:56"},
+        {"empty question text", replaced(ok, "\"Assessed?\"", "\"\""), "\"text\" is empty", "13:90"},
         {"overall rating unknown", replaced(ok, "{\"rating\": \"Low\"", "{\"rating\": \"Poor\""),
-         "overall[0]: unknown rating \"Poor\" (expected Low, High)"},
-        {"overall gap", replaced(ok, "\"min_score\": 1", "\"min_score\": 2"), "overall[1]: \"min_score\" must be 1"},
+         "overall[0]: unknown rating \"Poor\" (expected Low, High)", "8:16"},
+        {"overall gap", replaced(ok, "\"min_score\": 1", "\"min_score\": 2"), "overall[1]: \"min_score\" must be 1", "8:85"},
         {"overall short", replaced(ok, "\"max_score\": 2", "\"max_score\": 1"),
-         "the last band must end at the highest possible total score, 2"},
+         "the last band must end at the highest possible total score, 2", "8:101"},
     };
     for (const auto& b : bad) {
-        INFO(b.what);
+        INFO(std::string(b.what));
         auto message = error_of(b.text);
-        CHECK(message.rfind("fw.json", 0) == 0);
+        CHECK(message.rfind("fw.json:" + std::string(b.place) + ": ", 0) == 0);
         CHECK(message.find(b.message) != std::string::npos);
         if (message.find(b.message) == std::string::npos) MESSAGE(message);
     }
@@ -132,4 +134,23 @@ TEST_CASE("a malformed framework is an input error naming the file and what is w
 
 TEST_CASE("a framework file that cannot be read is an input error") {
     CHECK_THROWS_AS(Framework::load("/nonexistent/framework.json"), InputError);
+}
+
+TEST_CASE("json_place: the line and column of a value by its JSON pointer, else of the nearest enclosing value") {
+    const std::string text = "{\"a\": [1, {\"b\\\"q\": 2, \"c/d~\": [\"x,]}\", 3]}],\n \"e\": {\"f\": null}, \"a2\": 4}";
+    auto place = [&](const std::string& pointer) {
+        auto [line, column] = json_place(text, pointer);
+        return std::to_string(line) + ":" + std::to_string(column);
+    };
+    CHECK(place("") == "1:1");
+    CHECK(place("/a") == "1:2");
+    CHECK(place("/a/0") == "1:8");
+    CHECK(place("/a/1") == "1:11");
+    CHECK(place("/a/1/b\"q") == "1:12");
+    CHECK(place("/a/1/c~1d~0") == "1:23");
+    CHECK(place("/a/1/c~1d~0/1") == "1:40");  // past a string holding , ] and }
+    CHECK(place("/e/f") == "2:8");
+    CHECK(place("/a2") == "2:20");
+    CHECK(place("/a/7/x") == "1:2");  // no such element: its list
+    CHECK(place("/zz") == "1:1");
 }
