@@ -129,17 +129,100 @@ std::string transcode_to_utf8(std::string text, Encoding from) {
 }
 
 CsvReader CsvReader::open(const std::string& path, CsvOptions options) {
-    return CsvReader(path, read_file(path), options);
+    return CsvReader(path, read_file(path), nullptr, options);
 }
 
 CsvReader CsvReader::from_string(std::string name, std::string text, CsvOptions options) {
-    return CsvReader(std::move(name), std::move(text), options);
+    return CsvReader(std::move(name), std::move(text), nullptr, options);
 }
 
-CsvReader::CsvReader(std::string name, std::string text, CsvOptions options)
-    : name_(std::move(name)), text_(transcode_to_utf8(checked_text(name_, std::move(text)), options.encoding)) {
-    if (text_.size() >= 3 && std::memcmp(text_.data(), "\xEF\xBB\xBF", 3) == 0) pos_ = 3;
-    if (auto bad = options.check_utf8 ? first_invalid_utf8(text_) : std::string::npos; bad != std::string::npos) {
+CsvReader CsvReader::stream(std::string name, std::unique_ptr<ByteSource> source, CsvOptions options) {
+    if (options.check_utf8) {  // every byte is checked before any record: read it all
+        std::string text;
+        std::unique_ptr<char[]> piece(new char[1 << 16]);
+        while (auto n = source->read(piece.get(), 1 << 16)) text.append(piece.get(), n);
+        return CsvReader(std::move(name), std::move(text), nullptr, options);
+    }
+    return CsvReader(std::move(name), std::string(), std::move(source), options);
+}
+
+namespace {
+constexpr std::size_t kStreamPiece = std::size_t{1} << 20;  // bytes read from a stream at a time
+constexpr std::size_t kNotTextLook = 8192;                  // bytes find_not_text looks at (text_input.hpp)
+}
+
+// Keeps the text from pos_ on (the record being read), moved to the front of the buffer, and reads more after
+// it; false when there is nothing more (then at_end_).
+bool CsvReader::refill() {
+    if (!source_ || at_end_) return false;
+    char* d = buffer_.get();
+    if (pos_ > 0) {
+        std::memmove(d, d + pos_, end_ - pos_);
+        base_ += pos_;
+        end_ -= pos_;
+        pos_ = 0;
+    }
+    // A record longer than the room left: a larger buffer (only as large as the longest record needs).
+    const std::size_t want = encoding_ == Encoding::utf8 ? kStreamPiece / 2 : 3 * (kStreamPiece / 2);
+    if (capacity_ - end_ < want) {
+        std::size_t grown = std::max(2 * capacity_, end_ + kStreamPiece);
+        std::unique_ptr<char[]> bigger(new char[grown]);
+        if (end_ > 0) std::memcpy(bigger.get(), d, end_);
+        buffer_ = std::move(bigger);
+        capacity_ = grown;
+        d = buffer_.get();
+    }
+    // The first bytes were read already (to look at them); then the source.
+    auto read_raw = [&](char* out, std::size_t max) {
+        if (head_.empty()) return source_->read(out, max);
+        std::size_t n = std::min(max, head_.size());
+        std::memcpy(out, head_.data(), n);
+        head_.erase(0, n);
+        return n;
+    };
+    std::size_t got;
+    if (encoding_ == Encoding::utf8) {
+        got = read_raw(d + end_, capacity_ - end_);
+    } else {
+        // A single-byte encoding becomes at most three bytes of UTF-8 a byte, each byte on its own.
+        std::string raw((capacity_ - end_) / 3, '\0');
+        raw.resize(read_raw(raw.data(), raw.size()));
+        std::string text = transcode_to_utf8(std::move(raw), encoding_);
+        std::memcpy(d + end_, text.data(), text.size());
+        got = text.size();
+    }
+    if (got == 0) {
+        at_end_ = true;
+        return false;
+    }
+    end_ += got;
+    return true;
+}
+
+CsvReader::CsvReader(std::string name, std::string text, std::unique_ptr<ByteSource> source, CsvOptions options)
+    : name_(std::move(name)), source_(std::move(source)), encoding_(options.encoding) {
+    if (source_) {
+        size_hint_ = source_->size_hint();
+        at_end_ = false;
+        capacity_ = kStreamPiece;
+        buffer_.reset(new char[capacity_]);
+        // The first bytes as they came, to tell a file that is not text (what checked_text looks at).
+        while (head_.size() < kNotTextLook) {
+            std::size_t at = head_.size();
+            head_.resize(kNotTextLook);
+            head_.resize(at + source_->read(head_.data() + at, kNotTextLook - at));
+            if (head_.size() == at) break;
+        }
+        head_ = checked_text(name_, std::move(head_));
+        while (end_ < 3 && refill()) {
+        }
+    } else {
+        text_ = transcode_to_utf8(checked_text(name_, std::move(text)), options.encoding);
+        end_ = text_.size();
+    }
+    if (end_ >= 3 && std::memcmp(data(), "\xEF\xBB\xBF", 3) == 0) pos_ = 3;
+    if (auto bad = !source_ && options.check_utf8 ? first_invalid_utf8(text_) : std::string::npos;
+        bad != std::string::npos) {
         auto [line, field] = csv_place(text_, pos_, bad);
         throw InputError(name_, line, field,
                          "the file is not UTF-8 text (found byte 0x" +
@@ -189,18 +272,40 @@ void CsvReader::fail(const CsvRecord& record, std::size_t field, const std::stri
 }
 
 bool CsvReader::next(CsvRecord& record) {
-    while (pos_ < text_.size()) {
-        const std::size_t start = pos_, start_line = line_;
+    for (;;) {
+        if (pos_ >= end_ && !refill()) return false;
+        const std::size_t start_line = line_;
         try {
-            if (!parse_record(record)) continue;  // blank line
+            auto parsed = parse_record(record);
+            if (parsed == Parsed::need_more) {  // the record goes on past the text read so far
+                line_ = start_line;
+                refill();
+                continue;
+            }
+            if (parsed == Parsed::blank) continue;
         } catch (const InputError& e) {
             if (!problems_) throw;
             problems_->push_back({"CSV structure", e.line(), e.column(), e.message()});
             // Go on at the line after the one the record started on (a quote never closed ends the file).
-            auto nl = text_.find('\n', start);
-            pos_ = nl == std::string::npos || e.message().find("never closed") != std::string::npos ? text_.size()
-                                                                                                 : nl + 1;
             line_ = start_line + 1;
+            if (e.message().find("never closed") != std::string::npos) {
+                while (refill()) pos_ = end_;
+                pos_ = end_;
+                continue;
+            }
+            for (std::size_t from = pos_;;) {
+                const char* d = data();
+                if (const void* nl = from < end_ ? std::memchr(d + from, '\n', end_ - from) : nullptr) {
+                    pos_ = static_cast<std::size_t>(static_cast<const char*>(nl) - d) + 1;
+                    break;
+                }
+                const std::size_t searched = end_ - pos_;
+                if (!refill()) {
+                    pos_ = end_;
+                    break;
+                }
+                from = pos_ + searched;
+            }
             continue;
         }
         if (!header_.empty() && record.fields.size() != header_.size()) {
@@ -213,86 +318,134 @@ bool CsvReader::next(CsvRecord& record) {
         }
         return true;
     }
-    return false;
 }
 
 // Refuses the field about to be added to `record` when it is longer, or the record wider, than any table a
 // spreadsheet holds (csv.hpp: kMostFieldBytes, kMostColumns).
-void CsvReader::check_field(const CsvRecord& record, std::size_t bytes) const {
+void CsvReader::field_too_large(const CsvRecord& record, std::size_t bytes) const {
     if (bytes > kMostFieldBytes)
         throw InputError(name_, record.line, record.fields.size() + 1,
                          "a field of " + std::to_string(bytes) + " bytes; casesample reads at most " +
                              std::to_string(kMostFieldBytes) + " per field (is it the right file?)");
-    if (record.fields.size() >= kMostColumns)
-        throw InputError(name_, record.line, record.fields.size() + 1,
-                         "more than " + std::to_string(kMostColumns) +
-                             " fields on one line, more columns than a spreadsheet holds (is it the right file?)");
+    throw InputError(name_, record.line, record.fields.size() + 1,
+                     "more than " + std::to_string(kMostColumns) +
+                         " fields on one line, more columns than a spreadsheet holds (is it the right file?)");
 }
 
-// Parses one record starting at pos_. Returns false when it was blank (only separators).
-bool CsvReader::parse_record(CsvRecord& record) {
+namespace {
+
+// Bytes of a word equal to `byte` have their high bit set in the result; the lowest set one is exact (higher
+// ones may be false alarms, so only the lowest is used).
+inline std::uint64_t bytes_equal(std::uint64_t word, unsigned char byte) {
+    const std::uint64_t x = word ^ (0x0101010101010101ULL * byte);
+    return (x - 0x0101010101010101ULL) & ~x & 0x8080808080808080ULL;
+}
+
+// Offset from `i` of the first byte that ends an unquoted field (, CR LF) or may not be in one ("), or n.
+inline std::size_t unquoted_end(const char* data, std::size_t i, std::size_t n) {
+    while (i + 8 <= n) {
+        std::uint64_t w;
+        std::memcpy(&w, data + i, 8);
+        const std::uint64_t hit = bytes_equal(w, ',') | bytes_equal(w, '\n') | bytes_equal(w, '\r') | bytes_equal(w, '"');
+        if (hit) return i + static_cast<std::size_t>(__builtin_ctzll(hit) >> 3);
+        i += 8;
+    }
+    while (i < n) {
+        char c = data[i];
+        if (c == ',' || c == '\n' || c == '\r' || c == '"') break;
+        ++i;
+    }
+    return i;
+}
+
+}  // namespace
+
+// Parses one record starting at pos_: a record, a blank one (only separators), or need_more when the record
+// runs past the text read so far of a stream (nothing is changed then: it is read again after a refill).
+// Quoted fields are read without changing the text; one holding doubled quotes gets a copy without them.
+CsvReader::Parsed CsvReader::parse_record(CsvRecord& record) {
     record.fields.clear();
+    if (!unescaped_.empty()) unescaped_.clear();
     record.line = line_;
-    char* const data = text_.data();
-    const std::size_t n = text_.size();
+    const char* const data = this->data();
+    const std::size_t n = end_;
+    const bool more = !at_end_;  // the text may go on past n
     std::size_t i = pos_;
     bool any_content = false;
+    auto add_field = [&](const char* begin, std::size_t bytes) {
+        if (bytes > kMostFieldBytes || record.fields.size() >= kMostColumns) field_too_large(record, bytes);
+        record.fields.emplace_back(begin, bytes);
+    };
     for (;;) {
         // One field starting at i.
         std::size_t field_column = record.fields.size();
         if (i < n && data[i] == '"') {
             const std::size_t quote_line = line_;
-            std::size_t r = i + 1, w = i + 1;
-            const std::size_t start = w;
+            const std::size_t start = i + 1;
+            std::size_t r = start, doubled = 0;
             for (;;) {
-                if (r >= n)
+                if (r >= n) {
+                    if (more) return Parsed::need_more;
                     throw InputError(name_, quote_line, field_column + 1,
                                      "a quoted field is never closed (a \" is missing)");
+                }
                 char c = data[r];
                 if (c == '"') {
+                    if (r + 1 >= n && more) return Parsed::need_more;
                     if (r + 1 < n && data[r + 1] == '"') {
-                        data[w++] = '"';
+                        ++doubled;
                         r += 2;
                         continue;
                     }
-                    ++r;
                     break;
                 }
                 if (c == '\n') ++line_;
-                data[w++] = c;
                 ++r;
             }
-            check_field(record, w - start);
-            record.fields.emplace_back(data + start, w - start);
+            if (doubled == 0) {
+                add_field(data + start, r - start);
+            } else {
+                std::string& cell = unescaped_.emplace_back();
+                cell.reserve(r - start - doubled);
+                for (std::size_t k = start; k < r; ++k) {
+                    cell += data[k];
+                    if (data[k] == '"') ++k;
+                }
+                add_field(cell.data(), cell.size());
+            }
             any_content = true;
-            i = r;
+            i = r + 1;
+            if (i >= n && more) return Parsed::need_more;
             if (i < n && data[i] != ',' && data[i] != '\n' && data[i] != '\r')
                 throw InputError(name_, line_, field_column + 1,
                                  "unexpected text after a closing quote (a quote inside a field must be doubled)");
         } else {
             std::size_t start = i;
-            while (i < n) {
-                char c = data[i];
-                if (c == ',' || c == '\n' || c == '\r') break;
-                if (c == '"')
-                    throw InputError(name_, line_, field_column + 1,
-                                     "a quote inside an unquoted field (quote the whole field and double the quote)");
-                ++i;
-            }
+            i = unquoted_end(data, i, n);
+            if (i < n && data[i] == '"')
+                throw InputError(name_, line_, field_column + 1,
+                                 "a quote inside an unquoted field (quote the whole field and double the quote)");
+            if (i >= n && more) return Parsed::need_more;
             if (i > start) any_content = true;
-            check_field(record, i - start);
-            record.fields.emplace_back(data + start, i - start);
+            add_field(data + start, i - start);
         }
-        if (i >= n) break;
+        if (i >= n) {
+            record.text = {data + pos_, i - pos_};
+            break;
+        }
         if (data[i] == ',') { ++i; continue; }
         // End of record.
-        if (data[i] == '\r') ++i;
+        record.text = {data + pos_, i - pos_};
+        if (data[i] == '\r') {
+            ++i;
+            if (i >= n && more) return Parsed::need_more;
+        }
         if (i < n && data[i] == '\n') ++i;
         ++line_;
         break;
     }
     pos_ = i;
-    return any_content;
+    return any_content ? Parsed::record : Parsed::blank;
 }
 
 std::size_t find_control_character(std::string_view text) {

@@ -37,13 +37,6 @@ int days_in_month(int y, int m) {
     return m == 2 && leap ? 29 : dm[m - 1];
 }
 
-bool parse_int(std::string_view s, int& out) {
-    if (s.empty()) return false;
-    for (char c : s)
-        if (c < '0' || c > '9') return false;
-    auto r = std::from_chars(s.data(), s.data() + s.size(), out);
-    return r.ec == std::errc{};
-}
 }  // namespace
 
 namespace {
@@ -86,8 +79,16 @@ std::optional<Date> parse_date(std::string_view t) {
     int y = 0, m = 0, d = 0;
     std::size_t i = 0;
     if (t.size() >= 10 && t[4] == '-' && t[7] == '-') {
-        if (!parse_int(t.substr(0, 4), y) || !parse_int(t.substr(5, 2), m) || !parse_int(t.substr(8, 2), d))
-            return std::nullopt;
+        // YYYY-MM-DD: eight digits at fixed places (the form of nearly every export; read without from_chars).
+        static constexpr int at[8] = {0, 1, 2, 3, 5, 6, 8, 9};
+        int digit[8];
+        for (int k = 0; k < 8; ++k) {
+            digit[k] = t[at[k]] - '0';
+            if (digit[k] < 0 || digit[k] > 9) return std::nullopt;
+        }
+        y = ((digit[0] * 10 + digit[1]) * 10 + digit[2]) * 10 + digit[3];
+        m = digit[4] * 10 + digit[5];
+        d = digit[6] * 10 + digit[7];
         i = 10;
     } else if (take_number(t, i, 1, 2, d) && i < t.size() && t[i] == '/' && take_number(t, ++i, 1, 2, m) &&
                i < t.size() && t[i] == '/') {

@@ -75,7 +75,7 @@ bool write_file_if_changed(const std::filesystem::path& path, std::string_view c
     return true;
 }
 
-void check_input_file(const std::string& path) {
+void check_input_file(const std::string& path, std::size_t most_bytes) {
     namespace fs = std::filesystem;
     std::error_code ec;
     const auto status = fs::status(path, ec);
@@ -87,13 +87,13 @@ void check_input_file(const std::string& path) {
         throw InputError(path, 0, 0, "this is a device or a socket, not a file; save the data to a file first");
     if (fs::is_regular_file(status)) {
         auto size = fs::file_size(path, ec);
-        if (!ec && size > kMostInputBytes) input_too_large(path);
+        if (!ec && size > most_bytes) input_too_large(path, most_bytes);
     }
 }
 
-void input_too_large(const std::string& path) {
+void input_too_large(const std::string& path, std::size_t most_bytes) {
     throw InputError(path, 0, 0,
-                     "the file holds more than the " + std::to_string(kMostInputBytes / (1024 * 1024)) +
+                     "the file holds more than the " + std::to_string(most_bytes / (1024 * 1024)) +
                          " MB casesample reads (is it the right file?)");
 }
 
@@ -187,11 +187,9 @@ std::string TextTable::render() const {
     return out;
 }
 
-std::string sha256_hex(std::string_view bytes) {
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned int len = 0;
-    if (EVP_Digest(bytes.data(), bytes.size(), md, &len, EVP_sha256(), nullptr) != 1)
-        throw std::runtime_error("SHA-256 failed");
+namespace {
+
+std::string hex_of(const unsigned char* md, unsigned len) {
     static const char* hex = "0123456789abcdef";
     std::string out;
     for (unsigned i = 0; i < len; ++i) {
@@ -199,6 +197,37 @@ std::string sha256_hex(std::string_view bytes) {
         out += hex[md[i] & 15];
     }
     return out;
+}
+
+}  // namespace
+
+std::string sha256_hex(std::string_view bytes) {
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    if (EVP_Digest(bytes.data(), bytes.size(), md, &len, EVP_sha256(), nullptr) != 1)
+        throw std::runtime_error("SHA-256 failed");
+    return hex_of(md, len);
+}
+
+Sha256::Sha256() : ctx_(EVP_MD_CTX_new()) {
+    if (!ctx_ || EVP_DigestInit_ex(static_cast<EVP_MD_CTX*>(ctx_), EVP_sha256(), nullptr) != 1) {
+        EVP_MD_CTX_free(static_cast<EVP_MD_CTX*>(ctx_));
+        throw std::runtime_error("SHA-256 failed");
+    }
+}
+
+Sha256::~Sha256() { EVP_MD_CTX_free(static_cast<EVP_MD_CTX*>(ctx_)); }
+
+void Sha256::update(std::string_view bytes) {
+    if (EVP_DigestUpdate(static_cast<EVP_MD_CTX*>(ctx_), bytes.data(), bytes.size()) != 1)
+        throw std::runtime_error("SHA-256 failed");
+}
+
+std::string Sha256::hex() {
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    if (EVP_DigestFinal_ex(static_cast<EVP_MD_CTX*>(ctx_), md, &len) != 1) throw std::runtime_error("SHA-256 failed");
+    return hex_of(md, len);
 }
 
 std::string sha256_file(const std::string& path) { return sha256_hex(read_file(path)); }

@@ -9,7 +9,9 @@
 #endif
 #include <unordered_map>
 
+#include "casesample/byte_source.hpp"
 #include "casesample/csv.hpp"
+#include "casesample/output.hpp"
 #include "casesample/error.hpp"
 #include "casesample/headers.hpp"
 
@@ -154,23 +156,15 @@ bool looks_like_data(std::string_view cell, const Vocabulary& vocabulary) {
     return false;
 }
 
-// Where a record's text lies in the reader's buffer, to tell identical duplicate rows from conflicting ones
-// (compared only for the few rows that share an id, so reading a file costs no hashing of whole rows).
-struct RowSpan {
-    const char* begin;
-    std::uint32_t size;
-    std::string_view text() const noexcept { return {begin, size}; }
-};
-RowSpan row_span(const CsvRecord& rec) {
-    const char* b = rec.fields.front().data();
-    const char* e = rec.fields.back().data() + rec.fields.back().size();
-    return {b, static_cast<std::uint32_t>(e - b)};
-}
+// A 64-bit hash of a record's text as written, to tell identical duplicate rows from conflicting ones among the
+// few rows that share an id (the text itself is not kept: a large file is read in pieces).
+std::uint64_t row_hash(const CsvRecord& rec) { return id_hash(rec.text); }
 
 }  // namespace
 
 Population read_population(const std::string& path, const PopulationOptions& options) {
-    auto reader = CsvReader::open(path, CsvOptions{options.encoding, false});
+    auto reader = CsvReader::stream(path, std::make_unique<FileSource>(path, false, kMostPopulationBytes),
+                                    CsvOptions{options.encoding, false});
     return parse_population(reader, options);
 }
 
@@ -251,7 +245,7 @@ Population parse_population(CsvReader& reader, const PopulationOptions& options)
     reserve_huge(pop.domain, max_rows);
     reserve_huge(pop.codes.values(), max_rows * K);
     reserve_huge(pop.line, max_rows);
-    std::vector<RowSpan> row_spans;
+    std::vector<std::uint64_t> row_hashes;
 
     // A problem: thrown at once, or collected (then the row is left out, after its other cells are checked).
     bool row_bad = false;
@@ -354,7 +348,7 @@ Population parse_population(CsvReader& reader, const PopulationOptions& options)
         pop.domain.push_back(pop.vocabulary.domain_of(codes[disposal_at]));
         pop.line.push_back(static_cast<std::uint32_t>(rec.line));
         for (auto k : kept) pop.kept_values.emplace_back(k);
-        row_spans.push_back(row_span(rec));
+        row_hashes.push_back(row_hash(rec));
         bad_rows.push_back(row_bad);
     }
     reader.collect_problems(nullptr);
@@ -373,7 +367,7 @@ Population parse_population(CsvReader& reader, const PopulationOptions& options)
     std::vector<InputProblem> duplicates;
     for (const auto& g : duplicate_groups(pop)) {
         for (std::size_t k = 1; k < g.size(); ++k) {
-            bool identical = row_spans[g[k]].text() == row_spans[g[0]].text();
+            bool identical = row_hashes[g[k]] == row_hashes[g[0]];
             if (identical && options.drop_identical_duplicates) {
                 if (!drop[g[k]]) ++pop.identical_duplicates_dropped;
                 drop[g[k]] = true;

@@ -1,20 +1,14 @@
 #include "casesample/sample_folder.hpp"
 
-#include <fcntl.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <algorithm>
-#include <cerrno>
 #include <chrono>
 #include <cstring>
 #include <ctime>
 #include <optional>
 #include <set>
 #include <string_view>
-#include <thread>
 
+#include "casesample/byte_source.hpp"
 #include "casesample/csv.hpp"
 #include "casesample/error.hpp"
 #include "casesample/output.hpp"
@@ -38,57 +32,6 @@ ManifestInput input_of(const std::string& role, const std::string& path, const s
     return ManifestInput{role, path, absolute(path), sha256_hex(bytes), bytes.size()};
 }
 
-// Reads a whole file straight into one string (no intermediate buffer), backed by huge pages where the
-// kernel allows, so a large population costs one copy and few page faults.
-std::string read_whole_file(const std::string& path) {
-    check_input_file(path);
-    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) throw InputError(path, 0, 0, std::string("cannot open the file: ") + std::strerror(errno));
-    struct stat st {};
-    std::string text;
-    if (::fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
-        ::close(fd);
-        throw InputError(path, 0, 0, "cannot read the file (is it a folder?)");
-    }
-    std::size_t size = st.st_size > 0 ? static_cast<std::size_t>(st.st_size) : 0;
-    text.reserve(size + 1);
-#ifdef MADV_HUGEPAGE
-    if (size >= (std::size_t{4} << 20)) {
-        auto begin = (reinterpret_cast<std::uintptr_t>(text.data()) + 4095) & ~std::uintptr_t{4095};
-        auto end = (reinterpret_cast<std::uintptr_t>(text.data()) + size) & ~std::uintptr_t{4095};
-        if (end > begin) ::madvise(reinterpret_cast<void*>(begin), end - begin, MADV_HUGEPAGE);
-    }
-#endif
-    text.resize(size);
-    std::size_t got = 0;
-    char more[1 << 16];
-    for (;;) {
-        // Into the string while it has room, then into a side buffer (the file grew, or its size was unknown).
-        const bool room = got < text.size();
-        ssize_t r = room ? ::read(fd, text.data() + got, text.size() - got) : ::read(fd, more, sizeof more);
-        if (r < 0) {
-            if (errno == EINTR) continue;
-            int err = errno;
-            ::close(fd);
-            throw InputError(path, 0, 0, std::string("cannot read the file: ") + std::strerror(err));
-        }
-        if (r == 0) break;
-        if (got + static_cast<std::size_t>(r) > kMostInputBytes) {
-            ::close(fd);
-            input_too_large(path);
-        }
-        if (room) {
-            got += static_cast<std::size_t>(r);
-        } else {
-            text.append(more, static_cast<std::size_t>(r));
-            got = text.size();
-        }
-    }
-    ::close(fd);
-    text.resize(got);
-    return text;
-}
-
 std::string or_within(std::string misses) { return misses.empty() ? "within floor/ceiling" : misses; }
 
 }  // namespace
@@ -99,22 +42,15 @@ LoadedPopulation load_population(const std::string& path, const PopulationArgs& 
     LoadedPopulation l;
     auto options = args.options();
     options.progress = progress;
-    std::string text = read_whole_file(path);
+    // The population is read in pieces, never whole; its SHA-256 is of exactly the bytes parsed, computed on the
+    // other core while this one parses (FileSource).
+    auto source = std::make_unique<FileSource>(path, true, kMostPopulationBytes);
+    FileSource& file = *source;
     l.inputs.push_back(input_of("population", path, ""));
-    l.inputs.back().bytes = text.size();
     if (!args.profile.empty()) l.inputs.push_back(input_of("profile", args.profile, read_file(args.profile)));
     if (!args.vocabulary.empty()) l.inputs.push_back(input_of("vocabulary", args.vocabulary, read_file(args.vocabulary)));
     for (const auto& v : args.add_vocabulary) l.inputs.push_back(input_of("add_vocabulary", v, read_file(v)));
-    // The population's SHA-256 on the other core while this one parses (about a third of the instructions of a
-    // large draw). The reader keeps the very bytes read when they are UTF-8 (moving a long string moves its
-    // pointer); text it transcodes is a new string, so that is hashed here, before the original is freed.
-    std::string sha;
-    const bool hash_aside = text.size() >= (std::size_t{1} << 20) && options.encoding == Encoding::utf8;
-    if (!hash_aside) sha = sha256_hex(text);
-    const std::string_view bytes(text);
-    auto reader = CsvReader::from_string(path, std::move(text), CsvOptions{options.encoding, false});
-    std::jthread hasher;  // declared after the reader: joined before the reader frees the bytes, also on a throw
-    if (hash_aside) hasher = std::jthread([&sha, bytes] { sha = sha256_hex(bytes); });
+    auto reader = CsvReader::stream(path, std::move(source), CsvOptions{options.encoding, false});
     try {
         l.population = parse_population(reader, options);
     } catch (const InputError& e) {
@@ -124,8 +60,8 @@ LoadedPopulation load_population(const std::string& path, const PopulationArgs& 
                          e.message() + " (run 'casesample lint " + path +
                              " ...' with the same options to see every problem at once)");
     }
-    if (hasher.joinable()) hasher.join();
-    l.inputs.front().sha256 = sha;
+    l.inputs.front().sha256 = file.finish_sha256();
+    l.inputs.front().bytes = file.bytes_read();
     l.eligible = eligible_population(l.population, args.rule(&l.population.vocabulary));
     return l;
 }

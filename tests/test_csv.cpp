@@ -1,5 +1,7 @@
 #include <doctest/doctest.h>
 
+#include <cstring>
+#include <functional>
 #include <random>
 
 #include "casesample/csv.hpp"
@@ -133,4 +135,120 @@ TEST_CASE("a folder given where a file is expected is a clear input error, not a
     CHECK_THROWS_WITH_AS(CsvReader::open("/tmp"), "/tmp: this is a folder, not a file", InputError);
     CHECK_THROWS_WITH_AS(CsvReader::open("/nonexistent/x.csv"),
                          "/nonexistent/x.csv: cannot open the file: No such file or directory", InputError);
+}
+
+namespace {
+
+// Gives a text in pieces of random sizes (1 to `most` bytes), as a slow pipe would.
+class PieceSource final : public ByteSource {
+public:
+    PieceSource(std::string text, std::uint64_t seed, std::size_t most) : text_(std::move(text)), rng_(seed), most_(most) {}
+    std::size_t read(char* out, std::size_t max) override {
+        if (at_ >= text_.size()) return 0;
+        std::size_t n = std::min({max, text_.size() - at_, std::uniform_int_distribution<std::size_t>(1, most_)(rng_)});
+        std::memcpy(out, text_.data() + at_, n);
+        at_ += n;
+        return n;
+    }
+
+private:
+    std::string text_;
+    std::mt19937_64 rng_;
+    std::size_t most_;
+    std::size_t at_ = 0;
+};
+
+// Everything a reader gives: header, each record's line, text and fields, the problems collected or the error
+// thrown, and the positions reached.
+std::string transcript(CsvReader reader, bool collect) {
+    std::string out;
+    std::vector<InputProblem> problems;
+    if (collect) reader.collect_problems(&problems);
+    out += "header@" + std::to_string(reader.header_line()) + ":";
+    for (const auto& h : reader.header()) out += "[" + h + "]";
+    out += "\n";
+    try {
+        CsvRecord rec;
+        while (reader.next(rec)) {
+            out += std::to_string(rec.line) + " <" + std::string(rec.text) + ">";
+            for (auto f : rec.fields) out += "[" + std::string(f) + "]";
+            out += "\n";
+        }
+        out += "end at " + std::to_string(reader.position()) + "\n";
+    } catch (const InputError& e) {
+        out += std::string("error ") + e.what() + "\n";
+    }
+    for (const auto& p : problems)
+        out += "problem " + p.kind + " " + std::to_string(p.line) + ":" + std::to_string(p.column) + " " + p.message + "\n";
+    return out;
+}
+
+std::string transcript_or_error(const std::function<CsvReader()>& make, bool collect) {
+    try {
+        return transcript(make(), collect);
+    } catch (const InputError& e) {
+        return std::string("opening: ") + e.what();
+    }
+}
+
+}  // namespace
+
+TEST_CASE("a CSV read in pieces gives the same records, lines, errors and problems as the whole text (random)") {
+    // Random texts of quotes, doubled quotes, separators, CR, LF, CRLF, blank lines and stray characters, some
+    // malformed; each read whole and as a stream of pieces of 1 to 7 (and up to 4096) bytes.
+    std::mt19937_64 rng(20261123);
+    const std::vector<std::string> atoms = {"a", "bc", "\"", "\"\"", ",", "\n", "\r\n", "\r", " ", "x\"y", "\"q,r\"",
+                                            "\"l\nm\"", "\xC3\xA9", "1", "\"\"\"\""};
+    int compared = 0, with_error = 0, with_problem = 0, multiline = 0;
+    for (int t = 0; t < 3000; ++t) {
+        std::string text = t % 3 == 0 ? "\xEF\xBB\xBF" : "";
+        text += t % 5 == 0 ? "h1,h2\n" : "h1,h2,h3\r\n";
+        const int atoms_in = std::uniform_int_distribution<int>(0, 60)(rng);
+        for (int k = 0; k < atoms_in; ++k) text += atoms[rng() % atoms.size()];
+        if (t % 7 == 0) text += std::string(5000, 'z') + ",\"" + std::string(3000, 'w') + "\"\"v\"\n";
+        const bool collect = t % 2 == 1;
+        CAPTURE(text);
+        auto whole = transcript_or_error([&] { return CsvReader::from_string("t.csv", text, CsvOptions{Encoding::utf8, false}); },
+                                         collect);
+        for (std::size_t most : {std::size_t{1}, std::size_t{7}, std::size_t{4096}}) {
+            auto pieces = transcript_or_error(
+                [&] {
+                    return CsvReader::stream("t.csv", std::make_unique<PieceSource>(text, rng(), most),
+                                             CsvOptions{Encoding::utf8, false});
+                },
+                collect);
+            CHECK(pieces == whole);
+        }
+        ++compared;
+        with_error += whole.find("error ") != std::string::npos;
+        with_problem += whole.find("problem ") != std::string::npos;
+        multiline += whole.find("[l\nm]") != std::string::npos;
+    }
+    CHECK(compared == 3000);
+    // The texts reach every path: errors thrown, problems collected, quoted line breaks.
+    CHECK(with_error > 300);
+    CHECK(with_problem > 300);
+    CHECK(multiline >= 10);
+}
+
+TEST_CASE("a CSV stream in windows-1252 is transcoded piece by piece, and check_utf8 still looks at every byte") {
+    std::string text = "id,name\n1,caf\xE9\n2,\x80uro\n";
+    auto whole = transcript(CsvReader::from_string("t.csv", text, CsvOptions{Encoding::windows1252, false}), false);
+    auto pieces = transcript(
+        CsvReader::stream("t.csv", std::make_unique<PieceSource>(text, 1, 2), CsvOptions{Encoding::windows1252, false}),
+        false);
+    CHECK(pieces == whole);
+    CHECK(whole.find("[caf\xC3\xA9]") != std::string::npos);
+    CHECK(whole.find("[\xE2\x82\xACuro]") != std::string::npos);
+    std::string bad = "id,name\n1,a\n2,b\xFF\n";
+    auto opening = [&](std::unique_ptr<ByteSource> source) {
+        try {
+            CsvReader::stream("t.csv", std::move(source));
+        } catch (const InputError& e) {
+            return std::string(e.what());
+        }
+        return std::string();
+    };
+    CHECK(opening(std::make_unique<PieceSource>(bad, 2, 3)) == error_of(bad));
+    CHECK(error_of(bad).find("t.csv:3:2") != std::string::npos);
 }

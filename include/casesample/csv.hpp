@@ -11,10 +11,14 @@
 //  - at most kMostColumns fields on a line and kMostFieldBytes bytes in a field (a field is refused, not cut).
 // Every error names file, line and column (column = 1-based field number).
 #include <cstddef>
+#include <deque>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "casesample/byte_source.hpp"
 
 namespace casesample {
 
@@ -49,6 +53,7 @@ struct InputProblem {
 struct CsvRecord {
     std::vector<std::string_view> fields;  // valid until the next call to CsvReader::next
     std::size_t line = 0;                  // line on which the record starts
+    std::string_view text;                 // the record as written (quotes and all, no line break); same life
 };
 
 class CsvReader {
@@ -58,6 +63,10 @@ public:
     static CsvReader open(const std::string& path, CsvOptions options = {});
     // For tests and embedded data: `name` is used in error messages.
     static CsvReader from_string(std::string name, std::string text, CsvOptions options = {});
+    // Reads `source` in pieces as records are asked for: the memory of one piece (a megabyte) and the longest
+    // record, not of the whole file. Records, errors and their places are the same as from the whole text.
+    // With options.check_utf8 the whole text is read first (the check looks at every byte before any record).
+    static CsvReader stream(std::string name, std::unique_ptr<ByteSource> source, CsvOptions options = {});
 
     // From now on, malformed records (a wrong number of fields, a stray quote) are added to `problems` and
     // skipped instead of thrown; nullptr stops collecting.
@@ -68,10 +77,11 @@ public:
     std::size_t header_line() const noexcept { return header_line_; }
     // Position of `column` in the header, matched exactly after trimming; nullopt when absent.
     std::optional<std::size_t> find_column(std::string_view column) const;
-    // Size in bytes of the text read (for reports and benchmarks).
-    std::size_t size_bytes() const noexcept { return text_.size(); }
+    // Size in bytes of the text (for progress and reservations): of a stream, the file's size when known
+    // beforehand, else 0.
+    std::size_t size_bytes() const noexcept { return source_ ? size_hint_ : end_; }
     // Bytes read so far (for progress): size_bytes() at the end of the file.
-    std::size_t position() const noexcept { return pos_; }
+    std::size_t position() const noexcept { return base_ + pos_; }
 
     // Next data record; false at the end of the file. Throws InputError on malformed CSV.
     bool next(CsvRecord& record);
@@ -80,12 +90,25 @@ public:
     [[noreturn]] void fail(const CsvRecord& record, std::size_t field, const std::string& message) const;
 
 private:
-    CsvReader(std::string name, std::string text, CsvOptions options);
-    bool parse_record(CsvRecord& record);
-    void check_field(const CsvRecord& record, std::size_t bytes) const;
+    enum class Parsed { record, blank, need_more };
+    CsvReader(std::string name, std::string text, std::unique_ptr<ByteSource> source, CsvOptions options);
+    char* data() noexcept { return source_ ? buffer_.get() : text_.data(); }
+    Parsed parse_record(CsvRecord& record);
+    bool refill();
+    [[noreturn]] void field_too_large(const CsvRecord& record, std::size_t bytes) const;
 
     std::string name_;
-    std::string text_;
+    std::string text_;                     // the whole text (open, from_string)
+    std::unique_ptr<ByteSource> source_;   // or a stream, read into buffer_ as records are asked for
+    std::unique_ptr<char[]> buffer_;
+    std::string head_;                     // the stream's first bytes, read to look at them, not yet in buffer_
+    std::size_t capacity_ = 0;
+    std::size_t size_hint_ = 0;
+    Encoding encoding_ = Encoding::utf8;
+    bool at_end_ = true;                   // nothing more to read from source_
+    std::size_t base_ = 0;                 // offset in the input of data()[0]
+    std::size_t end_ = 0;                  // bytes of data() that hold text
+    std::deque<std::string> unescaped_;    // this record's quoted fields that held doubled quotes
     std::size_t pos_ = 0;
     std::size_t line_ = 1;
     std::size_t header_line_ = 1;

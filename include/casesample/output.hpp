@@ -18,15 +18,18 @@ bool write_file_if_changed(const std::filesystem::path& path, std::string_view c
 
 // The most any input file may hold (256 MB, far above any case-management export; docs/bad-inputs.md).
 inline constexpr std::size_t kMostInputBytes = std::size_t{256} * 1024 * 1024;
+// The most a population file may hold (2 GB, some 37 million cases): it is read in pieces, never held whole,
+// so what it costs in memory is its cases, not its bytes.
+inline constexpr std::size_t kMostPopulationBytes = std::size_t{2048} * 1024 * 1024;
 
 // Reads a whole file; throws InputError (line 0) naming the file when it cannot be read, is a folder, a
 // device or a socket (a pipe is read), or holds more than kMostInputBytes.
 std::string read_file(const std::string& path);
 // The checks read_file makes before reading, for readers of their own: throws InputError when `path` is a
-// folder, a device or a socket, or a file larger than kMostInputBytes.
-void check_input_file(const std::string& path);
-// Throws the InputError for an input found to hold more than kMostInputBytes while reading it.
-[[noreturn]] void input_too_large(const std::string& path);
+// folder, a device or a socket, or a file larger than `most_bytes`.
+void check_input_file(const std::string& path, std::size_t most_bytes = kMostInputBytes);
+// Throws the InputError for an input found to hold more than `most_bytes` while reading it.
+[[noreturn]] void input_too_large(const std::string& path, std::size_t most_bytes = kMostInputBytes);
 
 // Fixed-point text with `decimals` places, correctly rounded and identical on every machine.
 std::string format_fixed(double value, int decimals);
@@ -52,5 +55,19 @@ private:
 // SHA-256 of a file's bytes as lowercase hex; throws InputError when unreadable.
 std::string sha256_file(const std::string& path);
 std::string sha256_hex(std::string_view bytes);
+
+// SHA-256 of bytes given in pieces: hex() of the pieces equals sha256_hex of them end to end.
+class Sha256 {
+public:
+    Sha256();
+    ~Sha256();
+    Sha256(const Sha256&) = delete;
+    Sha256& operator=(const Sha256&) = delete;
+    void update(std::string_view bytes);
+    std::string hex();  // the digest as lowercase hex; once
+
+private:
+    void* ctx_;  // EVP_MD_CTX
+};
 
 }  // namespace casesample
