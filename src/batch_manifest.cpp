@@ -26,7 +26,7 @@ namespace {
 // level as defaults and in a [[service]] table; then the keys only a service has.
 const std::vector<std::string> kOptionKeys = {
     "fieldwork",  "seed",         "size",         "reserve",     "method",    "confidence", "margin",
-    "proportion", "column",       "vocabulary",   "add-vocabulary", "unknown-as", "keep-columns",
+    "proportion", "column",       "vocabulary",   "add-vocabulary", "unknown-as", "keep-columns", "stratify",
     "court-window", "ooc-window", "window",       "windows",     "draws",     "framework"};
 const std::vector<std::string> kServiceOnlyKeys = {"name", "population", "answers", "judgements", "published"};
 
@@ -328,6 +328,15 @@ private:
             std::string joined;
             for (const auto& c : texts(*n, "keep-columns", "\"team\"")) joined += (joined.empty() ? "" : ",") + c;
             a.keep_columns = joined;
+        }
+        // stratify = "disposal_type,gender,rosh,swb,ethnicity" or a list of names; the names are checked against
+        // the vocabulary when the service runs.
+        if (auto n = setting(own, "stratify")) {
+            std::string joined;
+            for (const auto& c : texts(*n, "stratify", "\"disposal_type,gender,rosh,swb,ethnicity\""))
+                joined += (joined.empty() ? "" : ",") + c;
+            if (joined.empty()) fail(*n, "stratify names no variable");
+            a.stratify = joined;
         }
         // The forms of column and keep-columns (vocabulary files are read when the service runs).
         for (const auto& key : {"column", "keep-columns"}) {

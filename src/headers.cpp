@@ -22,6 +22,18 @@ std::string normalize_header(std::string_view text) {
     return out;
 }
 
+std::vector<std::string_view> split_synonyms(std::string_view cell) {
+    std::vector<std::string_view> out;
+    while (!cell.empty()) {
+        auto bar = cell.find('|');
+        auto one = cell.substr(0, bar);
+        if (one.find_first_not_of(" \t") != std::string_view::npos) out.push_back(one);
+        if (bar == std::string_view::npos) break;
+        cell.remove_prefix(bar + 1);
+    }
+    return out;
+}
+
 const HeaderSynonyms& HeaderSynonyms::builtin() {
     static const HeaderSynonyms h = [] {
         auto reader = CsvReader::from_string("fixtures/headers.csv", std::string(embedded::headers));
@@ -41,14 +53,8 @@ HeaderSynonyms HeaderSynonyms::parse(CsvReader& reader) {
     while (reader.next(rec)) {
         std::string name = normalize_header(rec.fields[*column]);
         if (name.empty()) reader.fail(rec, *column, "empty column name");
-        std::string_view syn = rec.fields[*synonyms];
-        while (!syn.empty()) {
-            auto bar = syn.find('|');
-            auto one = syn.substr(0, bar);
+        for (auto one : split_synonyms(rec.fields[*synonyms]))
             if (!normalize_header(one).empty()) h.add(name, std::string(one));
-            if (bar == std::string_view::npos) break;
-            syn.remove_prefix(bar + 1);
-        }
     }
     return h;
 }
@@ -95,6 +101,30 @@ double unlikeness(const std::string& header, const std::string& name) {
 }
 
 }  // namespace
+
+std::optional<std::string> closest_name(std::string_view word, const std::vector<std::string>& names,
+                                        double max_unlikeness) {
+    std::optional<std::string> best;
+    double best_score = max_unlikeness;
+    const auto w = normalize_header(word);
+    for (const auto& n : names) {
+        const auto m = normalize_header(n);
+        if (w.empty() || m.empty()) continue;
+        double score = static_cast<double>(edit_distance(w, m)) / static_cast<double>(std::max(w.size(), m.size()));
+        if (score <= best_score && (!best || score < best_score)) {
+            best = n;
+            best_score = score;
+        }
+    }
+    return best;
+}
+
+std::string list_names(const std::vector<std::string>& names) {
+    std::string out;
+    for (std::size_t i = 0; i < names.size(); ++i)
+        out += (i == 0 ? "" : i + 1 == names.size() ? " and " : ", ") + names[i];
+    return out;
+}
 
 std::vector<std::optional<std::size_t>> locate_columns(const std::string& file, std::size_t header_line,
                                                        const std::vector<std::string>& header,

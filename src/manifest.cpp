@@ -57,6 +57,12 @@ nlohmann::ordered_json manifest_json(const DrawManifest& m, const Population& po
         for (const auto& [d, n] : m.request.sizes) s[d] = n;
     }
     p["reserve"] = m.request.reserves;
+    // The variables balanced on, when they are not the default four (so manifests of default draws, and older
+    // ones without the key, read as before: no key means disposal_type, gender, rosh, swb).
+    if (pop.stratifiers != default_stratifiers()) {
+        auto& st = p["stratifiers"] = nlohmann::ordered_json::array();
+        for (auto s : pop.stratifiers) st.push_back(pop.vocabulary.name(s));
+    }
     auto& po = p["population_options"] = nlohmann::ordered_json::array();
     for (const auto& [k, v] : m.population_options) po.push_back(nlohmann::ordered_json::array({k, v}));
     auto& el = j["eligibility"];

@@ -220,8 +220,11 @@ Population parse_population(CsvReader& reader, const PopulationOptions& options)
         }
         bool data_like = false;
         for (const auto& h : reader.header()) data_like |= looks_like_data(h, pop.vocabulary);
-        auto found = locate_columns(reader.name(), reader.header_line(), reader.header(), wanted,
-                                    options.header_synonyms, data_like);
+        // Header synonyms: the given ones, then the vocabulary's for each stratifier's column.
+        HeaderSynonyms synonyms = options.header_synonyms;
+        for (auto st : pop.stratifiers)
+            for (const auto& h : pop.vocabulary.header_synonyms(st)) synonyms.add(pop.vocabulary.name(st), h);
+        auto found = locate_columns(reader.name(), reader.header_line(), reader.header(), wanted, synonyms, data_like);
         for (std::size_t i = 0; i < required.size(); ++i) col[i] = *found[i];
     }
     std::vector<std::size_t> kept_col;

@@ -26,6 +26,7 @@ PopulationOptions PopulationArgs::options() const {
     }
     if (!vocabulary.empty()) o.vocabulary = Vocabulary::load(vocabulary);
     for (const auto& extra : add_vocabulary) o.vocabulary.extend(Vocabulary::load(extra), extra);
+    if (!stratify.empty()) o.stratifiers = o.vocabulary.parse_stratifiers(stratify);
     if (!unknown_as.empty()) o.unknown_as = unknown_as;
     if (!date_format.empty()) {
         check_date_format(date_format);
@@ -43,9 +44,12 @@ PopulationOptions PopulationArgs::options() const {
         std::string name(k.substr(0, comma));
         while (!name.empty() && name.front() == ' ') name.erase(0, 1);
         while (!name.empty() && name.back() == ' ') name.pop_back();
-        for (auto own : {"case_id", "domain", "disposal_type", "gender", "rosh", "swb", "selection_order",
-                         "reserve_order", "inclusion_probability"})
-            if (name == own)
+        std::vector<std::string> own = {"case_id", "domain", "selection_order", "reserve_order",
+                                        "inclusion_probability"};
+        for (auto s : o.stratifiers.empty() ? default_stratifiers() : o.stratifiers)
+            own.push_back(o.vocabulary.name(s));
+        for (const auto& taken : own)
+            if (name == taken)
                 throw UsageError("--keep-columns " + keep_columns + ": '" + name +
                                  "' is already a column of sample.csv and reserves.csv; leave it out");
         for (const auto& kept : o.keep_columns)
@@ -92,6 +96,7 @@ std::vector<std::pair<std::string, std::string>> PopulationArgs::describe() cons
     if (!encoding.empty()) d.emplace_back("encoding", encoding);
     if (drop_identical_duplicates) d.emplace_back("drop_identical_duplicates", "true");
     if (!keep_columns.empty()) d.emplace_back("keep_columns", keep_columns);
+    if (!stratify.empty()) d.emplace_back("stratify", stratify);
     // The manifest records the date in ISO form, whichever form was typed.
     auto date = parse_date(fieldwork);
     d.emplace_back("fieldwork", date ? format_date(*date) : fieldwork);
@@ -113,6 +118,7 @@ PopulationArgs PopulationArgs::from_describe(const std::vector<std::pair<std::st
         else if (k == "add_vocabulary") a.add_vocabulary.push_back(v);
         else if (k == "unknown_as") a.unknown_as = v;
         else if (k == "keep_columns") a.keep_columns = v;
+        else if (k == "stratify") a.stratify = v;
         else if (k == "fieldwork") a.fieldwork = v;
         else if (k == "court_window") a.court_window = v;
         else if (k == "ooc_window") a.ooc_window = v;

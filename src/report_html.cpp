@@ -617,6 +617,7 @@ std::string render_draw_html(const DrawnSample& sample, const HtmlAbout& about) 
                                                      " draws the same sample again)"
                                                : "")});
     rows.push_back({"method", std::string(to_string(m.request.method))});
+    rows.push_back({"stratifiers", pop.vocabulary.stratifier_names(pop.stratifiers)});
     if (!m.request.sizes.empty()) {
         std::string sizes;
         for (const auto& [d, n] : m.request.sizes) sizes += (sizes.empty() ? "" : ",") + d + "=" + std::to_string(n);

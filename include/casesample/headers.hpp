@@ -17,6 +17,17 @@ class CsvReader;
 // Lowercase letters and digits only: "Safety & Wellbeing" -> "safetywellbeing". Bytes above ASCII are kept.
 std::string normalize_header(std::string_view text);
 
+// The spellings of a synonyms cell: "M|Boy| Man" -> {"M", "Boy", " Man"}, blank ones left out. The one reader of
+// the synonym tables (fixtures/headers.csv, the vocabulary files); each caller normalises the spellings its way.
+std::vector<std::string_view> split_synonyms(std::string_view cell);
+
+// The name of `names` most like `word` (ignoring case and punctuation), when it is at most `max_unlikeness`
+// unlike it (edit distance over the longer length).
+std::optional<std::string> closest_name(std::string_view word, const std::vector<std::string>& names,
+                                        double max_unlikeness = 0.4);
+// "a, b and c"
+std::string list_names(const std::vector<std::string>& names);
+
 class HeaderSynonyms {
 public:
     // The synonyms shipped in fixtures/headers.csv.

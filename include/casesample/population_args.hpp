@@ -26,6 +26,7 @@ struct PopulationArgs {
     std::string date_format;           // --date-format
     std::string encoding;              // --encoding
     bool drop_identical_duplicates = false;
+    std::string stratify;  // --stratify a,b,c: variables of the vocabulary (empty: the default four)
 
     PopulationOptions options() const;
     // The rule for --fieldwork; throws UsageError when the date is missing or bad, and, given the

@@ -135,6 +135,8 @@ void run(const CheckOptions& o) {
         j["fieldwork"] = o.population_args.fieldwork.empty() ? nlohmann::ordered_json()
                                                               : nlohmann::ordered_json(o.population_args.fieldwork);
         j["population_is"] = o.population_args.fieldwork.empty() ? "every case of every date" : "the eligible cases";
+        auto& st = j["stratifiers"] = nlohmann::ordered_json::array();
+        for (auto s : pop.stratifiers) st.push_back(pop.vocabulary.name(s));
         j["balance"] = balance_json(pop, result);
         auto& cs = j["chi_square"] = nlohmann::ordered_json::array();
         for (const auto& f : fits) {
@@ -163,6 +165,7 @@ void run(const CheckOptions& o) {
                    f.fit.fit.p_value ? format_fixed(*f.fit.fit.p_value, 4) : "too few cases", pooled});
     }
     text += t.render() + "\n";
+    text += "Stratifiers " + pop.vocabulary.stratifier_names(pop.stratifiers) + "\n";
     for (const auto& ds : result.domains)
         text += ds.domain + ": " + std::to_string(ds.draw.selected.size()) + " sampled of " +
                 std::to_string(ds.cases.size()) + (o.population_args.fieldwork.empty() ? " cases" : " eligible cases") +

@@ -175,6 +175,8 @@ void run(const DrawOptions& o, Context&) {
         j["seed"] = request.seed;
         j["seed_chosen_at_random"] = chosen;
         j["method"] = o.method;
+        auto& st = j["stratifiers"] = nlohmann::ordered_json::array();
+        for (auto s : pop.stratifiers) st.push_back(pop.vocabulary.name(s));
         j["cases_read"] = pop.size();
         j["cases_excluded"] = loaded.eligible.excluded.size();
         j["identical_duplicates_dropped"] = loaded.population.identical_duplicates_dropped;
@@ -225,6 +227,7 @@ void run(const DrawOptions& o, Context&) {
         if (loaded.population.identical_duplicates_dropped > 0)
             text += std::to_string(loaded.population.identical_duplicates_dropped) +
                     " identical duplicate rows dropped (--drop-identical-duplicates)\n";
+        text += "Stratifiers " + loaded.population.vocabulary.stratifier_names(loaded.population.stratifiers) + "\n";
         text += "Method " + o.method + ", seed " + std::to_string(request.seed) +
                 (chosen ? " (chosen at random; pass --seed " + std::to_string(request.seed) + " to draw the same sample again)"
                         : "") +

@@ -16,8 +16,12 @@ void add_population_options(CLI::App& app, PopulationArgs& args, bool with_keep_
     app.add_option("--add-vocabulary", args.add_vocabulary,
                    "Add the categories and synonyms of this vocabulary file to the built-in one (repeatable)");
     app.add_option("--unknown-as", args.unknown_as,
-                   "Keep unmatched or blank gender, rosh and swb values as this category (e.g. \"Not known\") "
-                   "instead of stopping with an error");
+                   "Keep unmatched or blank gender, rosh and swb values (any stratifier's but disposal_type's) as "
+                   "this category (e.g. \"Not known\") instead of stopping with an error");
+    app.add_option("--stratify", args.stratify,
+                   "Balance on these variables of the vocabulary, comma-separated (default disposal_type,gender,"
+                   "rosh,swb; at most 8, disposal_type always among them), e.g. "
+                   "disposal_type,gender,rosh,swb,ethnicity with ethnicity defined in an --add-vocabulary file");
     app.add_option("--date-format", args.date_format,
                    "Form of the disposal dates when not D/M/YYYY, DD/MM/YYYY or YYYY-MM-DD (with or without a "
                    "time): %d day, %m month, %b month name, %Y year, %y two-digit year, e.g. %m/%d/%Y or %d-%b-%y");
