@@ -13,9 +13,9 @@
 #include "casesample/batch.hpp"
 #include "casesample/dates.hpp"
 #include "casesample/error.hpp"
-#include "casesample/text_input.hpp"
 #include "casesample/output.hpp"
 #include "casesample/sample_size.hpp"
+#include "casesample/text_input.hpp"
 
 namespace casesample {
 namespace fs = std::filesystem;
@@ -104,9 +104,9 @@ public:
                 continue;
             }
             if (std::find(kServiceOnlyKeys.begin(), kServiceOnlyKeys.end(), k) != kServiceOnlyKeys.end())
-                fail_key(key, "'" + std::string(key.str()) + "' belongs to each service: put it under its [[service]]");
+                fail_key(key, quote_value(std::string(key.str())) + " belongs to each service: put it under its [[service]]");
             check_known(key, kOptionKeys);
-            if (!defaults_.emplace(k, &node).second) fail_key(key, "'" + k + "' is given twice (as - and as _)");
+            if (!defaults_.emplace(k, &node).second) fail_key(key, quote_value(k) + " is given twice (as - and as _)");
         }
         if (!services || services->empty())
             throw InputError(path_, 1, 1,
@@ -122,7 +122,7 @@ public:
             auto [it, inserted] = names.emplace(folded, std::make_pair(service.name, service.line));
             if (!inserted)
                 fail(*table.get("name"),
-                     "a service named '" + it->second.first + "' is already on line " +
+                     "a service named " + quote_value(it->second.first) + " is already on line " +
                          std::to_string(it->second.second) +
                          (it->second.first == service.name ? "" : " (names differing only in capitals are one folder)") +
                          ": each service needs its own name, which is also its folder's name");
@@ -147,8 +147,8 @@ private:
         auto near = closest_key(k, known);
         std::string list;
         for (const auto& n : known) list += (list.empty() ? "" : ", ") + n;
-        fail_key(key, "unknown key '" + std::string(key.str()) + "'" +
-                          (near.empty() ? " (the keys here are " + list + ")" : "; did you mean '" + near + "'?"));
+        fail_key(key, "unknown key " + quote_value(std::string(key.str())) +
+                          (near.empty() ? " (the keys here are " + list + ")" : "; did you mean " + quote_value(near) + "?"));
     }
 
     // The value of `key` for this service: its own, else the top level's.
@@ -205,7 +205,7 @@ private:
             for (auto& item : texts(node, key, "\"" + item_example + "\"")) {
                 auto eq = item.find('=');
                 if (eq == std::string::npos || eq == 0 || eq + 1 == item.size())
-                    fail(node, key + " items are NAME=VALUE, such as \"" + item_example + "\"; got '" + item + "'");
+                    fail(node, key + " items are NAME=VALUE, such as \"" + item_example + "\"; got " + quote_value(item));
                 out.push_back(item);
             }
             return out;
@@ -243,7 +243,7 @@ private:
         for (auto&& [key, node] : table) {
             check_known(key, known);
             auto k = canonical(std::string(key.str()));
-            if (!own.emplace(k, &node).second) fail_key(key, "'" + k + "' is given twice (as - and as _)");
+            if (!own.emplace(k, &node).second) fail_key(key, quote_value(k) + " is given twice (as - and as _)");
         }
         auto missing = [&](const std::string& what) {
             throw InputError(path_, s.line, s.column, what);
@@ -253,10 +253,10 @@ private:
             missing("this [[service]] has no name: add name = \"...\" (the name of its folder in the output)");
         s.name = text(*name->second, "name", "\"Lancashire\"");
         if (auto problem = folder_name_problem(s.name); !problem.empty())
-            fail(*name->second, "the service name '" + s.name + "' cannot be a folder name: " + problem);
+            fail(*name->second, "the service name " + quote_value(s.name) + " cannot be a folder name: " + problem);
         auto population = own.find("population");
         if (population == own.end())
-            missing("service '" + s.name + "' has no population: add population = \"FILE.csv\" (relative to " +
+            missing("service " + quote_value(s.name) + " has no population: add population = \"FILE.csv\" (relative to " +
                     path_ + ")");
         s.population = path(*population->second, "population", "\"lancashire.csv\"");
         for (const auto& key : {"answers", "judgements", "published"})
@@ -282,7 +282,7 @@ private:
                                  "' is not a date (expected YYYY-MM-DD, such as 2019-06-03, or DD/MM/YYYY)");
             }
         } else {
-            missing("service '" + s.name + "' has no fieldwork date: add fieldwork = 2019-06-03 to it, or at the top "
+            missing("service " + quote_value(s.name) + " has no fieldwork date: add fieldwork = 2019-06-03 to it, or at the top "
                     "for every service");
         }
         for (const auto& key : {"court-window", "ooc-window"})
@@ -399,7 +399,7 @@ private:
                     r.sizes = parse_sizes(str->get());
                 } catch (const UsageError&) {
                     fail(*size, "size takes DOMAIN=N pairs, such as size = { court = 50, out-of-court = 32 } or "
-                                "size = \"court=50,out-of-court=32\"; got '" + str->get() + "'");
+                                "size = \"court=50,out-of-court=32\"; got " + quote_value(str->get()));
                 }
             } else {
                 fail(*size, "size must be a table such as size = { court = 50, out-of-court = 32 }");
@@ -409,7 +409,7 @@ private:
         if (auto n = setting(own, "method")) {
             auto m = text(*n, "method", "\"balanced\"");
             auto method = parse_draw_method(m);
-            if (!method) fail(*n, "method must be \"balanced\", \"cells\" or \"systematic\"; got '" + m + "'");
+            if (!method) fail(*n, "method must be \"balanced\", \"cells\" or \"systematic\"; got " + quote_value(m));
             r.method = *method;
         }
         if (auto n = setting(own, "seed")) {
@@ -422,7 +422,7 @@ private:
                 const auto& t = str->get();
                 auto res = std::from_chars(t.data(), t.data() + t.size(), seed);
                 if (t.empty() || res.ec != std::errc{} || res.ptr != t.data() + t.size())
-                    fail(*n, "seed must be a whole number from 0 to 18446744073709551615; got '" + t + "'");
+                    fail(*n, "seed must be a whole number from 0 to 18446744073709551615; got " + quote_value(t));
             } else {
                 fail(*n, "seed must be a whole number, such as seed = 2019");
             }

@@ -42,10 +42,10 @@ void hex_byte(std::string& out, unsigned char b) {
     out += digits[b >> 4];
     out += digits[b & 15];
 }
-}  // namespace
 
-std::string quote_value(std::string_view cell, std::size_t max_chars) {
-    std::string out = "'";
+// Appends up to `max_chars` characters of `cell` with control characters and bytes that are not UTF-8 as \xNN;
+// returns the bytes of `cell` used.
+std::size_t append_escaped(std::string& out, std::string_view cell, std::size_t max_chars) {
     std::size_t chars = 0, i = 0;
     while (i < cell.size() && chars < max_chars) {
         auto b = static_cast<unsigned char>(cell[i]);
@@ -64,16 +64,28 @@ std::string quote_value(std::string_view cell, std::size_t max_chars) {
         }
         ++chars;
     }
-    if (i < cell.size()) out += "...";
+    return i;
+}
+
+std::string escaped(std::string_view text) {
+    std::string out;
+    append_escaped(out, text, std::string_view::npos);
+    return out;
+}
+}  // namespace
+
+std::string quote_value(std::string_view cell, std::size_t max_chars) {
+    std::string out = "'";
+    if (append_escaped(out, cell, max_chars) < cell.size()) out += "...";
     out += '\'';
     return out;
 }
 
 InputError::InputError(std::string file, std::size_t line, std::size_t column, std::string message)
-    : std::runtime_error(place(file, line, column) + ": " + message),
+    : std::runtime_error(escaped(place(file, line, column) + ": " + message)),
       file_(std::move(file)),
       line_(line),
       column_(column),
-      message_(std::move(message)) {}
+      message_(escaped(message)) {}
 
 }  // namespace casesample

@@ -34,17 +34,21 @@ Profile parse_profile(const std::string& name, const std::string& text) {
     auto fail = [&](const toml::node& node, const std::string& message) -> void {
         throw InputError(name, node.source().begin.line, node.source().begin.column, message);
     };
+    auto fail_key = [&](const toml::key& key, const std::string& message) -> void {
+        throw InputError(name, key.source().begin.line, key.source().begin.column, message);
+    };
     auto text_of = [&](const toml::node& node, const std::string& key) {
         auto v = node.value<std::string>();
-        if (!v) fail(node, "'" + key + "' must be text in double quotes");
+        if (!v) fail(node, quote_value(key) + " must be text in double quotes");
         return *v;
     };
     Profile p;
     for (const auto& [key, node] : root) {
         std::string k(key.str());
         if (k == "encoding") {
-            auto e = parse_encoding(text_of(node, k));
-            if (!e) fail(node, "encoding must be \"utf-8\", \"windows-1252\" or \"latin-1\"");
+            auto text = text_of(node, k);
+            auto e = parse_encoding(text);
+            if (!e) fail(node, "encoding must be \"utf-8\", \"windows-1252\" or \"latin-1\"; got " + quote_value(text));
             p.encoding = e;
         } else if (k == "date_format") {
             p.date_format = text_of(node, k);
@@ -62,11 +66,11 @@ Profile parse_profile(const std::string& name, const std::string& text) {
             p.drop_identical_duplicates = *b;
         } else if (k == "columns" || k == "synonyms") {
             const auto* table = node.as_table();
-            if (!table) fail(node, "'" + k + "' must be a table: [" + k + "] followed by lines such as rosh = ...");
+            if (!table) fail(node, quote_value(k) + " must be a table: [" + k + "] followed by lines such as rosh = ...");
             for (const auto& [ckey, cnode] : *table) {
                 std::string column(ckey.str());
                 if (!known_column(column))
-                    fail(cnode, "no column '" + column + "' (the columns are " + known_columns() + ")");
+                    fail_key(ckey, "no column " + quote_value(column) + " (the columns are " + known_columns() + ")");
                 if (k == "columns") {
                     p.columns[column] = text_of(cnode, column);
                 } else if (const auto* list = cnode.as_array()) {
@@ -76,8 +80,8 @@ Profile parse_profile(const std::string& name, const std::string& text) {
                 }
             }
         } else {
-            fail(node, "unknown setting '" + k +
-                           "' (a profile may hold encoding, date_format, unknown_as, drop_identical_duplicates, "
+            fail_key(key, "unknown setting " + quote_value(k) +
+                              " (a profile may hold encoding, date_format, unknown_as, drop_identical_duplicates, "
                            "[columns] and [synonyms])");
         }
     }

@@ -55,6 +55,15 @@ TEST_CASE("quote_value quotes one cell: cut to 60 characters, control and escape
     CHECK(quote_value("abc", 2) == "'ab...'");
 }
 
+TEST_CASE("an InputError is one line without control characters, whatever its thrower put in it") {
+    InputError e("in\x1b.csv", 2, 3, "unknown key \x1b[2J and\na second line \xC2\x9B");
+    CHECK(std::string(e.what()) == "in\\x1B.csv:2:3: unknown key \\x1B[2J and\\x0Aa second line \\xC2\\x9B");
+    CHECK(e.message() == "unknown key \\x1B[2J and\\x0Aa second line \\xC2\\x9B");
+    CHECK(e.file() == "in\x1b.csv");  // the path itself, to open
+    // Escaping twice changes nothing (a message passed on with more words).
+    CHECK(InputError("f", 1, 1, e.message()).message() == e.message());
+}
+
 TEST_CASE("no message quotes more than the offending cell: a file without its header row says so, echoing nothing") {
     // The header row is missing: the first line is a child's record.
     const std::string text = "YOT/2019/1012,Megan Evans,\"5 \"\"The Cottages\"\", Burnley\",Referral Order,03/10/2018,"
@@ -214,8 +223,8 @@ TEST_CASE("profiles: TOML with columns, synonyms, date format, encoding, unknown
         return std::string();
     };
     CHECK(err("encoding = \"utf-16\"\n").find("p.toml:1:12: encoding must be") == 0);
-    CHECK(err("\n\ncolour = \"red\"\n").find("p.toml:3:10: unknown setting 'colour'") == 0);
-    CHECK(err("[columns]\nrisk = \"R\"\n").find("p.toml:2:8: no column 'risk'") == 0);
+    CHECK(err("\n\ncolour = \"red\"\n").find("p.toml:3:1: unknown setting 'colour'") == 0);
+    CHECK(err("[columns]\nrisk = \"R\"\n").find("p.toml:2:1: no column 'risk'") == 0);
     CHECK(err("date_format = \"%d.%m\"\n").find("p.toml:1:15:") == 0);
     CHECK(err("encoding = \n").find("p.toml:1:") == 0);
 }

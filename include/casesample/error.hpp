@@ -15,7 +15,9 @@ namespace casesample {
 std::string quote_value(std::string_view cell, std::size_t max_chars = 60);
 
 // Something wrong with an input file, at a known place. line and column are 1-based;
-// 0 means "not applicable" (column 0: the whole line; line 0: the whole file).
+// 0 means "not applicable" (column 0: the whole line; line 0: the whole file). The message (and what()) has
+// every control character, line break included, and every byte that is not UTF-8 written as \xNN, whatever
+// the thrower put in it: an error is one line and never carries a terminal escape sequence.
 class InputError : public std::runtime_error {
 public:
     InputError(std::string file, std::size_t line, std::size_t column, std::string message);
