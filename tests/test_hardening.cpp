@@ -4,7 +4,6 @@
 
 #include <filesystem>
 #include <fstream>
-#include <regex>
 
 #include <nlohmann/json.hpp>
 
@@ -14,6 +13,22 @@
 #include "test_support.hpp"
 
 using namespace casesample;
+
+namespace {
+// `text` holds `words` right after :LINE:COLUMN. (By hand rather than with <regex>: g++ 12 warns, falsely, of an
+// uninitialized value inside <regex> in the sanitized build, where warnings are errors.)
+bool placed_before(const std::string& text, const std::string& words) {
+    auto i = text.find(words);
+    if (i == std::string::npos) return false;
+    for (int number = 0; number < 2; ++number) {  // COLUMN, then LINE, each after a colon
+        std::size_t digits = 0;
+        for (; i > 0 && text[i - 1] >= '0' && text[i - 1] <= '9'; --i) ++digits;
+        if (digits == 0 || i == 0 || text[i - 1] != ':') return false;
+        --i;
+    }
+    return true;
+}
+}  // namespace
 using namespace casesample::test;
 namespace fs = std::filesystem;
 
@@ -68,7 +83,7 @@ TEST_CASE("a manifest value of the wrong type or out of range is an unreadable m
         auto r = run_cli("verify " + manifest);
         CHECK(r.exit_code == 2);
         CHECK(lines_of(r.err) == 1);
-        CHECK(std::regex_search(r.err, std::regex(":[0-9]+:[0-9]+: not a readable casesample manifest: ")));
+        CHECK(placed_before(r.err, ": not a readable casesample manifest: "));
         CHECK(r.err.find(c.expected) != std::string::npos);
         CHECK(r.out.find("DIFFERENT") == std::string::npos);
         CHECK(r.err.find("json.exception") == std::string::npos);
