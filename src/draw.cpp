@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <charconv>
+#include <initializer_list>
 #include <stdexcept>
 
 #include <boost/random/seed_seq.hpp>
@@ -42,10 +43,10 @@ void kept_cells(CellWriter& w, const Population& pop, std::uint32_t i) {
     for (std::size_t c = 0; c < k; ++c) w.text(pop.kept_values[static_cast<std::size_t>(i) * k + c]);
 }
 
-std::vector<std::string> case_header(const Population& pop, const char* order_column) {
+std::vector<std::string> case_header(const Population& pop, std::initializer_list<const char*> own_columns) {
     std::vector<std::string> h = {"case_id", "domain"};
     for (auto s : pop.stratifiers) h.push_back(pop.vocabulary.name(s));
-    h.insert(h.end(), {order_column, "inclusion_probability"});
+    h.insert(h.end(), own_columns.begin(), own_columns.end());
     h.insert(h.end(), pop.kept_columns.begin(), pop.kept_columns.end());
     return h;
 }
@@ -153,6 +154,7 @@ DrawResult draw_population(const Population& pop, const EligiblePopulation& elig
         ds.reserve_order.resize(ds.draw.reserves.size());
         for (std::size_t j = 0; j < ds.reserve_order.size(); ++j) ds.reserve_order[j] = j + 1;
         ds.substituted_from.assign(ds.draw.selected.size(), 0);
+        ds.drawn_at = ds.draw.selected;
         ds.reserves_listed = ds.draw.reserves.size();
     }
     return result;
@@ -233,8 +235,21 @@ std::vector<BalanceRow> balance_rows(const Population& pop, const DrawResult& re
     return rows;
 }
 
+namespace {
+
+std::string describe_reserve_design(const DomainSample& ds) {
+    if (ds.draw.reserve_design_exact || ds.draw.reserve_probability.empty()) return "";
+    auto [lo, hi] = std::minmax_element(ds.draw.reserve_probability.begin(), ds.draw.reserve_probability.end());
+    return ds.domain + ": the reserves were drawn from the closest design found on the cases the sample left (no "
+                       "exact one keeping every category within its floor/ceiling was found), so not every case left "
+                       "had the same chance of being a reserve; the reserves' own chances (" + format_fixed(*lo, 6) +
+           " to " + format_fixed(*hi, 6) + ") are in reserves.csv (reserve_probability).\n";
+}
+
+}  // namespace
+
 std::string describe_design(const DomainSample& ds) {
-    if (ds.draw.design_exact || ds.draw.selected.empty()) return "";
+    if (ds.draw.design_exact || ds.draw.selected.empty()) return describe_reserve_design(ds);
     const double nominal = double(ds.sample_size) / double(ds.cases.size());
     std::string out = ds.domain + ": the cases' chances of selection are not all exactly " +
                       std::to_string(ds.sample_size) + "/" + std::to_string(ds.cases.size()) + " (" +
@@ -248,7 +263,7 @@ std::string describe_design(const DomainSample& ds) {
     if (ds.draw.miss_probability > 0)
         out += " This design misses some margin in " + format_fixed(100 * ds.draw.miss_probability, 2) +
                "% of draws.";
-    return out + "\n";
+    return out + "\n" + describe_reserve_design(ds);
 }
 
 std::string describe_misses(const Vocabulary& vocabulary, const std::vector<MarginMiss>& misses) {
@@ -312,6 +327,8 @@ SubstitutionResult substitute_case(const Population& pop, DrawResult& result, st
     sel[k] = r.substitute;
     ds.substituted_from[k] = r.reserve_order;
     ds.draw.reserves.erase(ds.draw.reserves.begin() + static_cast<std::ptrdiff_t>(*choice));
+    if (*choice < ds.draw.reserve_probability.size())
+        ds.draw.reserve_probability.erase(ds.draw.reserve_probability.begin() + static_cast<std::ptrdiff_t>(*choice));
     ds.reserve_order.erase(ds.reserve_order.begin() + static_cast<std::ptrdiff_t>(*choice));
     ds.draw.misses = domain_misses(ds);
     r.misses_after = ds.draw.misses;
@@ -333,6 +350,7 @@ DropResult drop_case(const Population& pop, DrawResult& result, std::string_view
     at(ds.draw.selected);
     at(ds.selection_order);
     at(ds.substituted_from);
+    if (k < ds.drawn_at.size()) at(ds.drawn_at);
     if (k < ds.draw.inclusion_probability.size()) at(ds.draw.inclusion_probability);
     ds.dropped.push_back(r.dropped);
     ds.draw.misses = domain_misses(ds);
@@ -357,16 +375,21 @@ std::size_t add_reserves(DomainSample& ds, std::size_t k, std::uint64_t seed, st
     for (auto i : left) sub.codes.push_back(ds.frame.codes[i]);
     Engine engine = domain_engine(seed, ds.domain + "/reserves-" + std::to_string(round));
     auto extra = draw_sample(sub, k, 0, method, engine);
-    for (auto j : extra.selected) {
-        ds.draw.reserves.push_back(left[j]);
+    for (std::size_t t = 0; t < extra.selected.size(); ++t) {
+        ds.draw.reserves.push_back(left[extra.selected[t]]);
+        ds.draw.reserve_probability.push_back(extra.inclusion_probability[t]);  // given every case listed before
         ds.reserve_order.push_back(++ds.reserves_listed);
     }
     ds.reserves_asked += k;
     return k;
 }
 
-std::vector<std::string> sample_header(const Population& pop) { return case_header(pop, "selection_order"); }
-std::vector<std::string> reserves_header(const Population& pop) { return case_header(pop, "reserve_order"); }
+std::vector<std::string> sample_header(const Population& pop) {
+    return case_header(pop, {"selection_order", "inclusion_probability", "substitute_for"});
+}
+std::vector<std::string> reserves_header(const Population& pop) {
+    return case_header(pop, {"reserve_order", "reserve_probability"});
+}
 const std::vector<std::string> kBalanceColumns = {"domain", "variable", "category", "population", "population_share",
                                                   "target", "drawn", "deviation"};
 const std::vector<std::string> kExcludedColumns = {"case_id", "disposal_type", "disposal_date", "domain", "reason"};
@@ -378,10 +401,11 @@ void write_sample_rows(CellWriter& w, const Population& pop, const DrawResult& r
             auto i = ds.cases[ds.draw.selected[k]];
             case_cells(w, pop, ds.domain, i);
             w.integer(static_cast<long long>(ds.selection_order.empty() ? k + 1 : ds.selection_order[k]));
-            double p = ds.substituted_from[k] == 0 && k < ds.draw.inclusion_probability.size()
-                           ? ds.draw.inclusion_probability[k]
-                           : nominal;
-            w.number(p, 6);
+            // A substitute carries the probability of the case drawn at its selection_order, whose place it takes
+            // (docs/sampling-design.md), and names that case.
+            w.number(k < ds.draw.inclusion_probability.size() ? ds.draw.inclusion_probability[k] : nominal, 6);
+            if (k < ds.drawn_at.size() && ds.drawn_at[k] != ds.draw.selected[k]) w.text(pop.id(ds.cases[ds.drawn_at[k]]));
+            else w.text("");
             kept_cells(w, pop, i);
             w.end_row();
         }
@@ -390,12 +414,11 @@ void write_sample_rows(CellWriter& w, const Population& pop, const DrawResult& r
 
 void write_reserves_rows(CellWriter& w, const Population& pop, const DrawResult& result) {
     for (const auto& ds : result.domains) {
-        const double nominal = static_cast<double>(ds.sample_size) / static_cast<double>(ds.cases.size());
         for (std::size_t j = 0; j < ds.draw.reserves.size(); ++j) {
             auto i = ds.cases[ds.draw.reserves[j]];
             case_cells(w, pop, ds.domain, i);
             w.integer(static_cast<long long>(ds.reserve_order[j]));
-            w.number(nominal, 6);
+            w.number(ds.draw.reserve_probability.at(j), 6);
             kept_cells(w, pop, i);
             w.end_row();
         }

@@ -45,7 +45,7 @@ PopulationOptions PopulationArgs::options() const {
         while (!name.empty() && name.front() == ' ') name.erase(0, 1);
         while (!name.empty() && name.back() == ' ') name.pop_back();
         std::vector<std::string> own = {"case_id", "domain", "selection_order", "reserve_order",
-                                        "inclusion_probability"};
+                                        "inclusion_probability", "reserve_probability", "substitute_for"};
         for (auto s : o.stratifiers.empty() ? default_stratifiers() : o.stratifiers)
             own.push_back(o.vocabulary.name(s));
         for (const auto& taken : own)

@@ -1,6 +1,7 @@
 #include "casesample/sample_folder.hpp"
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cstring>
 #include <ctime>
@@ -571,6 +572,50 @@ Verification verify_folder(const std::string& folder_or_manifest, const std::vec
     return v;
 }
 
+namespace {
+
+std::optional<std::array<long, 3>> parse_version(const std::string& v) {
+    std::array<long, 3> out{};
+    std::size_t at = 0;
+    for (std::size_t part = 0; part < 3; ++part) {
+        std::size_t end = at;
+        while (end < v.size() && v[end] >= '0' && v[end] <= '9' && end - at < 6) ++end;
+        if (end == at || (part < 2 ? end >= v.size() || v[end] != '.' : end != v.size())) return std::nullopt;
+        out[part] = std::stol(v.substr(at, end - at));
+        at = end + 1;
+    }
+    return out;
+}
+
+}  // namespace
+
+std::vector<std::string> draw_changes_since(const std::string& version) {
+    // Every version that draws a seed's sample or reserves differently, or writes the folder's files differently.
+    static const std::pair<const char*, const char*> kChanges[] = {
+        {"0.2.0", "balanced samples come from the exact design (docs/sampling-design.md), so a seed draws another "
+                  "sample"},
+        {"0.3.0", "reserves are drawn, given the sample, from the exact design on the cases it leaves, so with the "
+                  "balanced method a seed draws other reserves; reserves.csv gives each reserve's chance of being "
+                  "drawn as a reserve in reserve_probability (it had inclusion_probability, n/N for every reserve); "
+                  "sample.csv has a column substitute_for, and a substitute carries the inclusion probability of the "
+                  "case it replaced (it had n/N)"},
+    };
+    const auto drawn = parse_version(version), current = parse_version(CASESAMPLE_VERSION);
+    if (version == CASESAMPLE_VERSION) return {};
+    if (!drawn || !current)
+        return {"the manifest's version '" + version + "' is not one casesample wrote; what it would draw differently "
+                "is not known"};
+    if (*drawn > *current)
+        return {"the folder was drawn with a newer casesample (" + version + ") than this one (" + CASESAMPLE_VERSION +
+                "); use that version or a later one"};
+    std::vector<std::string> out;
+    for (const auto& [v, what] : kChanges) {
+        auto at = parse_version(v);
+        if (*at > *drawn && *at <= *current) out.push_back(std::string(v) + ": " + what);
+    }
+    return out;
+}
+
 // ---- Substituting ----------------------------------------------------------------------------------------
 
 std::string utc_now() {
@@ -620,9 +665,19 @@ struct FolderChange {
         auto current = folder_files(rebuilt.manifest, *rebuilt.loaded, rebuilt.result);
         for (auto name : {"sample.csv", "reserves.csv"}) {
             auto path = (dir / name).string();
-            if (!fs::exists(path) || read_file(path) != current.at(name))
-                throw std::runtime_error(path + " is not what the manifest and audit log give (edited by hand?); run "
-                                         "casesample verify " + dir.string() + " to see the differences");
+            if (fs::exists(path) && read_file(path) == current.at(name)) continue;
+            const auto changes = draw_changes_since(rebuilt.manifest.version);
+            if (fs::exists(path) && !changes.empty()) {
+                // Not edited: another version drew the folder, and this one would draw or write it otherwise.
+                std::string msg = "cannot " + what + ": " + path + " was written by casesample " +
+                                  rebuilt.manifest.version + ", and this is " + CASESAMPLE_VERSION +
+                                  ", which draws or writes it differently:";
+                for (const auto& c : changes) msg += "\n  " + c;
+                throw std::runtime_error(msg + "\nMake this sample's changes with casesample " +
+                                         rebuilt.manifest.version + ", or draw a new sample with this version");
+            }
+            throw std::runtime_error(path + " is not what the manifest and audit log give (edited by hand?); run "
+                                     "casesample verify " + dir.string() + " to see the differences");
         }
     }
 

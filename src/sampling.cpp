@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <memory>
 #include <stdexcept>
 #include <string>
 
@@ -862,24 +863,39 @@ std::vector<std::int64_t> counts_by(DrawMethod method, const CellTable& cells, c
     return balanced_counts(cells, sizes, n, engine);
 }
 
-// The design depends only on the cells (their categories and sizes) and n; repeated draws from the same
-// frame (a verify, a batch, the repetition tests) build it once per thread.
-const CellDesign& cached_design(const CellTable& cells, std::int64_t n) {
-    struct Cache {
+// The design depends only on the cells (their categories), their sizes and n; repeated draws from the same
+// frame (a verify, a batch, the repetition tests) build it once per thread. The reserves' design is built on the
+// cells' counts left by the sample, one for each allocation the sample can take: up to 256 designs are kept (and at
+// most 2^22 allocation cells in all), the least recently used going first.
+std::shared_ptr<const CellDesign> cached_design(const CellTable& cells, const std::vector<std::int64_t>& sizes,
+                                                std::int64_t n) {
+    struct Entry {
         RowTable<std::uint32_t> row;
         std::vector<std::int64_t> size;
         std::int64_t n = -1;
-        CellDesign design;
+        std::shared_ptr<const CellDesign> design;
+        std::uint64_t used = 0;
     };
-    thread_local Cache cache;
-    if (cache.n != n || cache.size != cells.size || cache.row != cells.row) {
-        cache.n = -1;
-        cache.design = balanced_design(cells, cells.size, n);
-        cache.row = cells.row;
-        cache.size = cells.size;
-        cache.n = n;
+    thread_local std::vector<Entry> cache;
+    thread_local std::uint64_t clock = 0;
+    ++clock;
+    for (auto& e : cache)
+        if (e.n == n && e.size == sizes && e.row == cells.row) {
+            e.used = clock;
+            return e.design;
+        }
+    auto design = std::make_shared<const CellDesign>(balanced_design(cells, sizes, n));
+    std::size_t held = design->count.size();
+    for (const auto& e : cache) held += e.design->count.size();
+    constexpr std::size_t kMostDesigns = 256, kMostHeld = std::size_t{1} << 22;
+    while (!cache.empty() && (cache.size() >= kMostDesigns || held > kMostHeld)) {
+        auto oldest = std::min_element(cache.begin(), cache.end(),
+                                       [](const Entry& a, const Entry& b) { return a.used < b.used; });
+        held -= oldest->design->count.size();
+        cache.erase(oldest);
     }
-    return cache.design;
+    cache.push_back({cells.row, sizes, n, design, clock});
+    return design;
 }
 
 }  // namespace
@@ -904,13 +920,13 @@ SampleDraw draw_sample(const SamplingFrame& frame, std::size_t n, std::size_t re
     std::vector<std::int64_t> count;
     std::vector<double> probability(C, N == 0 ? 0.0 : double(n) / double(N));
     if (method == DrawMethod::balanced) {
-        const auto& design = cached_design(cells, static_cast<std::int64_t>(n));
-        auto s = pick_allocation(design, engine);
-        count.assign(design.allocation(s), design.allocation(s) + C);
-        out.design_exact = design.exact;
-        out.miss_probability = design.miss_probability();
-        if (!design.exact)
-            for (std::size_t c = 0; c < C; ++c) probability[c] = design.inclusion_probability(c, cells.size[c]);
+        const auto design = cached_design(cells, cells.size, static_cast<std::int64_t>(n));
+        auto s = pick_allocation(*design, engine);
+        count.assign(design->allocation(s), design->allocation(s) + C);
+        out.design_exact = design->exact;
+        out.miss_probability = design->miss_probability();
+        if (!design->exact)
+            for (std::size_t c = 0; c < C; ++c) probability[c] = design->inclusion_probability(c, cells.size[c]);
         for (std::size_t c = 0; c < C; ++c) {
             out.worst_deviation = std::max(out.worst_deviation, std::fabs(probability[c] - double(n) / double(N)));
             out.lowest_probability = c == 0 ? probability[c] : std::min(out.lowest_probability, probability[c]);
@@ -940,21 +956,47 @@ SampleDraw draw_sample(const SamplingFrame& frame, std::size_t n, std::size_t re
         out.selected.push_back(i);
         out.inclusion_probability.push_back(p);
     }
-    // Reserves: the same method applied to the cases left, then the same within-cell shuffle.
+    // Reserves, given the sample: the same method on the cells' counts left, then the same within-cell shuffle
+    // (a simple random sample of the cases left in each cell). Balanced: from the design on the counts left, so a
+    // case left in cell c is a reserve with probability E[r_c] / (N_c - n_c), k / (N - n) where that design is
+    // exact; systematic: k / (N - n); cells: r_c / (N_c - n_c) given the allocation, as for the sample.
     if (reserves > 0) {
         std::vector<std::int64_t> rest(C);
         for (std::size_t c = 0; c < C; ++c) rest[c] = cells.size[c] - count[c];
-        auto rcount = counts_by(method, cells, rest, static_cast<std::int64_t>(reserves), engine);
+        const auto k = static_cast<std::int64_t>(reserves);
+        std::vector<std::int64_t> rcount;
+        std::vector<double> rprobability(C, double(reserves) / double(N - n));
+        if (method == DrawMethod::balanced) {
+            const auto design = cached_design(cells, rest, k);
+            auto s = pick_allocation(*design, engine);
+            rcount.assign(design->allocation(s), design->allocation(s) + C);
+            out.reserve_design_exact = design->exact;
+            if (!design->exact)
+                for (std::size_t c = 0; c < C; ++c) rprobability[c] = design->inclusion_probability(c, rest[c]);
+        } else {
+            rcount = counts_by(method, cells, rest, k, engine);
+            if (method == DrawMethod::cells)
+                for (std::size_t c = 0; c < C; ++c)
+                    rprobability[c] = rest[c] == 0 ? 0.0 : double(rcount[c]) / double(rest[c]);
+        }
+        std::vector<std::pair<std::uint32_t, double>> listed;
+        listed.reserve(reserves);
         for (std::size_t c = 0; c < C; ++c) {
             auto* m = cells.members.data() + cells.offset[c];
             const auto Nc = static_cast<std::uint64_t>(cells.size[c]);
             for (std::uint64_t t = static_cast<std::uint64_t>(count[c]);
                  t < static_cast<std::uint64_t>(count[c] + rcount[c]); ++t) {
                 std::swap(m[t], m[t + uniform_below(engine, Nc - t)]);
-                out.reserves.push_back(m[t]);
+                listed.emplace_back(m[t], rprobability[c]);
             }
         }
-        shuffle(out.reserves, engine);
+        shuffle(listed, engine);
+        out.reserves.reserve(reserves);
+        out.reserve_probability.reserve(reserves);
+        for (const auto& [i, p] : listed) {
+            out.reserves.push_back(i);
+            out.reserve_probability.push_back(p);
+        }
     }
     // The misses, from the cell counts (the same as margin_misses(frame, out.selected), without a pass over
     // the frame).

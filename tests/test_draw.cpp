@@ -111,7 +111,7 @@ TEST_CASE("sample.csv and balance.csv have the documented columns and numbers") 
     auto result = draw_population(l.pop, l.eligible, request(5, 2));
     auto reader = CsvReader::from_string("sample.csv", sample_csv(l.pop, result));
     CHECK(reader.header() == std::vector<std::string>{"case_id", "domain", "disposal_type", "gender", "rosh", "swb",
-                                                      "selection_order", "inclusion_probability"});
+                                                      "selection_order", "inclusion_probability", "substitute_for"});
     CsvRecord rec;
     std::size_t rows = 0;
     while (reader.next(rec)) {
@@ -129,7 +129,10 @@ TEST_CASE("sample.csv and balance.csv have the documented columns and numbers") 
     }
     CHECK(total_court_gender == 50);
     auto r = CsvReader::from_string("reserves.csv", reserves_csv(l.pop, result));
-    CHECK(r.header()[6] == "reserve_order");
+    CHECK(r.header() == std::vector<std::string>{"case_id", "domain", "disposal_type", "gender", "rosh", "swb",
+                                                 "reserve_order", "reserve_probability"});
+    // Each reserve's chance given the sample: 2 of the 71 - 50 and of the 39 - 32 cases left.
+    while (r.next(rec)) CHECK((rec.fields[7] == "0.095238" || rec.fields[7] == "0.285714"));
 }
 
 TEST_CASE("excluded.csv lists every ineligible case with its reason and nothing else about the child") {

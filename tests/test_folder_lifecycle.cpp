@@ -4,8 +4,10 @@
 
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
+#include <set>
 #include <tuple>
 
 #include <nlohmann/json.hpp>
@@ -284,4 +286,100 @@ TEST_CASE("lifecycle: a shell inside the folder is told to cd . after a change, 
                                            " --fieldwork 2019-06-03 --seed 2 --out fresh");
     CHECK(code == 0);
     CHECK(err.find("your shell is inside") == std::string::npos);
+}
+
+TEST_CASE("lifecycle: a substitute carries the replaced case's probability and names it; reserves carry their own chance") {
+    auto base = temp_dir();
+    auto dir = drawn_folder(base, source_path("fixtures/population.csv"));
+    auto res = read_table(dir + "/reserves.csv");
+    CHECK(std::find(res.header.begin(), res.header.end(), "inclusion_probability") == res.header.end());
+    const auto rp = res.col("reserve_probability");
+    const auto dom = res.col("domain");
+    // Given the sample, every court case left had the same chance: 3 of the 71 - 50 left. Of the 7 out-of-court cases
+    // left, no choice of 3 keeping every category within floor/ceiling gives each the chance 3/7 (a linear program
+    // over all 13 such choices has no solution), so the closest design's own chances are written.
+    REQUIRE(res.rows.size() == 6);
+    std::set<std::string> out_of_court;
+    for (const auto& row : res.rows) {
+        if (row[dom] == "court") CHECK(row[rp] == "0.142857");
+        else out_of_court.insert(row[rp]);
+    }
+    CHECK(out_of_court == std::set<std::string>{"0.285714", "0.428571", "0.571429"});
+    // The draw says so (and JSON: reserves_equal_chances).
+    auto drawn = run_cli("draw " + source_path("fixtures/population.csv") +
+                         " --fieldwork 2019-06-03 --seed 11 --reserve 3 --format json --out " + base + "/again");
+    REQUIRE_MESSAGE(drawn.exit_code == 0, drawn.err);
+    auto dj = nlohmann::json::parse(drawn.out);
+    CHECK(dj["domains"][0]["reserves_equal_chances"] == true);
+    CHECK(dj["domains"][1]["reserves_equal_chances"] == false);
+    drawn = run_cli("draw " + source_path("fixtures/population.csv") + " --fieldwork 2019-06-03 --seed 11 --reserve 3 --out " +
+                    base + "/again --force");
+    CHECK(drawn.out.find("out-of-court: the reserves were drawn from the closest design found on the cases the sample "
+                         "left") != std::string::npos);
+    CHECK(drawn.out.find("\ncourt: the reserves") == std::string::npos);  // court's are all 3/21
+    auto before = read_table(dir + "/sample.csv");
+    const auto sf = before.col("substitute_for"), ip = before.col("inclusion_probability");
+    for (const auto& row : before.rows) CHECK(row[sf].empty());
+    // A substitute: at the dropped case's selection_order, with its probability, naming it.
+    const auto dropped = before.rows.at(0).at(0);
+    auto r = run_cli("substitute " + dir + " --drop " + dropped + " --reason ill");
+    REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+    auto after = read_table(dir + "/sample.csv");
+    REQUIRE(after.rows.size() == before.rows.size());
+    CHECK(after.rows[0][0] != dropped);
+    CHECK(after.rows[0][sf] == dropped);
+    CHECK(after.rows[0][ip] == before.rows[0][ip]);
+    CHECK(after.rows[0][after.col("selection_order")] == "1");
+    for (std::size_t k = 1; k < after.rows.size(); ++k) CHECK(after.rows[k] == before.rows[k]);
+    // Its replacement in turn stands in for the case drawn there.
+    r = run_cli("substitute " + dir + " --drop " + after.rows[0][0] + " --reason moved");
+    REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+    auto again = read_table(dir + "/sample.csv");
+    CHECK(again.rows[0][sf] == dropped);
+    CHECK(again.rows[0][ip] == before.rows[0][ip]);
+    // Added reserves: their chance given every case listed before (court: 71 - 50 in the sample - 3 reserves listed
+    // in all, the two dropped among them = 18 left, 2 drawn).
+    r = run_cli("reserves " + dir + " --add 2 --domain court --reason slipped");
+    REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+    res = read_table(dir + "/reserves.csv");
+    std::size_t added = 0;
+    for (const auto& row : res.rows)
+        if (row[res.col("reserve_order")] == "4" || row[res.col("reserve_order")] == "5") {
+            CHECK(row[rp] == "0.111111");
+            ++added;
+        }
+    CHECK(added == 2);
+    r = run_cli("verify " + dir);
+    CHECK_MESSAGE(r.exit_code == 0, r.out);
+
+    // A folder an older version drew (its manifest says 0.2.0, its reserves.csv has inclusion_probability): verify
+    // says which version drew it and what has changed since; substitute and reserves stop and say the same.
+    auto old = base + "/old";
+    fs::copy(dir, old);
+    auto manifest = read_text(old + "/manifest.json");
+    const std::string current = std::string("\"version\": \"") + CASESAMPLE_VERSION + "\"";
+    REQUIRE(manifest.find(current) != std::string::npos);
+    manifest.replace(manifest.find(current), current.size(), "\"version\": \"0.2.0\"");
+    write_text(old + "/manifest.json", manifest);
+    auto reserves_text = read_text(old + "/reserves.csv");
+    reserves_text.replace(reserves_text.find("reserve_probability"), 19, "inclusion_probability");
+    write_text(old + "/reserves.csv", reserves_text);
+    r = run_cli("verify " + old);
+    CHECK(r.exit_code == 1);
+    CHECK(r.out.find(std::string("note: the sample was drawn with casesample 0.2.0; this is ") + CASESAMPLE_VERSION +
+                     ", which draws or writes the folder differently") == 0);
+    CHECK(r.out.find("0.3.0: reserves are drawn, given the sample, from the exact design") != std::string::npos);
+    CHECK(r.out.find("0.2.0: balanced samples") == std::string::npos);  // only what changed after 0.2.0
+    CHECK(r.out.find("reserves.csv differs from the re-draw") != std::string::npos);
+    r = run_cli("verify " + old + " --format json");
+    auto j = nlohmann::json::parse(r.out);
+    CHECK(j["drawn_with_version"] == "0.2.0");
+    REQUIRE(j["version_changes"].size() == 1);
+    r = run_cli("substitute " + old + " --drop " + again.rows[1][0] + " --reason ill");
+    CHECK(r.exit_code == 1);
+    CHECK(r.err.find("cannot substitute: " + old + "/reserves.csv was written by casesample 0.2.0") != std::string::npos);
+    CHECK(r.err.find("Make this sample's changes with casesample 0.2.0") != std::string::npos);
+    r = run_cli("reserves " + old + " --add 1");
+    CHECK(r.exit_code == 1);
+    CHECK(r.err.find("cannot add reserves: " + old + "/reserves.csv was written by casesample 0.2.0") != std::string::npos);
 }

@@ -123,7 +123,7 @@ with tempfile.TemporaryDirectory() as tmp:
     run(draw)
     wb = openpyxl.load_workbook(xlsx)
     check(wb.sheetnames == ["Sample", "Reserves", "Balance", "Excluded", "About"], f"draw sheets {wb.sheetnames}")
-    numeric = {"selection_order", "reserve_order", "inclusion_probability", "population", "population_share",
+    numeric = {"selection_order", "reserve_order", "inclusion_probability", "reserve_probability", "population", "population_share",
                "target", "drawn", "deviation"}
     # The population's own notes column is kept, so the fieldwork column beside it takes another name.
     for sheet, file, extra in [("Sample", "sample.csv", ("inspector", "date read", "notes (fieldwork)")),

@@ -47,6 +47,9 @@ struct DomainSample {
     // For each selected position: 0 when drawn, else the reserve_order of the reserve that replaced
     // the drawn case there.
     std::vector<std::size_t> substituted_from;
+    // For each selected position, the frame index of the case drawn there (differs from draw.selected[k] once a
+    // reserve took its place: sample.csv's substitute_for).
+    std::vector<std::uint32_t> drawn_at;
     // For each selected position, its selection_order, once a case left the sample without a replacement
     // (the others keep theirs, so the gap shows); empty while it is position + 1.
     std::vector<std::size_t> selection_order;
@@ -141,9 +144,11 @@ std::size_t add_reserves(DomainSample& ds, std::size_t k, std::uint64_t seed, st
 std::string_view unescaped_cell(std::string_view cell);
 
 // File texts. Columns:
-//  sample.csv    case_id, domain, disposal_type, gender, rosh, swb, selection_order, inclusion_probability,
-//                then the kept columns
-//  reserves.csv  the same columns (inclusion_probability is n/N) and reserve_order
+//  sample.csv    case_id, domain, the stratifiers, selection_order, inclusion_probability (a substitute: that of
+//                the case it replaced), substitute_for (the id of that case; empty for a case drawn), then the
+//                kept columns
+//  reserves.csv  case_id, domain, the stratifiers, reserve_order, reserve_probability (the chance of being drawn
+//                as a reserve given the sample and the reserves listed before), then the kept columns
 //  balance.csv   domain, variable, category, population, population_share, target, drawn, deviation
 //  excluded.csv  case_id, disposal_type, disposal_date, domain, reason
 std::string sample_csv(const Population& population, const DrawResult& result);

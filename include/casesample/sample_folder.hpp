@@ -197,6 +197,11 @@ struct Verification {
 };
 Verification verify_folder(const std::string& folder_or_manifest, const std::vector<InputOverride>& inputs = {});
 
+// How the versions after `version` (the one a folder was drawn with) draw or write a folder differently from it,
+// one line per version ("0.3.0: ..."), oldest first; empty when none does (or `version` is this one). A version
+// that is not of the form A.B.C, or newer than this one, gets one line saying so.
+std::vector<std::string> draw_changes_since(const std::string& version);
+
 // Where two texts first differ: line, column and the text around it in each.
 std::string first_difference(const std::string& expected, const std::string& actual);
 

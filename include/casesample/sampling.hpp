@@ -66,6 +66,10 @@ struct SampleDraw {
     std::vector<std::uint32_t> selected;          // frame indices, in selection (reading) order
     std::vector<double> inclusion_probability;    // for each selected case, its first-order inclusion probability
     std::vector<std::uint32_t> reserves;          // frame indices, in the order they are to be used
+    // For each reserve, its chance of being drawn as a reserve given the sample (and, for reserves added later,
+    // given every case listed before): k / (N - n) for every case left where the reserve design is exact.
+    std::vector<double> reserve_probability;
+    bool reserve_design_exact = true;  // balanced reserves: every case left had the same chance
     std::vector<MarginMiss> misses;               // empty when every margin is within floor/ceiling
     // Balanced draws: whether every case's inclusion probability is exactly n/N; the largest distance of a
     // case's probability from n/N when not; the design's probability of missing some margin (0 when every
@@ -77,6 +81,9 @@ struct SampleDraw {
 };
 
 // Draws exactly n cases (n <= frame.size()) and k reserves from the rest, by the given method.
+// The reserves are drawn after the sample, conditional on it, by the same method on the cases left (for balanced:
+// from the exact design on the cells' remaining counts, docs/sampling-design.md), so each case left has a known
+// chance of being a reserve (reserve_probability). The sample does not depend on k.
 // Throws UsageError when n or n + k exceeds the frame.
 SampleDraw draw_sample(const SamplingFrame& frame, std::size_t n, std::size_t reserves, DrawMethod method,
                        Engine& engine);

@@ -192,6 +192,7 @@ void run(const DrawOptions& o, Context&) {
                 d["equal_chances"] = ds.draw.design_exact;
                 d["lowest_inclusion_probability"] = ds.draw.lowest_probability;
                 d["highest_inclusion_probability"] = ds.draw.highest_probability;
+                if (!ds.draw.reserves.empty()) d["reserves_equal_chances"] = ds.draw.reserve_design_exact;
             }
             domains.push_back(d);
         }

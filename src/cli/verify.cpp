@@ -30,6 +30,7 @@ void run(const VerifyOptions& o, Context& context) {
         j["cannot_verify"] = v.cannot_verify;
         j["seed"] = m.request.seed;
         j["drawn_with_version"] = m.version;
+        j["version_changes"] = draw_changes_since(m.version);  // what later versions draw or write differently
         j["substitutions_replayed"] = m.substitutions;  // every row of the audit log replayed
         auto& moved = j["inputs_moved"] = nlohmann::ordered_json::array();
         for (const auto& mi : v.rebuilt.moved_inputs)
@@ -40,9 +41,14 @@ void run(const VerifyOptions& o, Context& context) {
         return;
     }
     std::string text;
-    if (m.version != CASESAMPLE_VERSION)
+    if (m.version != CASESAMPLE_VERSION) {
+        const auto changes = draw_changes_since(m.version);
         text += "note: the sample was drawn with casesample " + m.version + "; this is " + CASESAMPLE_VERSION +
-                " (a different version may draw differently)\n";
+                (changes.empty() ? std::string(" (a different version may draw differently)\n")
+                                 : ", which draws or writes the folder differently, so a difference below may come "
+                                   "from that:\n");
+        for (const auto& c : changes) text += "  " + c + "\n";
+    }
     if (!v.verified()) {
         text += "CANNOT VERIFY: " +
                 (v.cannot_verify.size() == 1 ? std::string("an input of the draw is not there")
