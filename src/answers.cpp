@@ -2,12 +2,14 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <charconv>
 #include <filesystem>
 #include <set>
 
 #include "casesample/csv.hpp"
 #include "casesample/error.hpp"
+#include "casesample/headers.hpp"  // normalize_header
 #include "casesample/json_input.hpp"
 #include "casesample/output.hpp"
 #include "casesample/vocabulary.hpp"  // normalize_label
@@ -133,17 +135,105 @@ struct Builder {
     }
 };
 
-AnswerSet read_wide(CsvReader& reader, const Framework& fw) {
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+    std::vector<std::size_t> row(b.size() + 1);
+    for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+    for (std::size_t i = 1; i <= a.size(); ++i) {
+        std::size_t diag = row[0];
+        row[0] = i;
+        for (std::size_t j = 1; j <= b.size(); ++j) {
+            std::size_t up = row[j];
+            row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
+            diag = up;
+        }
+    }
+    return row[b.size()];
+}
+
+// The column `name` of a wide answers file is not a key question: when it looks like one (a number with dots,
+// such as 2.1.l or 2.1.10, or one character off a key question's id), the message to stop with; else empty.
+std::string mistyped_question(const std::string& name, const Framework& fw, const std::vector<std::string>& header) {
+    std::string_view core = name;
+    if (!core.empty() && (core[0] == 'q' || core[0] == 'Q')) core.remove_prefix(1);
+    while (!core.empty() && core[0] == ' ') core.remove_prefix(1);
+    const bool numbered = !core.empty() && core[0] >= '0' && core[0] <= '9' &&
+                          core.find_first_of(".,") != std::string_view::npos &&
+                          core.find(' ') == std::string_view::npos;
+    std::vector<std::string> ids;  // key questions of the domains rated from them
+    for (const auto& d : fw.domains)
+        if (!d.judged)
+            for (const auto& st : d.standards)
+                for (const auto& q : st.key_questions) ids.push_back(q.id);
+    auto in_header = [&](const std::string& id) {
+        for (const auto& h : header)
+            if (trimmed(h) == id) return true;
+        return false;
+    };
+    // The closest key question, preferring one without a column of its own.
+    std::string best;
+    std::size_t best_distance = 3;
+    bool best_free = false;
+    for (const auto& id : ids) {
+        auto dist = edit_distance(name, id);
+        if (dist == 0 || dist > 2) continue;
+        const bool free = !in_header(id);
+        if (dist < best_distance || (dist == best_distance && free && !best_free)) {
+            best = id;
+            best_distance = dist;
+            best_free = free;
+        }
+    }
+    const bool near = !best.empty() && best_distance == 1 && name.size() >= 3;
+    if (!numbered && !near) return {};
+    std::string msg = "column " + quote_value(name) + " is not a key question of the framework";
+    // Its standard, when the part before the last dot is one: "standard 2.1 has key questions 2.1.1, ...".
+    std::string_view prefix = core.substr(0, core.find_last_of(".,") == std::string_view::npos ? 0 : core.find_last_of(".,"));
+    if (auto st = fw.find_standard(prefix); st && !fw.domains[st->domain].judged) {
+        std::string list;
+        for (const auto& q : fw.standard(*st).key_questions) list += (list.empty() ? "" : ", ") + q.id;
+        msg += " (standard " + std::string(prefix) + " has key questions " + list + ")";
+    }
+    if (!best.empty()) {
+        msg += "; did you mean " + best + "?";
+        if (!best_free) msg += " (" + best + " has a column already.)";
+    } else {
+        msg += ".";
+    }
+    msg += " Rename the column, map it with --column " + (best.empty() || !best_free ? std::string("QUESTION") : best) +
+           "=\"" + name + "\" (the key question it answers), or pass --ignore-column \"" + name +
+           "\" if it holds no answers";
+    return msg;
+}
+
+AnswerSet read_wide(CsvReader& reader, const Framework& fw, const AnswerReadOptions& options) {
     Builder b(fw, reader.name(), AnswerLayout::wide);
     auto case_col = reader.find_column("case_id");
     auto domain_col = reader.find_column("domain");
     std::vector<std::pair<std::size_t, QuestionPlace>> question_cols;
     const auto& header = reader.header();
     std::set<std::string> seen;
+    std::vector<bool> ignore_used(options.ignore_columns.size(), false);
     for (std::size_t i = 0; i < header.size(); ++i) {
         auto name = trimmed(header[i]);
+        if ((case_col && i == *case_col) || (domain_col && i == *domain_col)) continue;
+        bool ignored = false;
+        for (std::size_t k = 0; k < options.ignore_columns.size(); ++k)
+            if (normalize_header(options.ignore_columns[k]) == normalize_header(name) &&
+                trimmed(options.ignore_columns[k]).size() > 0) {
+                ignored = true;
+                ignore_used[k] = true;
+            }
+        if (ignored) {
+            b.set.columns_ignored.push_back(name);
+            continue;
+        }
         auto p = fw.find_question(name);
-        if (!p) continue;
+        if (!p) {
+            auto why = mistyped_question(name, fw, header);
+            if (!why.empty()) throw InputError(reader.name(), reader.header_line(), i + 1, why);
+            b.set.columns_not_read.push_back(name);
+            continue;
+        }
         if (fw.domains[p->domain].judged)
             throw InputError(reader.name(), reader.header_line(), i + 1,
                              "key question " + name + " belongs to domain " + fw.domains[p->domain].id + " (" +
@@ -153,6 +243,10 @@ AnswerSet read_wide(CsvReader& reader, const Framework& fw) {
         question_cols.push_back({i, *p});
         b.set.present[p->domain][index_in_domain(fw, *p)] = true;
     }
+    for (std::size_t k = 0; k < options.ignore_columns.size(); ++k)
+        if (!ignore_used[k])
+            throw InputError(reader.name(), reader.header_line(), 0,
+                             "--ignore-column " + quote_value(options.ignore_columns[k]) + ": the header has no such column");
     if (question_cols.empty())
         throw InputError(reader.name(), reader.header_line(), 0,
                          "no column is a key question of the framework (expected columns such as 2.1.1, 2.1.2, ...)");
@@ -311,13 +405,13 @@ AnswerSet read_aggregate(CsvReader& reader, const Framework& fw) {
     return std::move(b.set);
 }
 
-AnswerSet read_any(CsvReader& reader, const Framework& fw) {
+AnswerSet read_any(CsvReader& reader, const Framework& fw, const AnswerReadOptions& options) {
     bool has_case = reader.find_column("case_id").has_value();
     bool has_question = reader.find_column("question").has_value();
     if (has_case && has_question && reader.find_column("answer")) return read_long(reader, fw);
     if (!has_case && has_question && reader.find_column("yes") && reader.find_column("relevant"))
         return read_aggregate(reader, fw);
-    if (has_case && !has_question) return read_wide(reader, fw);
+    if (has_case && !has_question) return read_wide(reader, fw, options);
     throw InputError(reader.name(), reader.header_line(), 0,
                      "cannot tell the layout of the answers from the header (expected 'case_id, domain, 2.1.1, 2.1.2, ...' "
                      "or 'case_id, question, answer' or 'question, yes, relevant')");
@@ -360,14 +454,15 @@ void collect_counts(const nlohmann::json& j, std::map<std::string, std::int64_t>
 
 }  // namespace
 
-AnswerSet parse_answers(const std::string& name, std::string text, const Framework& framework) {
+AnswerSet parse_answers(const std::string& name, std::string text, const Framework& framework,
+                        const AnswerReadOptions& options) {
     auto reader = CsvReader::from_string(name, std::move(text));
-    return read_any(reader, framework);
+    return read_any(reader, framework, options);
 }
 
-AnswerSet read_answers(const std::string& path, const Framework& framework) {
+AnswerSet read_answers(const std::string& path, const Framework& framework, const AnswerReadOptions& options) {
     auto reader = CsvReader::open(path);
-    return read_any(reader, framework);
+    return read_any(reader, framework, options);
 }
 
 SampleFolder read_sample_folder(const std::string& dir) {

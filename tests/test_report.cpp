@@ -157,6 +157,21 @@ TEST_CASE("every bad answer file is an input error at file:line:column") {
         {"totals: twice", "question,yes,relevant\n2.1.1,4,5\n2.1.1,4,5\n", "answers.csv:3:1: key question 2.1.1 appears twice"},
         {"totals: relevant above cases", "question,yes,relevant,cases\n2.1.1,4,51,50\n", "answers.csv:2:3: relevant (51) is more than the cases read (50)"},
         {"unknown layout", "id,value\n2.1.1,84%\n", "answers.csv:1: cannot tell the layout"},
+        {"a mistyped key question column", "case_id,domain,2.1.l,2.1.2\nA,court,Yes,No\n",
+         "answers.csv:1:3: column '2.1.l' is not a key question of the framework (standard 2.1 has key questions 2.1.1, "
+         "2.1.2, 2.1.3); did you mean 2.1.1? Rename the column, map it with --column 2.1.1=\"2.1.l\""},
+        {"a key question not in the framework", "case_id,domain,2.1.1,2.1.10\nA,court,Yes,No\n",
+         "answers.csv:1:4: column '2.1.10' is not a key question of the framework (standard 2.1 has key questions 2.1.1, "
+         "2.1.2, 2.1.3); did you mean 2.1.1? (2.1.1 has a column already.)"},
+        {"a standard's id as a column", "case_id,2.1.1,2.1\nA,Yes,No\n",
+         "answers.csv:1:3: column '2.1' is not a key question of the framework"},
+        {"a question with a prefix", "case_id,2.1.1,Q2.1.2\nA,Yes,No\n",
+         "answers.csv:1:3: column 'Q2.1.2' is not a key question of the framework (standard 2.1 has key questions 2.1.1, "
+         "2.1.2, 2.1.3); did you mean 2.1.2?"},
+        {"one character off a key question", "case_id,2.1.1,l.1.1\nA,Yes,No\n",
+         "answers.csv:1:3: column 'l.1.1' is not a key question of the framework; did you mean"},
+        {"a mistyped question of another standard", "case_id,2.1.1,9.9.9\nA,Yes,No\n",
+         "answers.csv:1:3: column '9.9.9' is not a key question of the framework. Rename the column"},
     };
     for (const auto& b : bad) {
         INFO(b.what);
@@ -164,6 +179,74 @@ TEST_CASE("every bad answer file is an input error at file:line:column") {
         CHECK(message.find(b.message) != std::string::npos);
         if (message.find(b.message) == std::string::npos) MESSAGE(message);
     }
+}
+
+TEST_CASE("a wide answers file's other columns: read past with a note, or ignored as asked when they look like questions") {
+    const auto& fw = casesample::Framework::builtin();
+    // Columns unlike key questions (the fieldwork sheet's): not read, listed.
+    auto set = casesample::parse_answers("answers.csv", "case_id,domain,Inspector,2.1.1,date read,notes\nA,court,Jo,Yes,2019-06-04,ok\n", fw);
+    CHECK(set.columns_not_read == std::vector<std::string>{"Inspector", "date read", "notes"});
+    CHECK(set.columns_ignored.empty());
+    CHECK(set.cases.size() == 1);
+    // Columns that look like key questions, passed over by name (matched ignoring case, spaces and punctuation).
+    casesample::AnswerReadOptions read;
+    read.ignore_columns = {"2.1.10", "q 2.1.2"};
+    set = casesample::parse_answers("answers.csv", "case_id,2.1.1,2.1.10,Q2.1.2\nA,Yes,7,8\n", fw, read);
+    CHECK(set.columns_ignored == std::vector<std::string>{"2.1.10", "Q2.1.2"});
+    CHECK(set.cases.at(0).answers.at(0) == 1);
+    // An ignored column that is not there is an error: it was meant for another file, or mistyped itself.
+    read.ignore_columns = {"2.1.11"};
+    try {
+        casesample::parse_answers("answers.csv", "case_id,2.1.1\nA,Yes\n", fw, read);
+        FAIL("no error");
+    } catch (const casesample::InputError& e) {
+        CHECK(std::string(e.what()) == "answers.csv:1: --ignore-column '2.1.11': the header has no such column");
+    }
+}
+
+TEST_CASE("casesample report: a mistyped key question column stops it at file:1:column; --ignore-column passes it over") {
+    using namespace casesample::test;
+    auto dir = temp_dir();
+    auto answers = read_text(source_path("fixtures/answers/lancashire-2019-answers.csv"));
+    auto header_end = answers.find('\n');
+    auto typo = answers;
+    typo.replace(typo.find("2.1.1,"), 6, "2.1.l,");
+    write_text(dir + "/typo.csv", typo);
+    auto r = run_cli("report " + dir + "/typo.csv --population court=71,out-of-court=39 --seed 1 --draws 100");
+    CHECK(r.exit_code == 2);
+    CHECK(r.out.empty());
+    CHECK(r.err.rfind(dir + "/typo.csv:1:3: column '2.1.l' is not a key question of the framework", 0) == 0);
+    CHECK(r.err.find("did you mean 2.1.1?") != std::string::npos);
+    // As the message says: mapped with --column, it reads as the file with 2.1.1.
+    auto fixed = run_cli("report " + dir + "/typo.csv --population court=71,out-of-court=39 --seed 1 --draws 100 "
+                         "--column 2.1.1=2.1.l");
+    auto plain = run_cli("report " + source_path("fixtures/answers/lancashire-2019-answers.csv") +
+                         " --population court=71,out-of-court=39 --seed 1 --draws 100");
+    REQUIRE(fixed.exit_code == 0);
+    CHECK(fixed.out == plain.out);
+
+    // A column that is not an answer but looks like one: an error, unless named with --ignore-column.
+    std::string extra;
+    std::size_t at = 0;
+    for (std::size_t line = 0; at < answers.size(); ++line) {
+        auto end = answers.find('\n', at);
+        extra += answers.substr(at, end - at) + (line == 0 ? ",2.1.10,Inspector\n" : ",3,Jo\n");
+        at = end + 1;
+    }
+    (void)header_end;
+    write_text(dir + "/extra.csv", extra);
+    r = run_cli("report " + dir + "/extra.csv --population court=71,out-of-court=39 --seed 1 --draws 100");
+    CHECK(r.exit_code == 2);
+    CHECK(r.err.find("extra.csv:1:26: column '2.1.10' is not a key question of the framework") != std::string::npos);
+    r = run_cli("report " + dir + "/extra.csv --population court=71,out-of-court=39 --seed 1 --draws 100 "
+                "--ignore-column 2.1.10");
+    REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+    CHECK(r.out == plain.out);
+    CHECK(r.err == "casesample: note: " + dir + "/extra.csv: column(s) not read as answers (not key questions of the "
+                   "framework): 'Inspector'\n");
+    r = run_cli("report " + dir + "/extra.csv --population court=71,out-of-court=39 --seed 1 --draws 100 "
+                "--ignore-column 2.1.10 --ignore-column Inspector");
+    CHECK(r.err.empty());
 }
 
 TEST_CASE("a question asked only of relevant cases has population N x relevant / n, rounded half up") {

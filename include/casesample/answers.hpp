@@ -5,8 +5,10 @@
 //   aggregate  question, yes, relevant [, cases]        totals only (no case-level answers)
 // Answers match case-insensitively: Yes / Y, No / N, and N/A / NA / "not relevant" / "not applicable" or a
 // blank cell for a question that does not apply to the case. Anything else is an InputError naming
-// file:line:column. Columns of a wide file that are neither case_id, domain nor a key question of the
-// framework are ignored.
+// file:line:column. A column of a wide file that is neither case_id, domain nor a key question of the framework
+// is not read (listed in columns_not_read), unless it looks like a mistyped key question (2.1.l, 2.1.10, Q2.1.1):
+// then an InputError at line 1, that column, with the closest key question; columns named in
+// AnswerReadOptions::ignore_columns are passed over whatever they look like.
 //
 // A case belongs to one framework domain rated from key questions (court or out-of-court cases): given by the
 // domain column (a sample domain such as "court", or a domain id or name), or else the domain of the questions
@@ -49,14 +51,25 @@ struct AnswerSet {
     // Per framework domain: cases read (case-level: cases in the file; aggregate: the `cases` column, or
     // nullopt when the file does not give it).
     std::vector<std::optional<std::int64_t>> cases_read;
+    // Wide layout: header cells (trimmed) of the columns not read as answers (neither case_id, domain nor a key
+    // question: inspector, notes ...), and of the columns passed over as asked (ignore_columns).
+    std::vector<std::string> columns_not_read;
+    std::vector<std::string> columns_ignored;
     bool case_level() const noexcept { return layout != AnswerLayout::aggregate; }
+};
+
+struct AnswerReadOptions {
+    // Headers of a wide file's columns that hold no answers, even if they look like key questions (matched
+    // ignoring case, spaces and punctuation); each must be in the header.
+    std::vector<std::string> ignore_columns;
 };
 
 // The key questions of a framework domain, in framework order.
 std::vector<QuestionPlace> domain_questions(const Framework& framework, std::size_t domain);
 
-AnswerSet read_answers(const std::string& path, const Framework& framework);
-AnswerSet parse_answers(const std::string& name, std::string text, const Framework& framework);
+AnswerSet read_answers(const std::string& path, const Framework& framework, const AnswerReadOptions& options = {});
+AnswerSet parse_answers(const std::string& name, std::string text, const Framework& framework,
+                        const AnswerReadOptions& options = {});
 
 // A sample folder written by `casesample draw`: the sampled cases and the eligible population of each domain.
 struct SampleFolder {

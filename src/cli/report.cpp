@@ -43,6 +43,7 @@ struct ReportCliOptions {
     bool quiet = false;
     std::string xlsx;  // --xlsx FILE: the report as a workbook too
     std::vector<std::string> columns;  // --column STANDARD=HEADER
+    std::vector<std::string> ignore_columns;  // --ignore-column HEADER
 };
 
 // What a report was made from, for the About sheet: the input files' SHA-256 and the command as typed.
@@ -87,7 +88,16 @@ void run(const ReportCliOptions& o) {
         options.population = parse_domain_counts(fw, o.population, "--population", kMostPopulation);
     if (!o.cases.empty()) options.cases_read = parse_domain_counts(fw, o.cases, "--cases", kMostPopulation);
 
-    auto answers = parse_answers(o.answers, text_with_columns(o.answers, o.columns), fw);
+    AnswerReadOptions read;
+    read.ignore_columns = o.ignore_columns;
+    auto answers = parse_answers(o.answers, text_with_columns(o.answers, o.columns), fw, read);
+    if (!answers.columns_not_read.empty()) {
+        // Said once, so that a column meant as answers but named unlike a key question does not go unnoticed.
+        std::string names;
+        for (const auto& c : answers.columns_not_read) names += (names.empty() ? "" : ", ") + quote_value(c);
+        std::cerr << "casesample: note: " << o.answers << ": column(s) not read as answers (not key questions of the "
+                  << "framework): " << names << "\n";
+    }
     if (!o.population.empty()) {
         // A domain with answers but no population would silently turn every domain's intervals to Wilson's and
         // drop the probabilities: say which one is missing instead.
@@ -167,6 +177,10 @@ void setup(CLI::App& app, Context&) {
                     "Read a column of the answers file under another header: --column case_id=\"Case Ref\" "
                     "(case_id, domain, question, answer, yes, relevant, cases, or a key question such as 2.1.1; "
                     "repeatable)");
+    sub->add_option("--ignore-column", o->ignore_columns,
+                    "A column of a wide answers file that holds no answers although its header looks like a key "
+                    "question (such as 2.1.10 or Q2.1.1); without it such a column is an error (repeatable)")
+        ->type_name("HEADER");
     sub->callback([o] { run(*o); });
 }
 
