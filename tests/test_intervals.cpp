@@ -449,6 +449,71 @@ TEST_CASE("casesample interval --from reproduces the reference tables") {
     }
 }
 
+TEST_CASE("casesample interval --from reads the headers it prints (yes, read), an answers file's totals, and --column") {
+    const std::string dir = test::temp_dir();
+    const auto plain_csv = [&](const std::string& header) {
+        test::write_text(dir + "/p.csv", header + "\n5,8,20\n3,9,\n");
+        return test::run_cli("interval --from " + dir + "/p.csv");
+    };
+    auto want = plain_csv("x,n,population");
+    REQUIRE(want.exit_code == 0);
+    auto results = [](const std::string& out) { return out.substr(out.find('\n')); };  // the rows, header aside
+    // The header of one interval's table, as printed: yes, read, population.
+    auto one = test::run_cli("interval 5 8 --population 20");
+    REQUIRE(one.out.rfind("yes  read  population  method", 0) == 0);
+    auto r = plain_csv("yes,read,population");
+    REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+    CHECK(r.out.rfind("yes,read,population,method,lower,upper,lower_count,upper_count\n", 0) == 0);
+    CHECK(results(r.out) == results(want.out));
+    // Headers matched as everywhere else: case, spaces and punctuation aside, synonyms from fixtures/headers.csv.
+    for (const char* header : {"Yes,Read,Population", "YES ,cases read,Eligible cases", "yes answers,relevant,population size"}) {
+        INFO(header);
+        r = plain_csv(header);
+        REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+        CHECK(results(r.out) == results(want.out));
+    }
+    // The table of --from, saved as CSV (as from a spreadsheet), reads back: earlier results (share, lower, upper,
+    // lower count, upper count) are replaced, a confidence of 80% is 0.8.
+    test::write_text(dir + "/t.csv",
+                     "yes,read,population,method,confidence,share,lower,upper,lower count,upper count\n"
+                     "5,8,20,hypergeometric,80%,62.5%,40.0%,80.0%,8,16\n");
+    auto table = test::run_cli("interval --from " + dir + "/t.csv --format table");
+    REQUIRE_MESSAGE(table.exit_code == 0, table.err);
+    CHECK(table.out.find("yes  read  population  method          confidence  share  lower  upper  lower count  upper count\n") == 0);
+    CHECK(table.out.find("5    8     20          hypergeometric  80%         62.5%  40.0%  80.0%            8           16\n") !=
+          std::string::npos);
+    // An answers file's totals: yes of relevant (not of the cases read).
+    test::write_text(dir + "/totals.csv", "question,yes,relevant,cases\n2.1.1,42,48,50\n");
+    r = test::run_cli("interval --from " + dir + "/totals.csv --population 71");
+    REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+    auto h = proportion_interval(42, 48, 0.8, IntervalMethod::hypergeometric, 71);
+    CHECK(r.out == "question,yes,relevant,cases,method,lower,upper,lower_count,upper_count\n2.1.1,42,48,50,hypergeometric," +
+                       format_shortest(h.lower) + "," + format_shortest(h.upper) + "," + std::to_string(*h.lower_count) +
+                       "," + std::to_string(*h.upper_count) + "\n");
+    // Messages name the columns as the file does.
+    test::write_text(dir + "/big.csv", "yes,read\n9,8\n");
+    r = test::run_cli("interval --from " + dir + "/big.csv");
+    CHECK(r.exit_code == 2);
+    CHECK(r.err.find("big.csv:2:1: yes = 9 'yes' answers is more than the read = 8 cases read") != std::string::npos);
+    // Other headers: named with --column, or a message listing what is missing with the closest header.
+    test::write_text(dir + "/other.csv", "passed,inspected\n5,8\n");
+    r = test::run_cli("interval --from " + dir + "/other.csv");
+    CHECK(r.exit_code == 2);
+    CHECK(r.err.find("other.csv:1: 2 required columns are not in the header: x: not found") != std::string::npos);
+    CHECK(r.err.find("use --column x=") != std::string::npos);
+    r = test::run_cli("interval --from " + dir + "/other.csv --column x=passed --column n=Inspected");
+    REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+    CHECK(r.out.rfind("passed,inspected,method,lower,upper\n5,8,wilson,", 0) == 0);
+    r = test::run_cli("interval --from " + dir + "/other.csv --column y=passed");
+    CHECK(r.exit_code == 2);
+    CHECK(r.err.find("--column takes COLUMN=HEADER with COLUMN x, n, population") != std::string::npos);
+    // A first line of numbers is data, not a header: said so.
+    test::write_text(dir + "/nohead.csv", "5,8\n");
+    r = test::run_cli("interval --from " + dir + "/nohead.csv");
+    CHECK(r.exit_code == 2);
+    CHECK(r.err.find("nohead.csv:1: this line does not look like a header row") != std::string::npos);
+}
+
 TEST_CASE("casesample interval --from names the file, line and column of a bad row and writes nothing") {
     const std::string dir = test::temp_dir();
     struct Case {

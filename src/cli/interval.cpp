@@ -1,5 +1,6 @@
 // casesample interval — the confidence interval for a share of 'yes' answers, for one count or for every
 // row of a CSV file.
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <limits>
@@ -9,6 +10,7 @@
 
 #include "casesample/csv.hpp"
 #include "casesample/error.hpp"
+#include "casesample/headers.hpp"
 #include "casesample/intervals.hpp"
 #include "casesample/output.hpp"
 #include "casesample/vocabulary.hpp"
@@ -29,6 +31,7 @@ struct IntervalOptions {
     std::string format;  // empty: table for one interval, csv for --from
     std::string from;
     std::string out;
+    std::vector<std::string> columns;  // --column COLUMN=HEADER
     std::string threads_text;  // as typed
     unsigned threads = 0;  // 0: as many as the machine has
     bool quiet = false;
@@ -135,28 +138,50 @@ void run_file(const IntervalOptions& o) {
 
     Progress progress;
     std::optional<ProgressBar> bar(std::in_place, progress, o.quiet);
+    // The columns, found as every reader of the tool finds its columns: by name or a synonym from
+    // fixtures/headers.csv (x: yes, yes answers ...; n: read, cases read, relevant ...), ignoring case, spaces and
+    // punctuation, or as named with --column. So the tool's own outputs read back: `yes, read` as printed for one
+    // interval, an answers file's totals (`question, yes, relevant`).
+    static const char* const kColumns[] = {"x", "n", "population", "method", "confidence", "domain"};
+    std::vector<WantedColumn> wanted;
+    for (auto name : kColumns) wanted.push_back({name, std::nullopt, wanted.size() < 2});
+    for (const auto& c : o.columns) {
+        auto eq = c.find('=');
+        std::string name = c.substr(0, eq == std::string::npos ? 0 : eq);
+        auto w = std::find_if(wanted.begin(), wanted.end(), [&](const WantedColumn& k) { return k.name == name; });
+        if (eq == std::string::npos || eq + 1 == c.size() || w == wanted.end())
+            throw UsageError("--column takes COLUMN=HEADER with COLUMN x, n, population, method, confidence or domain, "
+                             "such as --column x=\"Yes answers\"; got '" + c + "'");
+        w->header = c.substr(eq + 1);
+    }
     CsvReader reader = CsvReader::open(o.from);
     progress.begin("reading rows", reader.size_bytes());
-    const auto col_x = reader.find_column("x"), col_n = reader.find_column("n");
-    if (!col_x || !col_n)
-        throw InputError(o.from, reader.header_line(), 0,
-                         std::string("missing column '") + (col_x ? "n" : "x") +
-                             "' (the file needs columns x and n, and may have population, method and confidence)");
-    const auto col_pop = reader.find_column("population"), col_method = reader.find_column("method"),
-               col_conf = reader.find_column("confidence"), col_domain = reader.find_column("domain");
+    bool data_like = true;  // a first line of numbers only is data, not a header
+    for (const auto& h : reader.header()) {
+        std::int64_t v = 0;
+        data_like = data_like && parse_integer(h, v);
+    }
+    const auto found = locate_columns(o.from, reader.header_line(), reader.header(), wanted,
+                                      HeaderSynonyms::builtin(), data_like);
+    const auto col_x = found[0], col_n = found[1];
+    const auto col_pop = found[2], col_method = found[3], col_conf = found[4], col_domain = found[5];
     if (!o.domain_populations.empty() && !col_domain)
         throw InputError(o.from, reader.header_line(), 0,
                          "--population " + o.population_text +
                              " gives a population per domain, so the file needs a domain column naming each row's");
 
     // Every input column is copied to the output except earlier results (lower, upper, lower_count,
-    // upper_count), which are replaced: running the command on its own output gives the same file.
+    // upper_count; and share, which the table adds), which are replaced: running the command on its own output
+    // gives the same file.
     std::vector<std::size_t> echo_columns;
     for (std::size_t i = 0; i < reader.header().size(); ++i) {
-        const auto& h = reader.header()[i];
-        if (h != "lower" && h != "upper" && h != "lower_count" && h != "upper_count") echo_columns.push_back(i);
+        const auto h = normalize_header(reader.header()[i]);
+        if (h != "lower" && h != "upper" && h != "lowercount" && h != "uppercount" && (h != "share" || format == "csv"))
+            echo_columns.push_back(i);
     }
 
+    // The counts' columns as the file names them, for messages ("yes = 5 'yes' answers is more than the read = 4").
+    const std::string x_name = reader.header()[*col_x], n_name = reader.header()[*col_n];
     std::vector<IntervalRequest> requests;
     std::string echoed;                 // the input cells of every row, CSV-escaped, back to back
     std::vector<std::size_t> echo_end;  // where each row's cells end in `echoed`
@@ -169,18 +194,18 @@ void run_file(const IntervalOptions& o) {
         IntervalRequest r;
         const auto& f = rec.fields;
         if (!parse_integer(f[*col_x], r.x) || r.x < 0)
-            reader.fail(rec, *col_x, "x must be a whole number of 'yes' answers (0 or more), got '" + std::string(f[*col_x]) + "'");
+            reader.fail(rec, *col_x, x_name + " must be a whole number of 'yes' answers (0 or more), got '" + std::string(f[*col_x]) + "'");
         if (!parse_integer(f[*col_n], r.n) || r.n < 1)
-            reader.fail(rec, *col_n, "n must be a whole number of cases read (1 or more), got '" + std::string(f[*col_n]) + "'");
+            reader.fail(rec, *col_n, n_name + " must be a whole number of cases read (1 or more), got '" + std::string(f[*col_n]) + "'");
         if (r.x > r.n)
-            reader.fail(rec, *col_x, "x = " + std::to_string(r.x) + " 'yes' answers is more than the n = " +
-                                         std::to_string(r.n) + " cases read");
+            reader.fail(rec, *col_x, x_name + " = " + std::to_string(r.x) + " 'yes' answers is more than the " + n_name +
+                                         " = " + std::to_string(r.n) + " cases read");
         if (col_pop && !blank(f[*col_pop])) {
             std::int64_t N = 0;
             if (!parse_integer(f[*col_pop], N) || N < 1)
                 reader.fail(rec, *col_pop, "population must be a whole number of cases, got '" + std::string(f[*col_pop]) + "'");
             if (N < r.n)
-                reader.fail(rec, *col_pop, "population " + std::to_string(N) + " is smaller than the n = " +
+                reader.fail(rec, *col_pop, "population " + std::to_string(N) + " is smaller than the " + n_name + " = " +
                                                std::to_string(r.n) + " cases read");
             if (N > std::numeric_limits<int>::max())
                 reader.fail(rec, *col_pop, "population " + std::to_string(N) + " is too large (at most " +
@@ -188,7 +213,7 @@ void run_file(const IntervalOptions& o) {
             r.population = N;
         } else if (o.population > 0) {
             if (o.population < r.n)
-                reader.fail(rec, *col_n, "n = " + std::string(f[*col_n]) + " is more than --population " +
+                reader.fail(rec, *col_n, n_name + " = " + std::string(f[*col_n]) + " is more than --population " +
                                              o.population_text);
             r.population = o.population;
         } else if (!o.domain_populations.empty()) {
@@ -200,15 +225,22 @@ void run_file(const IntervalOptions& o) {
                             "domain " + quote_value(f[*col_domain]) + " has no population in --population " +
                                 o.population_text);
             if (*N < r.n)
-                reader.fail(rec, *col_n, "n = " + std::string(f[*col_n]) + " is more than the population of " +
+                reader.fail(rec, *col_n, n_name + " = " + std::string(f[*col_n]) + " is more than the population of " +
                                              std::string(f[*col_domain]) + " (" + std::to_string(*N) + ", --population)");
             r.population = *N;
         }
         r.confidence = o.confidence;
         if (col_conf && !blank(f[*col_conf])) {
-            if (!parse_number(f[*col_conf], r.confidence) || !confidence_problem(r.confidence).empty())
+            // A share (0.8), or a percentage as the table prints it (80%).
+            std::string_view c = f[*col_conf];
+            while (!c.empty() && c.back() == ' ') c.remove_suffix(1);
+            const bool percent = !c.empty() && c.back() == '%';
+            if (percent) c.remove_suffix(1);
+            const bool number = parse_number(c, r.confidence);
+            if (number && percent) r.confidence /= 100;
+            if (!number || !confidence_problem(r.confidence).empty())
                 reader.fail(rec, *col_conf,
-                            "confidence must be a share between 0 and 1, such as 0.8 for 80%, got '" +
+                            "confidence must be a share between 0 and 1, such as 0.8 (or a percentage, 80%), got '" +
                                 std::string(f[*col_conf]) + "'");
         }
         std::string method_name = o.method;
@@ -395,7 +427,12 @@ void setup(CLI::App& app, Context&) {
                     "Output format: table (default for X N) or json; with --from also csv (the default there), "
                     "every format with a method column")
         ->check(CLI::IsMember({"table", "json", "csv"}));
-    sub->add_option("--from", o->from, "CSV file of counts: columns x, n, and optionally population, method, confidence");
+    sub->add_option("--from", o->from,
+                    "CSV file of counts: columns x (or yes) and n (or read, relevant), and optionally population, "
+                    "method, confidence, domain");
+    sub->add_option("--column", o->columns,
+                    "With --from: read a column under another header, COLUMN=HEADER with COLUMN x, n, population, "
+                    "method, confidence or domain, such as --column x=\"Yes answers\" (repeatable)");
     sub->add_option("--out", o->out, "With --from: write the CSV to this file (atomically) instead of stdout");
     sub->add_option("--threads", o->threads_text,
                     "With --from: threads to use, 0 to 256 (default 0: all cores; results do not change)");
