@@ -129,8 +129,38 @@ TEST_CASE("check: a sample id missing from the population, not eligible, or twic
     CHECK(r.exit_code == 2);
     CHECK(r.err.find(sample + ":2:1: case 'C000002' is not eligible: too old") != std::string::npos);
 
-    write_text(sample, "id\nC000001\n");
+    write_text(sample, "number\nC000001\n");
     r = run_cli("check " + kPopulation + " " + sample);
     CHECK(r.exit_code == 2);
-    CHECK(r.err.find("missing column 'case_id'") != std::string::npos);
+    CHECK(r.err.find(sample + ":1: missing column 'case_id': the sample file needs a column of case ids, headed "
+                     "case_id, Case Ref, Case Reference, Case ID, Case No or another header of fixtures/headers.csv "
+                     "(matched ignoring case, spaces and punctuation); its header is 'number'") != std::string::npos);
+}
+
+TEST_CASE("check finds the sample's case ids under the same headers as the population's") {
+    auto dir = temp_dir();
+    auto sample = dir + "/sample.csv";
+    write_text(sample, "case_id,notes\nC000001,a\nC000003,b\n");
+    auto want = run_cli("check " + kPopulation + " " + sample + " --format json");
+    REQUIRE_MESSAGE(want.exit_code == 0, want.err);
+    // Synonyms from fixtures/headers.csv, matched ignoring case, spaces and punctuation.
+    for (const char* header : {"Case Ref", "CASE_ID", "URN", "Young Person ID", " case-reference "}) {
+        INFO(header);
+        write_text(sample, std::string(header) + ",notes\nC000001,a\nC000003,b\n");
+        auto r = run_cli("check " + kPopulation + " " + sample + " --format json");
+        CHECK_MESSAGE(r.exit_code == 0, r.err);
+        CHECK(r.out == want.out);
+    }
+    // --column case_id=HEADER names the population's header; the sample may use it, or case_id.
+    auto pop = dir + "/pop.csv";
+    auto text = read_text(kPopulation);
+    write_text(pop, "Child Number" + text.substr(text.find(',')));
+    write_text(sample, "child number\nC000001\nC000003\n");
+    auto r = run_cli("check " + pop + " " + sample + " --column case_id=\"Child Number\" --format json");
+    CHECK_MESSAGE(r.exit_code == 0, r.err);
+    CHECK(r.out == want.out);
+    write_text(sample, "case_id\nC000001\nC000003\n");
+    r = run_cli("check " + pop + " " + sample + " --column case_id=\"Child Number\" --format json");
+    CHECK_MESSAGE(r.exit_code == 0, r.err);
+    CHECK(r.out == want.out);
 }

@@ -315,6 +315,42 @@ TEST_CASE("small things: --population per domain for size, a domain with no elig
     CHECK(h.out.find("Usage: casesample size") != std::string::npos);
 }
 
+TEST_CASE("size --from needs only case ids, disposal types and dates: no stratifier column, nor a bad value in one") {
+    const std::string pop = source_path("fixtures/population.csv");
+    auto want = run_cli("size --from " + pop + " --fieldwork 2019-06-03 --format json");
+    REQUIRE(want.exit_code == 0);
+    auto dir = temp_dir();
+    // The three columns it reads, under synonyms as everywhere.
+    std::string three = "Case Ref,Outcome,Outcome Date\n";
+    auto table = read_table(pop);
+    for (const auto& row : table.rows)
+        three += row[table.col("case_id")] + "," + row[table.col("disposal_type")] + "," +
+                 row[table.col("disposal_date")] + "\n";
+    write_text(dir + "/three.csv", three);
+    auto r = run_cli("size --from " + dir + "/three.csv --fieldwork 2019-06-03 --format json");
+    CHECK_MESSAGE(r.exit_code == 0, r.err);
+    CHECK(r.out == want.out);
+    // A stratifier column it does not use may hold anything.
+    auto text = read_text(pop);
+    auto second = text.find('\n') + 1;
+    auto odd = text;
+    odd.replace(odd.find(",Low,", second), 5, ",Unheard-of,");
+    write_text(dir + "/odd.csv", odd);
+    r = run_cli("size --from " + dir + "/odd.csv --fieldwork 2019-06-03 --format json");
+    CHECK_MESSAGE(r.exit_code == 0, r.err);
+    CHECK(r.out == want.out);
+    // What it uses is still required and checked.
+    write_text(dir + "/two.csv", "Outcome,Outcome Date\nReferral Order,2018-10-16\n");
+    r = run_cli("size --from " + dir + "/two.csv --fieldwork 2019-06-03");
+    CHECK(r.exit_code == 2);
+    CHECK(r.err.find("two.csv:1: a required column is not in the header: case_id: not found") != std::string::npos);
+    CHECK(r.err.find("gender") == std::string::npos);
+    // draw, which balances on the stratifiers, still needs them.
+    r = run_cli("draw " + dir + "/three.csv --fieldwork 2019-06-03 --seed 1 --out " + dir + "/s");
+    CHECK(r.exit_code == 2);
+    CHECK(r.err.find("gender") != std::string::npos);
+}
+
 TEST_CASE("report and audit read other headers with --column; judgements: twice is an error, a published table works") {
     auto dir = temp_dir();
     const std::string answers = source_path("fixtures/answers/lancashire-2019-answers.csv");

@@ -7,6 +7,7 @@
 #include "casesample/balance_check.hpp"
 #include "casesample/csv.hpp"
 #include "casesample/error.hpp"
+#include "casesample/headers.hpp"
 #include "casesample/output.hpp"
 #include "command.hpp"
 #include "draw_common.hpp"
@@ -50,13 +51,26 @@ void run(const CheckOptions& o) {
     for (const auto& e : eligible.excluded) exclusion.emplace(e.case_index, e.reason);
 
     auto reader = CsvReader::open(o.sample);
-    std::string id_header = "case_id";
-    for (const auto& [k, v] : options.column_names)
-        if (k == "case_id" && !reader.find_column("case_id")) id_header = v;
-    auto col = reader.find_column(id_header);
+    // The case ids' column, found as the population's is: case_id or a synonym (Case Ref, URN ... from
+    // fixtures/headers.csv and the profile), ignoring case, spaces and punctuation. A --column case_id=HEADER
+    // names the population's header; the sample (often the population's rows) may use it too.
+    std::optional<std::size_t> col;
+    if (auto named = options.column_names.find("case_id"); named != options.column_names.end())
+        col = locate_columns(o.sample, reader.header_line(), reader.header(), {{"case_id", named->second, false}},
+                             options.header_synonyms, false)[0];
     if (!col)
+        col = locate_columns(o.sample, reader.header_line(), reader.header(), {{"case_id", std::nullopt, false}},
+                             options.header_synonyms, false)[0];
+    if (!col) {
+        std::string some, header;
+        const auto& synonyms = options.header_synonyms.of("case_id");
+        for (std::size_t k = 0; k < synonyms.size() && k < 4; ++k) some += ", " + synonyms[k];
+        for (const auto& h : reader.header()) header += (header.empty() ? "" : ", ") + quote_value(h);
         throw InputError(o.sample, reader.header_line(), 0,
-                         "missing column '" + id_header + "': the sample file needs a column of case ids");
+                         "missing column 'case_id': the sample file needs a column of case ids, headed case_id" + some +
+                             " or another header of fixtures/headers.csv (matched ignoring case, spaces and "
+                             "punctuation); its header is " + header);
+    }
     // The sample's ids first (a few thousand), then one pass over the population's ids looking each up among
     // them: a table of the sample's ids stays in cache, where one of a million population ids would not.
     struct SampleRow {

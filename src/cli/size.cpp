@@ -133,7 +133,15 @@ void run(SizeOptions o) {
             one(d, N);
         }
     } else {
-        auto pop = read_population_or_hint(o.from, o.population_args.options());
+        // Counting needs each case's id, disposal type and date only: the stratifiers' columns are not required.
+        auto options = o.population_args.options();
+        options.stratifiers = {Stratifier::disposal_type};
+        // A header named for a stratifier (--column rosh=..., or a profile's [columns]) is of no use here.
+        for (auto it = options.column_names.begin(); it != options.column_names.end();) {
+            auto v = options.vocabulary.find_variable(it->first);
+            it = v && *v != Stratifier::disposal_type ? options.column_names.erase(it) : std::next(it);
+        }
+        auto pop = read_population_or_hint(o.from, options);
         auto eligible = eligible_population(pop, o.population_args.rule(&pop.vocabulary));
         for (std::size_t d = 0; d < eligible.domains.size(); ++d) {
             auto N = static_cast<std::int64_t>(eligible.cases[d].size());
@@ -235,7 +243,8 @@ void setup(CLI::App& app, Context&) {
     auto* sub = app.add_subcommand("size", "How many cases to inspect for a confidence level and margin of error");
     sub->add_option("--population", o->population_text,
                     "Number of eligible cases N (1 to 2147483647), or one per domain: court=71,out-of-court=39");
-    sub->add_option("--from", o->from, "Count the eligible cases of each domain in this population CSV");
+    sub->add_option("--from", o->from, "Count the eligible cases of each domain in this population CSV (it needs only case_id, "
+                                       "disposal_type and disposal_date)");
     sub->add_option("--sample", o->sample_text,
                     "Inverse: the margin of error that this many cases achieve (at most the population)");
     sub->add_option("--confidence", o->parameters.confidence, "Confidence level")->capture_default_str();
