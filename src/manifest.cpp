@@ -26,6 +26,21 @@ nlohmann::ordered_json miss_json(const Vocabulary& v, const MarginMiss& m) {
 
 }  // namespace
 
+nlohmann::ordered_json balance_row_json(const Vocabulary& vocabulary, const BalanceRow& r, bool full) {
+    nlohmann::ordered_json j;
+    if (full) j["domain"] = r.domain;
+    j["variable"] = vocabulary.name(r.variable);
+    j["category"] = r.category;
+    j["population"] = r.population;
+    if (full) j["population_share"] = r.population_share;
+    j["target"] = r.target;
+    j["floor"] = r.floor;
+    j["ceiling"] = r.ceiling;
+    j["drawn"] = r.drawn;
+    j["deviation"] = r.deviation;
+    return j;
+}
+
 nlohmann::ordered_json manifest_json(const DrawManifest& m, const Population& pop, const EligiblePopulation& eligible,
                                      const DrawResult& result) {
     nlohmann::ordered_json j;
@@ -95,18 +110,7 @@ nlohmann::ordered_json manifest_json(const DrawManifest& m, const Population& po
         d["reserves_asked"] = ds.reserves_asked;
         d["reserves_left"] = ds.draw.reserves.size();
         auto& targets = d["margins"] = nlohmann::ordered_json::array();
-        for (const auto& r : balance_rows(pop.vocabulary, ds)) {
-            nlohmann::ordered_json t;
-            t["variable"] = pop.vocabulary.name(r.variable);
-            t["category"] = r.category;
-            t["population"] = r.population;
-            t["target"] = r.target;
-            t["floor"] = r.floor;
-            t["ceiling"] = r.ceiling;
-            t["drawn"] = r.drawn;
-            t["deviation"] = r.deviation;
-            targets.push_back(t);
-        }
+        for (const auto& r : balance_rows(pop.vocabulary, ds)) targets.push_back(balance_row_json(pop.vocabulary, r, false));
         auto& misses = d["misses"] = nlohmann::ordered_json::array();
         for (const auto& miss : domain_misses(ds)) misses.push_back(miss_json(pop.vocabulary, miss));
         domains.push_back(d);

@@ -253,7 +253,7 @@ TEST_CASE("audit --cases beyond 2000 is refused at once with a clear message, an
     const std::string published = test::source_path(kPublished);
     auto big = test::run_cli("audit " + published + " --cases court=50000,out-of-court=32");
     CHECK(big.exit_code == 2);
-    CHECK(big.err.find("--cases: the number of court cases must be a whole number from 1 to 2000, got '50000'") !=
+    CHECK(big.err.find("--cases court must be a whole number from 1 to 2000, got '50000'") !=
           std::string::npos);
     CHECK(big.out.empty());
     auto negative = test::run_cli("audit " + published + " --cases court=-5,out-of-court=32");

@@ -36,6 +36,11 @@ struct DrawManifest {
     std::string audit_last_hash;
 };
 
+// One row of a domain's balance as JSON: variable, category, population, target, floor, ceiling, drawn, deviation
+// (a manifest's margins); with `full`, also domain first and population_share after population (the balance of
+// draw and check --format json).
+nlohmann::ordered_json balance_row_json(const Vocabulary& vocabulary, const BalanceRow& row, bool full);
+
 // The manifest of a draw (keys in a fixed order; see docs/draw.md).
 nlohmann::ordered_json manifest_json(const DrawManifest& manifest, const Population& population,
                                      const EligiblePopulation& eligible, const DrawResult& result);

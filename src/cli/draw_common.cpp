@@ -6,6 +6,7 @@
 
 #include "casesample/sample_folder.hpp"
 
+#include "casesample/manifest.hpp"
 #include "casesample/output.hpp"
 
 namespace casesample::cli {
@@ -74,20 +75,7 @@ std::string misses_text(const Population& pop, const DrawResult& result) {
 
 nlohmann::ordered_json balance_json(const Population& pop, const DrawResult& result) {
     auto rows = nlohmann::ordered_json::array();
-    for (const auto& r : balance_rows(pop, result)) {
-        nlohmann::ordered_json j;
-        j["domain"] = r.domain;
-        j["variable"] = pop.vocabulary.name(r.variable);
-        j["category"] = r.category;
-        j["population"] = r.population;
-        j["population_share"] = r.population_share;
-        j["target"] = r.target;
-        j["floor"] = r.floor;
-        j["ceiling"] = r.ceiling;
-        j["drawn"] = r.drawn;
-        j["deviation"] = r.deviation;
-        rows.push_back(j);
-    }
+    for (const auto& r : balance_rows(pop, result)) rows.push_back(balance_row_json(pop.vocabulary, r, true));
     return rows;
 }
 

@@ -10,8 +10,8 @@
 
 namespace casesample::cli {
 
-// "court=71,out-of-court=39" -> framework domain index -> count (from 1 to `most`). Throws UsageError naming
-// `option`.
+// "court=71,out-of-court=39" -> framework domain index -> count (from 1 to `most`): parse_named_counts, each name
+// a domain of the framework rated from key questions. Throws UsageError naming `option`.
 std::map<std::size_t, std::int64_t> parse_domain_counts(const Framework& framework, const std::string& text,
                                                         const std::string& option,
                                                         std::int64_t most = 2147483647);
