@@ -9,7 +9,7 @@
 
 #include "casesample/csv.hpp"
 #include "casesample/error.hpp"
-#include "casesample/headers.hpp"  // normalize_header
+#include "casesample/headers.hpp"  // normalize_header, edit_distance
 #include "casesample/json_input.hpp"
 #include "casesample/output.hpp"
 #include "casesample/vocabulary.hpp"  // normalize_label
@@ -134,21 +134,6 @@ struct Builder {
         }
     }
 };
-
-std::size_t edit_distance(std::string_view a, std::string_view b) {
-    std::vector<std::size_t> row(b.size() + 1);
-    for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
-    for (std::size_t i = 1; i <= a.size(); ++i) {
-        std::size_t diag = row[0];
-        row[0] = i;
-        for (std::size_t j = 1; j <= b.size(); ++j) {
-            std::size_t up = row[j];
-            row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
-            diag = up;
-        }
-    }
-    return row[b.size()];
-}
 
 // The column `name` of a wide answers file is not a key question: when it looks like one (a number with dots,
 // such as 2.1.l or 2.1.10, or one character off a key question's id), the message to stop with; else empty.

@@ -73,8 +73,6 @@ const std::vector<std::string>& HeaderSynonyms::of(std::string_view column) cons
     return it == by_column_.end() ? none : it->second;
 }
 
-namespace {
-
 std::size_t edit_distance(std::string_view a, std::string_view b) {
     std::vector<std::size_t> row(b.size() + 1);
     for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
@@ -89,6 +87,8 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
     }
     return row[b.size()];
 }
+
+namespace {
 
 // How unlike a header is to a name: edit distance over the longer length (0 same, 1 nothing alike).
 double unlikeness(const std::string& header, const std::string& name) {

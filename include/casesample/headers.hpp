@@ -28,6 +28,9 @@ std::optional<std::string> closest_name(std::string_view word, const std::vector
 // "a, b and c"
 std::string list_names(const std::vector<std::string>& names);
 
+// Levenshtein distance: the fewest single-character insertions, deletions and substitutions from a to b.
+std::size_t edit_distance(std::string_view a, std::string_view b);
+
 class HeaderSynonyms {
 public:
     // The synonyms shipped in fixtures/headers.csv.
