@@ -27,7 +27,8 @@ namespace {
 const std::vector<std::string> kOptionKeys = {
     "fieldwork",  "seed",         "size",         "reserve",     "method",    "confidence", "margin",
     "proportion", "column",       "vocabulary",   "add-vocabulary", "unknown-as", "keep-columns", "stratify",
-    "court-window", "ooc-window", "window",       "windows",     "draws",     "framework"};
+    "court-window", "ooc-window", "window",       "windows",     "draws",     "framework",  "profile",
+    "date-format",  "encoding",   "drop-identical-duplicates"};
 const std::vector<std::string> kServiceOnlyKeys = {"name", "population", "answers", "judgements", "published"};
 
 constexpr std::int64_t kMostReserve = 100000;
@@ -324,6 +325,26 @@ private:
             }
         }
         if (auto n = setting(own, "unknown-as")) a.unknown_as = text(*n, "unknown-as", "\"Not known\"");
+        if (auto n = setting(own, "profile")) a.profile = path(*n, "profile", "\"export-profile.toml\"");
+        if (auto n = setting(own, "date-format")) {
+            a.date_format = text(*n, "date-format", "\"%m/%d/%Y\"");
+            try {
+                check_date_format(a.date_format);
+            } catch (const UsageError& e) {
+                std::string message = e.what();  // "--date-format '...': ..." in the services file's words
+                fail(*n, message.rfind("--", 0) == 0 ? message.substr(2) : message);
+            }
+        }
+        if (auto n = setting(own, "encoding")) {
+            a.encoding = text(*n, "encoding", "\"windows-1252\"");
+            if (!parse_encoding(a.encoding))
+                fail(*n, "encoding must be \"utf-8\", \"windows-1252\" or \"latin-1\"; got '" + a.encoding + "'");
+        }
+        if (auto n = setting(own, "drop-identical-duplicates")) {
+            auto b = n->as_boolean();
+            if (!b) fail(*n, "drop-identical-duplicates must be true or false, without quotes");
+            a.drop_identical_duplicates = b->get();
+        }
         if (auto n = setting(own, "keep-columns")) {
             std::string joined;
             for (const auto& c : texts(*n, "keep-columns", "\"team\"")) joined += (joined.empty() ? "" : ",") + c;

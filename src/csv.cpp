@@ -248,8 +248,9 @@ CsvReader::CsvReader(std::string name, std::string text, std::unique_ptr<ByteSou
             std::snprintf(buf, sizeof buf, "%02X", static_cast<unsigned char>(h[bad]));
             throw InputError(name_, rec.line, i + 1,
                              std::string("the header is not UTF-8 text (found byte 0x") + buf +
-                                 "); if the file was saved from Excel as plain 'CSV', read it with --encoding "
-                                 "windows-1252, or save it as 'CSV UTF-8 (Comma delimited)'");
+                                 "); if the file was saved from Excel as plain 'CSV', read it with " +
+                                 options.hints.with("encoding", "windows-1252") +
+                                 ", or save it as 'CSV UTF-8 (Comma delimited)'");
         }
         if (h.empty() && rec.fields.size() > 1)
             throw InputError(name_, rec.line, i + 1, "empty column name in the header");

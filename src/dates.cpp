@@ -178,10 +178,11 @@ void check_date_format(std::string_view f) {
                          "' needs a day (%d), a month (%m or %b) and a year (%Y or %y), such as %d.%m.%Y");
 }
 
-std::string expected_date_text(const std::string& format) {
-    if (!format.empty()) return "a date in the form " + format + " given with --date-format";
+std::string expected_date_text(const std::string& format, const OptionHints& hints) {
+    if (!format.empty()) return "a date in the form " + format + " given with " + hints.name("date-format");
     return "a date such as 03/10/2018 or 3/10/2018 (day first, as in the UK), with or without a time, or "
-           "2018-10-03; for any other form give --date-format, such as --date-format %m/%d/%Y";
+           "2018-10-03; for any other form give " + hints.name("date-format") + ", such as " +
+           hints.with("date-format", "%m/%d/%Y");
 }
 
 std::string format_date(Date date) {

@@ -129,7 +129,8 @@ std::string list_names(const std::vector<std::string>& names) {
 std::vector<std::optional<std::size_t>> locate_columns(const std::string& file, std::size_t header_line,
                                                        const std::vector<std::string>& header,
                                                        const std::vector<WantedColumn>& wanted,
-                                                       const HeaderSynonyms& synonyms, bool header_looks_like_data) {
+                                                       const HeaderSynonyms& synonyms, bool header_looks_like_data,
+                                                       const OptionHints& hints) {
     std::vector<std::string> norm;
     for (const auto& h : header) norm.push_back(normalize_header(h));
     std::vector<bool> claimed(header.size(), false);
@@ -144,8 +145,8 @@ std::vector<std::optional<std::size_t>> locate_columns(const std::string& file, 
                 throw InputError(file, header_line, i + 1,
                                  "columns " + std::to_string(*hit + 1) + " and " + std::to_string(i + 1) +
                                      " could both be " + wanted[w].name + " (" + quote_value(header[*hit]) +
-                                     " and " + quote_value(header[i]) + "); say which with --column " +
-                                     wanted[w].name + "=\"HEADER\"");
+                                     " and " + quote_value(header[i]) + "); say which with " +
+                                     hints.with("column", "HEADER", wanted[w].name));
             hit = i;
         }
         return hit;
@@ -184,7 +185,7 @@ std::vector<std::optional<std::size_t>> locate_columns(const std::string& file, 
         const auto& w = wanted[missing[k]];
         if (k) msg += "; ";
         msg += w.name;
-        if (w.header) msg += " (given as " + quote_value(*w.header) + " with --column)";
+        if (w.header) msg += " (given as " + quote_value(*w.header) + " with " + hints.name("column") + ")";
         msg += ": not found";
         // The closest header nobody claimed, by the column's name and its synonyms.
         std::optional<std::size_t> best;
@@ -199,10 +200,9 @@ std::vector<std::optional<std::size_t>> locate_columns(const std::string& file, 
             }
         }
         if (best)
-            msg += "; did you mean " + quote_value(header[*best]) + "? use --column " + w.name + "=\"" + header[*best] +
-                   "\"";
+            msg += "; did you mean " + quote_value(header[*best]) + "? use " + hints.with("column", header[*best], w.name);
         else
-            msg += ", and no header is like it; use --column " + w.name + "=\"ITS HEADER\"";
+            msg += ", and no header is like it; use " + hints.with("column", "ITS HEADER", w.name);
     }
     msg += " (headers are matched ignoring case, spaces and punctuation, and through the synonyms in "
            "fixtures/headers.csv)";

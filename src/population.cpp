@@ -164,7 +164,7 @@ std::uint64_t row_hash(const CsvRecord& rec) { return id_hash(rec.text); }
 
 Population read_population(const std::string& path, const PopulationOptions& options) {
     auto reader = CsvReader::stream(path, std::make_unique<FileSource>(path, false, kMostPopulationBytes),
-                                    CsvOptions{options.encoding, false});
+                                    CsvOptions{options.encoding, false, options.hints});
     return parse_population(reader, options);
 }
 
@@ -207,7 +207,8 @@ Population parse_population(CsvReader& reader, const PopulationOptions& options)
         if (!known) {
             std::string list;
             for (const auto& r : required) list += (list.empty() ? "" : ", ") + r;
-            throw UsageError("--column " + name + "=...: '" + name + "' is not a required column (" + list + ")");
+            throw UsageError(options.hints.name("column") + " " + name + "=...: '" + name +
+                             "' is not a required column (" + list + ")");
         }
         (void)header;
     }
@@ -224,7 +225,8 @@ Population parse_population(CsvReader& reader, const PopulationOptions& options)
         HeaderSynonyms synonyms = options.header_synonyms;
         for (auto st : pop.stratifiers)
             for (const auto& h : pop.vocabulary.header_synonyms(st)) synonyms.add(pop.vocabulary.name(st), h);
-        auto found = locate_columns(reader.name(), reader.header_line(), reader.header(), wanted, synonyms, data_like);
+        auto found = locate_columns(reader.name(), reader.header_line(), reader.header(), wanted, synonyms, data_like,
+                                    options.hints);
         for (std::size_t i = 0; i < required.size(); ++i) col[i] = *found[i];
     }
     std::vector<std::size_t> kept_col;
@@ -234,7 +236,7 @@ Population parse_population(CsvReader& reader, const PopulationOptions& options)
             if (normalize_header(reader.header()[i]) == normalize_header(k)) c = i;
         if (!c)
             throw InputError(reader.name(), reader.header_line(), 0,
-                             "--keep-columns: no column " + quote_value(k) + " in the header");
+                             options.hints.name("keep-columns") + ": no column " + quote_value(k) + " in the header");
         kept_col.push_back(*c);
     }
 
@@ -260,7 +262,8 @@ Population parse_population(CsvReader& reader, const PopulationOptions& options)
     };
     const std::string encoding_advice =
         options.encoding == Encoding::utf8
-            ? "; if the file was saved from Excel as plain 'CSV', read it with --encoding windows-1252, or save it "
+            ? "; if the file was saved from Excel as plain 'CSV', read it with " +
+                  options.hints.with("encoding", "windows-1252") + ", or save it "
               "as 'CSV UTF-8 (Comma delimited)'"
             : "";
 
@@ -315,9 +318,11 @@ Population parse_population(CsvReader& reader, const PopulationOptions& options)
                     std::string msg = "unknown " + pop.vocabulary.name(s) + " " + quote_value(v) + " (expected " +
                                       pop.vocabulary.expected(s) + ")";
                     if (s == Stratifier::disposal_type)
-                        msg += "; add it to a vocabulary file with its domain and pass --add-vocabulary FILE";
+                        msg += "; add it to a vocabulary file with its domain and give " +
+                               options.hints.with("add-vocabulary", "FILE");
                     else
-                        msg += "; or pass --unknown-as \"Not known\" to keep such cases as their own category";
+                        msg += "; or give " + options.hints.with("unknown-as", "Not known") +
+                               " to keep such cases as their own category";
                     problem(rec, col[i], "unknown " + pop.vocabulary.name(s), msg);
                     continue;
                 }
@@ -337,7 +342,7 @@ Population parse_population(CsvReader& reader, const PopulationOptions& options)
                 else
                     problem(rec, col[2], "bad disposal_date",
                             "bad disposal_date " + quote_value(date_text) + " (expected " +
-                                expected_date_text(options.date_format) + ")");
+                                expected_date_text(options.date_format, options.hints) + ")");
             }
             row_bad |= bad_before;
         }
@@ -378,7 +383,8 @@ Population parse_population(CsvReader& reader, const PopulationOptions& options)
             }
             std::string msg = "case id " + quote_value(pop.id(g[k])) + " appears twice (first on line " +
                               std::to_string(pop.line[g[0]]) + ")";
-            msg += identical ? ", the same in every cell; pass --drop-identical-duplicates to keep one"
+            msg += identical ? ", the same in every cell; give " + options.hints.with("drop-identical-duplicates") +
+                                   " to keep one"
                              : ", with different values";
             duplicates.push_back({identical ? "identical duplicate rows" : "conflicting duplicate case ids",
                                   pop.line[g[k]], col[0] + 1, msg});
@@ -481,8 +487,8 @@ EligiblePopulation eligible_population(const Population& pop, const EligibilityR
             if (normalize_label(name) == normalize_label(out.domains[d])) w = &win;
         if (!w) {
             if (present[d])
-                throw UsageError("no eligibility window for the domain '" + out.domains[d] + "'; give one with --window " +
-                                 out.domains[d] + "=FROM-TO (months before fieldwork)");
+                throw UsageError("no eligibility window for the domain '" + out.domains[d] + "'; give one with " +
+                                 rule.hints.with("window", "FROM-TO", out.domains[d]) + " (months before fieldwork)");
             continue;
         }
         out.ranges[d] = window_dates(rule.fieldwork, *w);

@@ -8,6 +8,7 @@ namespace casesample {
 
 PopulationOptions PopulationArgs::options() const {
     PopulationOptions o;
+    o.hints = hints;
     if (!profile.empty()) {
         auto p = load_profile(profile);
         o.column_names = p.columns;
@@ -21,7 +22,7 @@ PopulationOptions PopulationArgs::options() const {
     for (const auto& c : columns) {
         auto eq = c.find('=');
         if (eq == std::string::npos || eq == 0 || eq + 1 == c.size())
-            throw UsageError("--column takes STANDARD=HEADER, such as rosh=\"Risk of serious harm\"; got '" + c + "'");
+            throw UsageError(hints.name("column") + " takes STANDARD=HEADER, such as rosh=\"Risk of serious harm\"; got '" + c + "'");
         o.column_names[c.substr(0, eq)] = c.substr(eq + 1);
     }
     if (!vocabulary.empty()) o.vocabulary = Vocabulary::load(vocabulary);
@@ -34,7 +35,7 @@ PopulationOptions PopulationArgs::options() const {
     }
     if (!encoding.empty()) {
         auto e = parse_encoding(encoding);
-        if (!e) throw UsageError("--encoding must be utf-8, windows-1252 or latin-1; got '" + encoding + "'");
+        if (!e) throw UsageError(hints.name("encoding") + " must be utf-8, windows-1252 or latin-1; got '" + encoding + "'");
         o.encoding = *e;
     }
     if (drop_identical_duplicates) o.drop_identical_duplicates = true;
@@ -50,11 +51,11 @@ PopulationOptions PopulationArgs::options() const {
             own.push_back(o.vocabulary.name(s));
         for (const auto& taken : own)
             if (name == taken)
-                throw UsageError("--keep-columns " + keep_columns + ": '" + name +
+                throw UsageError(hints.name("keep-columns") + " " + keep_columns + ": '" + name +
                                  "' is already a column of sample.csv and reserves.csv; leave it out");
         for (const auto& kept : o.keep_columns)
             if (kept == name)
-                throw UsageError("--keep-columns " + keep_columns + ": '" + name + "' is named twice");
+                throw UsageError(hints.name("keep-columns") + " " + keep_columns + ": '" + name + "' is named twice");
         if (!name.empty()) o.keep_columns.push_back(name);
         if (comma == std::string_view::npos) break;
         k.remove_prefix(comma + 1);
@@ -68,6 +69,7 @@ EligibilityRule PopulationArgs::rule(const Vocabulary* vocabulary) const {
     if (!date) throw UsageError("--fieldwork: '" + fieldwork + "' is not a date (expected YYYY-MM-DD, such as 2019-06-03, or DD/MM/YYYY, such as 03/06/2019)");
     EligibilityRule r;
     r.fieldwork = *date;
+    r.hints = hints;
     r.windows["court"] = parse_month_window(court_window);
     r.windows["out-of-court"] = parse_month_window(ooc_window);
     for (const auto& w : windows) {
@@ -78,7 +80,7 @@ EligibilityRule PopulationArgs::rule(const Vocabulary* vocabulary) const {
         if (vocabulary && !vocabulary->domain_index(domain)) {
             std::string known;
             for (const auto& d : vocabulary->domains()) known += (known.empty() ? "" : ", ") + d;
-            throw UsageError("--window " + w + ": there is no domain '" + domain + "'; the domains are " + known);
+            throw UsageError(hints.name("window") + " " + w + ": there is no domain '" + domain + "'; the domains are " + known);
         }
         r.windows[domain] = parse_month_window(w.substr(eq + 1));
     }

@@ -51,15 +51,18 @@ LoadedPopulation load_population(const std::string& path, const PopulationArgs& 
     if (!args.profile.empty()) l.inputs.push_back(input_of("profile", args.profile, read_file(args.profile)));
     if (!args.vocabulary.empty()) l.inputs.push_back(input_of("vocabulary", args.vocabulary, read_file(args.vocabulary)));
     for (const auto& v : args.add_vocabulary) l.inputs.push_back(input_of("add_vocabulary", v, read_file(v)));
-    auto reader = CsvReader::stream(path, std::move(source), CsvOptions{options.encoding, false});
+    auto reader = CsvReader::stream(path, std::move(source), CsvOptions{options.encoding, false, options.hints});
     try {
         l.population = parse_population(reader, options);
     } catch (const InputError& e) {
         // A draw stops at the first problem of the file; lint lists them all.
         if (e.file() != path || e.line() == 0) throw;
         throw InputError(e.file(), e.line(), e.column(),
-                         e.message() + " (run 'casesample lint " + path +
-                             " ...' with the same options to see every problem at once)");
+                         e.message() + (args.hints.every_problem_command.empty()
+                                            ? " (run 'casesample lint " + path +
+                                                  " ...' with the same options to see every problem at once)"
+                                            : " (to see every problem at once, run: " +
+                                                  args.hints.every_problem_command + ")"));
     }
     l.inputs.front().sha256 = file.finish_sha256();
     l.inputs.front().bytes = file.bytes_read();

@@ -508,3 +508,116 @@ TEST_CASE("run_batch: summary.xlsx is written atomically, byte for byte again on
     }
     CHECK(fs::is_directory(dir + "/blocked/summary.xlsx/inside"));
 }
+
+TEST_CASE("OptionHints: the command line's spelling by default, the services file's in batch") {
+    const OptionHints cli;
+    CHECK(cli.with("column", "Risk Level", "rosh") == "--column rosh=\"Risk Level\"");
+    CHECK(cli.with("unknown-as", "Not known") == "--unknown-as \"Not known\"");
+    CHECK(cli.with("add-vocabulary", "FILE") == "--add-vocabulary FILE");
+    CHECK(cli.with("date-format", "%m/%d/%Y") == "--date-format %m/%d/%Y");
+    CHECK(cli.with("drop-identical-duplicates") == "--drop-identical-duplicates");
+    CHECK(cli.name("keep-columns") == "--keep-columns");
+    BatchService s;
+    s.name = "A";
+    s.population = "dir/a b.csv";
+    s.population_args.fieldwork = "2019-06-03";
+    s.population_args.columns = {"rosh=Risk Level"};
+    const auto batch = services_file_hints(s);
+    CHECK(batch.with("column", "Risk Level", "rosh") == "column = { rosh = \"Risk Level\" }");
+    CHECK(batch.with("window", "FROM-TO", "out-of-court") == "window = { out-of-court = \"FROM-TO\" }");
+    CHECK(batch.with("unknown-as", "Not known") == "unknown-as = \"Not known\"");
+    CHECK(batch.with("drop-identical-duplicates") == "drop-identical-duplicates = true");
+    CHECK(batch.name("keep-columns") == "keep-columns");
+    // The lint command that lists every problem, typed as a shell takes it.
+    CHECK(batch.every_problem_command ==
+          "casesample lint 'dir/a b.csv' --column 'rosh=Risk Level' --fieldwork 2019-06-03");
+}
+
+TEST_CASE("run_batch: a service's population problem names the services file's keys, and the fix it names works") {
+    // Four populations, one problem each: an unknown rosh, rosh under another header, dates month first, a
+    // row given twice.
+    const std::string population = read_text(source_path("fixtures/population.csv"));
+    const auto first_row_end = population.find('\n', population.find('\n') + 1) + 1;
+    std::string header = population, dates, twice = population + population.substr(population.find('\n') + 1,
+                                                                                   first_row_end - population.find('\n') - 1);
+    header.replace(header.find(",rosh,"), 6, ",Risk Level,");
+    // 2018-10-16 -> 10/16/2018, every date of the file
+    for (std::size_t i = 0; i < population.size();) {
+        if (i + 10 <= population.size() && population[i + 4] == '-' && population[i + 7] == '-' &&
+            std::isdigit(static_cast<unsigned char>(population[i])) && (i == 0 || population[i - 1] == ',')) {
+            dates += population.substr(i + 5, 2) + "/" + population.substr(i + 8, 2) + "/" + population.substr(i, 4);
+            i += 10;
+        } else {
+            dates += population[i++];
+        }
+    }
+    auto dir = services_folder("", {});
+    fs::copy_file(source_path("fixtures/bad/unknown_category.csv"), dir + "/unknown.csv");
+    write_text(dir + "/header.csv", header);
+    write_text(dir + "/dates.csv", dates);
+    write_text(dir + "/twice.csv", twice);
+    const std::string services = "fieldwork = 2019-06-03\nseed = 1\n"
+                                 "[[service]]\nname = \"Unknown\"\npopulation = \"unknown.csv\"\n"
+                                 "[[service]]\nname = \"Header\"\npopulation = \"header.csv\"\n"
+                                 "[[service]]\nname = \"Dates\"\npopulation = \"dates.csv\"\n"
+                                 "[[service]]\nname = \"Twice\"\npopulation = \"twice.csv\"\n";
+    write_text(dir + "/SERVICES.toml", services);
+    BatchOptions options;
+    options.out = dir + "/out";
+    auto summary = run_batch(read_batch_manifest(dir + "/SERVICES.toml"), options);
+    REQUIRE(summary.failed() == 4);
+    const std::vector<std::string> advice = {"or give unknown-as = \"Not known\" to keep such cases",
+                                             "use column = { rosh = \"Risk Level\" }",
+                                             "for any other form give date-format, such as date-format = \"%m/%d/%Y\"",
+                                             "give drop-identical-duplicates = true to keep one"};
+    for (std::size_t i = 0; i < 4; ++i) {
+        const auto& message = summary.services[i].message;
+        CAPTURE(message);
+        CHECK(summary.services[i].bad_input);
+        CHECK(message.find(advice[i]) != std::string::npos);
+        // No option of the command line, but in the lint command that lists every problem.
+        const auto lint = message.find(" (to see every problem at once, run: casesample lint ");
+        CHECK(message.substr(0, lint).find("--") == std::string::npos);
+    }
+    CHECK(summary.services[0].message.find("(to see every problem at once, run: casesample lint " + dir +
+                                           "/unknown.csv --fieldwork 2019-06-03)") != std::string::npos);
+    // What the messages say, written into the services file: every service is drawn.
+    std::string fixed = services;
+    auto add = [&](const std::string& after, const std::string& line) {
+        fixed.insert(fixed.find(after) + after.size(), line + "\n");
+    };
+    add("\"unknown.csv\"\n", "unknown-as = \"Not known\"");
+    add("\"header.csv\"\n", "column = { rosh = \"Risk Level\" }");
+    add("\"dates.csv\"\n", "date-format = \"%m/%d/%Y\"");
+    add("\"twice.csv\"\n", "drop-identical-duplicates = true");
+    write_text(dir + "/SERVICES.toml", fixed);
+    auto manifest = read_batch_manifest(dir + "/SERVICES.toml");
+    summary = run_batch(manifest, options);
+    for (const auto& s : summary.services) {
+        CAPTURE(s.message);
+        CHECK(s.ok());
+    }
+    // Each folder records the draw command that gives it, with the new keys as options.
+    auto line = nlohmann::json::parse(read_text(dir + "/out/Twice/manifest.json"))["command_line"];
+    CHECK(line == equivalent_draw_command(manifest.services[3], dir + "/out/Twice"));
+    CHECK(line.dump().find("\"--drop-identical-duplicates\"") != std::string::npos);
+    CHECK(nlohmann::json::parse(read_text(dir + "/out/Dates/manifest.json"))["command_line"].dump().find(
+              "\"--date-format\",\"%m/%d/%Y\"") != std::string::npos);
+}
+
+TEST_CASE("services file: profile, date-format, encoding and drop-identical-duplicates are checked where written") {
+    CHECK(manifest_error("fieldwork = 2019-06-03\ndate-format = \"%d.%q.%Y\"\n" + kService) ==
+          "SERVICES.toml:2:15: date-format '%d.%q.%Y': unknown code %q (known: %d day, %m month, %b month name, %Y "
+          "four-digit year, %y two-digit year, %H %M %S time, %% a percent sign)");
+    CHECK(manifest_error("fieldwork = 2019-06-03\n" + kService + "encoding = \"ascii\"\n") ==
+          "SERVICES.toml:5:12: encoding must be \"utf-8\", \"windows-1252\" or \"latin-1\"; got 'ascii'");
+    CHECK(manifest_error("fieldwork = 2019-06-03\n" + kService + "drop-identical-duplicates = \"yes\"\n") ==
+          "SERVICES.toml:5:29: drop-identical-duplicates must be true or false, without quotes");
+    auto m = parse_batch_manifest("dir/SERVICES.toml", "fieldwork = 2019-06-03\nencoding = \"windows-1252\"\n"
+                                                       "profile = \"cms.toml\"\ndrop_identical_duplicates = true\n" +
+                                                           kService);
+    const auto& a = m.services[0].population_args;
+    CHECK(a.encoding == "windows-1252");
+    CHECK(a.profile == "dir/cms.toml");
+    CHECK(a.drop_identical_duplicates);
+}

@@ -144,7 +144,7 @@ TEST_CASE("duplicates: identical rows dropped on request and counted; conflictin
     CHECK(p.identical_duplicates_dropped == 3);
     CHECK(p.line == std::vector<std::uint32_t>{2, 3});
     // Without the option, an identical row is refused with the advice.
-    CHECK(error_of(std::string(kHeader) + a + b + a).find("pass --drop-identical-duplicates") != std::string::npos);
+    CHECK(error_of(std::string(kHeader) + a + b + a).find("give --drop-identical-duplicates") != std::string::npos);
     // Conflicting duplicates: every pair, even with the option.
     auto e = error_of(std::string(kHeader) + a + b + "A1,RO,2018-10-03,M,High,Low\n" + "B1,YRO,2018-10-04,M,Low,Low\n",
                       drop);

@@ -61,7 +61,7 @@ TEST_CASE("bad population input gives one line with file, line, column, the valu
                      "use --column rosh=\"ITS HEADER\"",
                      0) == 0);
     CHECK(error_of(kHeader + ok + "A2,Referral Order,2019-01-10,Male,Extreme,Medium\n") ==
-          "pop.csv:3:5: unknown rosh 'Extreme' (expected Low, Medium, High, Very High); or pass --unknown-as "
+          "pop.csv:3:5: unknown rosh 'Extreme' (expected Low, Medium, High, Very High); or give --unknown-as "
           "\"Not known\" to keep such cases as their own category");
     CHECK(error_of(kHeader + ok + "A2,Fine Art,2019-01-10,Male,Low,Medium\n").rfind("pop.csv:3:2: unknown disposal_type 'Fine Art'", 0) == 0);
     CHECK(error_of(kHeader + ok + "A2,Referral Order,2019-01-10,,Low,Medium\n") ==
@@ -69,7 +69,7 @@ TEST_CASE("bad population input gives one line with file, line, column, the valu
     CHECK(error_of(kHeader + ok + "A2,Referral Order,2019-02-30,Male,Low,Medium\n") ==
           "pop.csv:3:3: bad disposal_date '2019-02-30' (expected " + expected_date_text() + ")");
     CHECK(error_of(kHeader + ok + ok) ==
-          "pop.csv:3:1: case id 'A1' appears twice (first on line 2), the same in every cell; pass "
+          "pop.csv:3:1: case id 'A1' appears twice (first on line 2), the same in every cell; give "
           "--drop-identical-duplicates to keep one");
     CHECK(error_of(kHeader) == "pop.csv: the file has a header but no cases");
     CHECK(error_of("") == "pop.csv: the file is empty: expected a header line naming the columns");

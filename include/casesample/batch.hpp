@@ -145,6 +145,11 @@ std::string summary_stem(std::size_t shard, std::size_t shards);
 // Writes OUT/summary.csv, summary.json, summary.xlsx and index.html (each atomically) unless unchanged.
 BatchSummary run_batch(const BatchManifest& manifest, const BatchOptions& options);
 
+// How the services file writes the options that messages about service `s`'s population suggest
+// (column = { rosh = "Risk Level" }, unknown-as = "Not known", ...), and the `casesample lint` command that
+// lists every problem of its population at once.
+OptionHints services_file_hints(const BatchService& service);
+
 // The `casesample draw` command that draws the same sample into the same folder (recorded in its manifest).
 std::vector<std::string> equivalent_draw_command(const BatchService& service, const std::filesystem::path& folder);
 

@@ -15,10 +15,12 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <string_view>
 #include <vector>
 
 #include "casesample/byte_source.hpp"
+#include "casesample/option_hints.hpp"
 
 namespace casesample {
 
@@ -36,10 +38,15 @@ std::string transcode_to_utf8(std::string text, Encoding from);
 std::size_t first_invalid_utf8(std::string_view text);
 
 struct CsvOptions {
+    // A constructor, so that CsvOptions{encoding, check_utf8} stays complete as members are added.
+    CsvOptions(Encoding encoding_ = Encoding::utf8, bool check_utf8_ = true, OptionHints hints_ = {})
+        : encoding(encoding_), check_utf8(check_utf8_), hints(std::move(hints_)) {}
     Encoding encoding = Encoding::utf8;
     // true: a byte that is not UTF-8 anywhere in the file is an error. false: only the header is checked, and the
     // caller checks the cells it uses (so a bad byte in a column nobody reads is no error).
     bool check_utf8 = true;
+    // How the user writes --encoding, for the message of a header that is not UTF-8.
+    OptionHints hints;
 };
 
 // One problem found in an input, when problems are collected instead of stopping at the first (lint).

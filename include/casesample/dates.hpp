@@ -5,6 +5,8 @@
 #include <string>
 #include <string_view>
 
+#include "casesample/option_hints.hpp"
+
 namespace casesample {
 
 // Days since 1970-01-01 in the proleptic Gregorian calendar.
@@ -31,7 +33,7 @@ std::optional<Date> parse_date_with_format(std::string_view text, std::string_vi
 // Throws UsageError (quoting the format) when it has no day, month and year, or an unknown %-code.
 void check_date_format(std::string_view format);
 // What a date cell may hold, for messages: "a date such as 03/10/2018 (day first) or 2018-10-03".
-std::string expected_date_text(const std::string& format = "");
+std::string expected_date_text(const std::string& format = "", const OptionHints& hints = {});
 std::string format_date(Date d);  // YYYY-MM-DD
 
 // The same day of the month `months` months later (negative: earlier). When that month is shorter,

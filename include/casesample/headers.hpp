@@ -10,6 +10,8 @@
 #include <string_view>
 #include <vector>
 
+#include "casesample/option_hints.hpp"
+
 namespace casesample {
 
 class CsvReader;
@@ -55,10 +57,11 @@ struct WantedColumn {
 // Finds each wanted column in `header`: the named header when one was given, else the header equal to the
 // column's standard name, else its synonyms in order. A header serves one column only. Throws InputError at
 // `header_line` listing every missing required column at once, each with the closest header of the file as a
-// suggestion and the --column to type; when `header_looks_like_data`, it says so instead, quoting nothing.
+// suggestion and the --column to type (spelled as `hints` say); when `header_looks_like_data`, it says so instead, quoting nothing.
 std::vector<std::optional<std::size_t>> locate_columns(const std::string& file, std::size_t header_line,
                                                        const std::vector<std::string>& header,
                                                        const std::vector<WantedColumn>& wanted,
-                                                       const HeaderSynonyms& synonyms, bool header_looks_like_data);
+                                                       const HeaderSynonyms& synonyms, bool header_looks_like_data,
+                                                       const OptionHints& hints = {});
 
 }  // namespace casesample

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "casesample/code_table.hpp"
+#include "casesample/option_hints.hpp"
 #include "casesample/csv.hpp"
 #include "casesample/dates.hpp"
 #include "casesample/progress.hpp"
@@ -44,6 +45,8 @@ struct PopulationOptions {
     // When set, every problem is added here and reading goes on (the rows with problems are left out);
     // otherwise the first problem is thrown as an InputError.
     std::vector<InputProblem>* problems = nullptr;
+    // How the user writes the options that messages suggest (--column, --unknown-as, ...; option_hints.hpp).
+    OptionHints hints;
 };
 
 // Cases stored column-wise: a million cases cost about 30 bytes each beyond their ids (2 bytes more for each
@@ -104,6 +107,7 @@ MonthWindow parse_month_window(std::string_view text);
 struct EligibilityRule {
     Date fieldwork;
     std::map<std::string, MonthWindow> windows;  // per domain name; defaults court 6-9, out-of-court 3-5
+    OptionHints hints;  // how the user writes --window, for the message of a domain without one
     static EligibilityRule standard(Date fieldwork);
 };
 

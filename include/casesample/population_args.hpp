@@ -27,6 +27,9 @@ struct PopulationArgs {
     std::string encoding;              // --encoding
     bool drop_identical_duplicates = false;
     std::string stratify;  // --stratify a,b,c: variables of the vocabulary (empty: the default four)
+    // How the user writes these options, for the hints of error messages (the command line's by default;
+    // batch gives the services file's). Not an option itself: describe() leaves it out.
+    OptionHints hints;
 
     PopulationOptions options() const;
     // The rule for --fieldwork; throws UsageError when the date is missing or bad, and, given the
