@@ -142,9 +142,11 @@ BatchOutcome run_service(const BatchService& s, const BatchOptions& options) {
             DrawSpec spec;
             spec.population = s.population;
             spec.population_args = s.population_args;
-            // Messages about the population name the services file's keys, not the command line's options.
-            spec.population_args.hints = services_file_hints(s);
             spec.request = s.request;
+            // Messages about the population and the sizes name the services file's keys, not the command line's
+            // options.
+            spec.population_args.hints = services_file_hints(s);
+            spec.request.hints = spec.population_args.hints;
             spec.seed_chosen = s.seed_chosen;
             spec.command_line = equivalent_draw_command(s, out.folder);
             auto sample = draw_sample(spec);
@@ -256,6 +258,7 @@ OptionHints services_file_hints(const BatchService& s) {
     h.forms["window"] = {"window", "window = { {item} = \"{value}\" }"};
     h.forms["drop-identical-duplicates"] = {"drop-identical-duplicates", "drop-identical-duplicates = true"};
     h.forms["fieldwork"] = {"fieldwork", "fieldwork = {value}"};
+    h.forms["size"] = {"size", "size = { {item} = {value} }"};
     // lint takes the options of draw that read the population: the same file, read the same way.
     h.every_problem_command = shell_text(population_command(s, "lint"));
     return h;

@@ -109,7 +109,7 @@ DrawResult draw_population(const Population& pop, const EligiblePopulation& elig
         if (!known) {
             std::string list;
             for (const auto& d : eligible.domains) list += (list.empty() ? "" : ", ") + d;
-            throw UsageError("--size: no domain '" + name + "' (the domains are " + list + ")");
+            throw UsageError(request.hints.name("size") + ": no domain '" + name + "' (the domains are " + list + ")");
         }
     }
     DrawResult result;
@@ -121,7 +121,7 @@ DrawResult draw_population(const Population& pop, const EligiblePopulation& elig
             if (normalize_label(name) == normalize_label(eligible.domains[d])) asked = n;
         if (N == 0) {
             if (asked && *asked > 0)
-                throw UsageError("--size " + eligible.domains[d] + "=" + std::to_string(*asked) +
+                throw UsageError(request.hints.with("size", std::to_string(*asked), eligible.domains[d]) +
                                  ": no case of that domain is eligible");
             continue;
         }
@@ -130,10 +130,10 @@ DrawResult draw_population(const Population& pop, const EligiblePopulation& elig
         ds.cases = cases;
         if (!request.sizes.empty()) {
             if (!asked)
-                throw UsageError("--size gives no size for the domain '" + ds.domain + "' (" + std::to_string(N) +
+                throw UsageError(request.hints.name("size") + " gives no size for the domain '" + ds.domain + "' (" + std::to_string(N) +
                                  " eligible cases); add " + ds.domain + "=N, or " + ds.domain + "=0 to skip it");
             if (*asked > N)
-                throw UsageError("--size " + ds.domain + "=" + std::to_string(*asked) + ": only " + std::to_string(N) +
+                throw UsageError(request.hints.with("size", std::to_string(*asked), ds.domain) + ": only " + std::to_string(N) +
                                  " cases of that domain are eligible");
             ds.sample_size = static_cast<std::size_t>(*asked);
         } else {

@@ -621,3 +621,20 @@ TEST_CASE("services file: profile, date-format, encoding and drop-identical-dupl
     CHECK(a.profile == "dir/cms.toml");
     CHECK(a.drop_identical_duplicates);
 }
+
+TEST_CASE("run_batch: a size that cannot be met names the services file's key") {
+    auto dir = services_folder("fieldwork = 2019-06-03\nseed = 1\n[[service]]\nname = \"A\"\npopulation = \"a.csv\"\n"
+                               "size = { court = 500, out-of-court = 10 }\n[[service]]\nname = \"B\"\n"
+                               "population = \"b.csv\"\nsize = { court = 10 }\n");
+    BatchOptions options;
+    options.out = dir + "/out";
+    auto summary = run_batch(read_batch_manifest(dir + "/SERVICES.toml"), options);
+    REQUIRE(summary.failed() == 2);
+    CHECK(summary.services[0].message == "size = { court = 500 }: only 71 cases of that domain are eligible");
+    CHECK(summary.services[1].message.rfind("size gives no size for the domain 'out-of-court' (39 eligible cases)", 0) == 0);
+    // The command line's words for draw.
+    auto r = run_cli("draw " + source_path("fixtures/population.csv") +
+                     " --fieldwork 2019-06-03 --size court=500,out-of-court=10 --seed 1 --out " + dir + "/d");
+    CHECK(r.exit_code == 2);
+    CHECK(r.err.find("--size court=500: only 71 cases") != std::string::npos);
+}

@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "casesample/option_hints.hpp"
 #include "casesample/population.hpp"
 #include "casesample/sample_size.hpp"
 #include "casesample/sampling.hpp"
@@ -28,6 +29,8 @@ struct DrawRequest {
     std::uint64_t seed = 0;
     std::size_t reserves = 0;  // asked per domain; fewer when the domain has too few cases left
     DrawMethod method = DrawMethod::balanced;
+    // How the user writes --size, for the messages of sizes that cannot be met (option_hints.hpp).
+    OptionHints hints;
 };
 
 // "court=50,out-of-court=32" -> map; throws UsageError for anything else.
