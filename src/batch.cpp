@@ -225,6 +225,7 @@ std::vector<std::string> population_command(const BatchService& s, const std::st
     if (!a.date_format.empty()) c.insert(c.end(), {"--date-format", a.date_format});
     if (!a.encoding.empty()) c.insert(c.end(), {"--encoding", a.encoding});
     if (a.drop_identical_duplicates) c.push_back("--drop-identical-duplicates");
+    if (!a.stratify.empty()) c.insert(c.end(), {"--stratify", a.stratify});
     c.insert(c.end(), {"--fieldwork", a.fieldwork});
     PopulationArgs defaults;
     if (a.court_window != defaults.court_window) c.insert(c.end(), {"--court-window", a.court_window});
@@ -252,7 +253,7 @@ std::string shell_text(const std::vector<std::string>& words) {
 OptionHints services_file_hints(const BatchService& s) {
     OptionHints h;
     for (const char* key : {"profile", "vocabulary", "add-vocabulary", "unknown-as", "keep-columns", "date-format",
-                            "encoding", "court-window", "ooc-window"})
+                            "encoding", "court-window", "ooc-window", "stratify"})
         h.forms[key] = {key, std::string(key) + " = \"{value}\""};
     h.forms["column"] = {"column", "column = { {item} = \"{value}\" }"};
     h.forms["window"] = {"window", "window = { {item} = \"{value}\" }"};
