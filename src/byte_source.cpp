@@ -208,4 +208,8 @@ std::string FileSource::finish_sha256() {
     return m.sha ? m.sha->hex() : std::string();
 }
 
+// Read in blocks, hashed on the reading thread: memory stays a few megabytes whatever the file's size (verify
+// hashes the population before it draws again).
+std::string sha256_file(const std::string& path) { return FileSource(path, true, kMostPopulationBytes).finish_sha256(); }
+
 }  // namespace casesample

@@ -5,6 +5,9 @@
 #include <cstdio>
 #include <cstring>
 #include <unordered_map>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "casesample/error.hpp"
 #include "casesample/output.hpp"
@@ -335,26 +338,50 @@ void CsvReader::field_too_large(const CsvRecord& record, std::size_t bytes) cons
 
 namespace {
 
-// Bytes of a word equal to `byte` have their high bit set in the result; the lowest set one is exact (higher
-// ones may be false alarms, so only the lowest is used).
-inline std::uint64_t bytes_equal(std::uint64_t word, unsigned char byte) {
-    const std::uint64_t x = word ^ (0x0101010101010101ULL * byte);
-    return (x - 0x0101010101010101ULL) & ~x & 0x8080808080808080ULL;
-}
-
-// Offset from `i` of the first byte that ends an unquoted field (, CR LF) or may not be in one ("), or n.
-inline std::size_t unquoted_end(const char* data, std::size_t i, std::size_t n) {
-    while (i + 8 <= n) {
-        std::uint64_t w;
-        std::memcpy(&w, data + i, 8);
-        const std::uint64_t hit = bytes_equal(w, ',') | bytes_equal(w, '\n') | bytes_equal(w, '\r') | bytes_equal(w, '"');
-        if (hit) return i + static_cast<std::size_t>(__builtin_ctzll(hit) >> 3);
-        i += 8;
+// What a byte is to an unquoted field: 0 printable ASCII (part of the field), 1 the end of it or a quote
+// (, CR LF "), 2 any other byte (part of the field, but not printable ASCII).
+struct ByteClasses {
+    unsigned char of[256];
+    constexpr ByteClasses() : of() {
+        for (int c = 0; c < 256; ++c) of[c] = c >= 0x20 && c < 0x7F ? 0 : 2;
+        of[static_cast<unsigned char>(',')] = of[static_cast<unsigned char>('\n')] = 1;
+        of[static_cast<unsigned char>('\r')] = of[static_cast<unsigned char>('"')] = 1;
     }
-    while (i < n) {
-        char c = data[i];
-        if (c == ',' || c == '\n' || c == '\r' || c == '"') break;
-        ++i;
+};
+constexpr ByteClasses kByteClass;
+
+inline bool printable_byte(unsigned char c) { return c >= 0x20 && c < 0x7F; }
+
+// Offset from `i` of the first byte that ends an unquoted field (, CR LF) or may not be in one ("), or n;
+// `odd` is set when a byte before it is not printable ASCII.
+inline std::size_t unquoted_end(const char* data, std::size_t i, std::size_t n, std::uint64_t& odd) {
+    const auto* p = reinterpret_cast<const unsigned char*>(data);
+#ifdef __SSE2__
+    // Sixteen bytes at a time: a mask of the bytes that end the field, and one of those that are not printable
+    // (as signed bytes, those below 0x20 and from 0x80 on are less than 0x20; and 0x7F).
+    const __m128i comma = _mm_set1_epi8(','), lf = _mm_set1_epi8('\n'), cr = _mm_set1_epi8('\r'),
+                  quote = _mm_set1_epi8('"'), space = _mm_set1_epi8(' '), del = _mm_set1_epi8(0x7F);
+    while (i + 16 <= n) {
+        const __m128i w = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
+        const unsigned stop = static_cast<unsigned>(_mm_movemask_epi8(
+            _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(w, comma), _mm_cmpeq_epi8(w, lf)),
+                         _mm_or_si128(_mm_cmpeq_epi8(w, cr), _mm_cmpeq_epi8(w, quote)))));
+        unsigned bad = static_cast<unsigned>(
+            _mm_movemask_epi8(_mm_or_si128(_mm_cmplt_epi8(w, space), _mm_cmpeq_epi8(w, del))));
+        if (stop) {
+            const unsigned k = static_cast<unsigned>(__builtin_ctz(stop));
+            if (bad & ((1u << k) - 1)) odd = 1;
+            return i + k;
+        }
+        if (bad) odd = 1;
+        i += 16;
+    }
+#endif
+    for (; i < n; ++i) {
+        const unsigned char k = kByteClass.of[p[i]];
+        if (k == 0) continue;
+        if (k == 1) break;
+        odd = 1;
     }
     return i;
 }
@@ -373,6 +400,7 @@ CsvReader::Parsed CsvReader::parse_record(CsvRecord& record) {
     const bool more = !at_end_;  // the text may go on past n
     std::size_t i = pos_;
     bool any_content = false;
+    std::uint64_t odd = 0;  // high bits of bytes that are not printable ASCII
     auto add_field = [&](const char* begin, std::size_t bytes) {
         if (bytes > kMostFieldBytes || record.fields.size() >= kMostColumns) field_too_large(record, bytes);
         record.fields.emplace_back(begin, bytes);
@@ -401,6 +429,7 @@ CsvReader::Parsed CsvReader::parse_record(CsvRecord& record) {
                     break;
                 }
                 if (c == '\n') ++line_;
+                if (!printable_byte(static_cast<unsigned char>(c))) odd |= 0x80;
                 ++r;
             }
             if (doubled == 0) {
@@ -422,7 +451,7 @@ CsvReader::Parsed CsvReader::parse_record(CsvRecord& record) {
                                  "unexpected text after a closing quote (a quote inside a field must be doubled)");
         } else {
             std::size_t start = i;
-            i = unquoted_end(data, i, n);
+            i = unquoted_end(data, i, n, odd);
             if (i < n && data[i] == '"')
                 throw InputError(name_, line_, field_column + 1,
                                  "a quote inside an unquoted field (quote the whole field and double the quote)");
@@ -446,6 +475,7 @@ CsvReader::Parsed CsvReader::parse_record(CsvRecord& record) {
         break;
     }
     pos_ = i;
+    record.plain = odd == 0;
     return any_content ? Parsed::record : Parsed::blank;
 }
 

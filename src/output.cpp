@@ -230,6 +230,5 @@ std::string Sha256::hex() {
     return hex_of(md, len);
 }
 
-std::string sha256_file(const std::string& path) { return sha256_hex(read_file(path)); }
 
 }  // namespace casesample

@@ -19,6 +19,7 @@ namespace casesample {
 namespace {
 
 std::string_view trim(std::string_view s) {
+    if (!s.empty() && s.front() != ' ' && s.front() != '\t' && s.back() != ' ' && s.back() != '\t') return s;
     while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
     while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
     return s;
@@ -30,7 +31,7 @@ class CategoryCache {
 public:
     std::optional<std::uint16_t> find(std::string_view raw) const {
         for (const auto& [text, code] : entries_)
-            if (text == raw) return code;
+            if (text.size() == raw.size() && std::memcmp(text.data(), raw.data(), raw.size()) == 0) return code;
         return std::nullopt;
     }
     void remember(std::string_view raw, std::uint16_t code) {
@@ -73,7 +74,11 @@ std::uint64_t id_hash(std::string_view s) {
         h ^= h >> 31;
     }
     std::uint64_t w = 0;
-    std::memcpy(&w, s.data() + i, s.size() - i);
+    if (s.size() >= 8) {
+        if (i < s.size()) std::memcpy(&w, s.data() + s.size() - 8, 8);  // the last eight bytes, overlapping
+    } else {
+        for (std::size_t k = 0; k < s.size(); ++k) w |= std::uint64_t{static_cast<unsigned char>(s[k])} << (8 * k);
+    }
     h = (h ^ w) * 0x94D049BB133111EBULL;
     h ^= h >> 29;
     h *= 0xBF58476D1CE4E5B9ULL;
@@ -278,6 +283,7 @@ Population parse_population(CsvReader& reader, const PopulationOptions& options)
         // A used cell, trimmed and checked to be UTF-8 (bytes in columns the tool does not read are no concern).
         auto raw_cell = [&](std::size_t c) {
             auto v = trim(rec.fields[c]);
+            if (rec.plain) return v;  // printable ASCII, nearly every record: nothing to check
             unsigned char high = 0;  // plain ASCII, nearly every cell, needs no further check
             for (char ch : v) high |= static_cast<unsigned char>(ch);
             if (high < 0x80) return v;
@@ -296,7 +302,7 @@ Population parse_population(CsvReader& reader, const PopulationOptions& options)
             return v;
         };
         auto id = cell(0);
-        if (auto bad = find_control_character(id); bad != std::string_view::npos)
+        if (auto bad = rec.plain ? std::string_view::npos : find_control_character(id); bad != std::string_view::npos)
             problem(rec, col[0], "control character in case id", control_character_message("the case id", id, bad));
         std::fill(codes.begin(), codes.end(), std::uint16_t{0});
         for (std::size_t i = 1; i < required.size(); ++i) {

@@ -61,6 +61,8 @@ struct CsvRecord {
     std::vector<std::string_view> fields;  // valid until the next call to CsvReader::next
     std::size_t line = 0;                  // line on which the record starts
     std::string_view text;                 // the record as written (quotes and all, no line break); same life
+    bool plain = true;                     // every byte of every field printable ASCII (0x20-0x7E): cells need
+                                           // no UTF-8 or control-character check
 };
 
 class CsvReader {

@@ -52,7 +52,8 @@ private:
     std::vector<bool> right_;
 };
 
-// SHA-256 of a file's bytes as lowercase hex; throws InputError when unreadable.
+// SHA-256 of a file's bytes as lowercase hex, read in pieces (up to kMostPopulationBytes); throws InputError
+// when unreadable. (Defined in byte_source.cpp.)
 std::string sha256_file(const std::string& path);
 std::string sha256_hex(std::string_view bytes);
 
