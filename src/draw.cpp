@@ -150,7 +150,11 @@ DrawResult draw_population(const Population& pop, const EligiblePopulation& elig
         if (ds.sample_size == 0) continue;
         std::size_t k = std::min(request.reserves, ds.cases.size() - ds.sample_size);
         Engine engine = domain_engine(request.seed, ds.domain);
-        ds.draw = draw_sample(ds.frame, ds.sample_size, k, request.method, engine);
+        try {
+            ds.draw = draw_sample(ds.frame, ds.sample_size, k, request.method, engine);
+        } catch (const UsageError& e) {
+            throw UsageError(ds.domain + ": " + e.what());
+        }
         ds.reserve_order.resize(ds.draw.reserves.size());
         for (std::size_t j = 0; j < ds.reserve_order.size(); ++j) ds.reserve_order[j] = j + 1;
         ds.substituted_from.assign(ds.draw.selected.size(), 0);

@@ -598,7 +598,7 @@ std::vector<std::int64_t> cube_counts(const CellTable& cells, const std::vector<
 }
 
 void repair_counts(const CellTable& cells, const std::vector<std::int64_t>& sizes, const RowBounds& b,
-                   std::vector<std::int64_t>& count, Engine& engine) {
+                   std::vector<std::int64_t>& count, Engine& engine, std::uint64_t* work) {
     const std::size_t C = cells.cells(), R = cells.rows.size();
     std::vector<std::int64_t> rc(R, 0);
     for (std::size_t c = 0; c < C; ++c)
@@ -644,6 +644,7 @@ void repair_counts(const CellTable& cells, const std::vector<std::int64_t>& size
         std::uint64_t wi = 0, ws = 0, wa = 0;
         for (std::size_t o = 0; o < C; ++o) {
             if (count[o] == 0) continue;
+            if (work) *work += C;
             for (std::size_t i = 0; i < C; ++i) {
                 if (i == o || count[i] >= sizes[i]) continue;
                 auto d = delta(o, i);
@@ -920,6 +921,12 @@ SampleDraw draw_sample(const SamplingFrame& frame, std::size_t n, std::size_t re
     std::vector<std::int64_t> count;
     std::vector<double> probability(C, N == 0 ? 0.0 : double(n) / double(N));
     if (method == DrawMethod::balanced) {
+        if (C > kMaxDesignCells)
+            throw UsageError("the stratifiers split the " + std::to_string(N) + " cases into " + std::to_string(C) +
+                             " cells (cases with the same category of every stratifier); a balanced design is built "
+                             "for at most " + std::to_string(kMaxDesignCells) +
+                             ". Balance on fewer variables (--stratify), or merge rare categories into one in the "
+                             "vocabulary (see docs/sampling.md, 'Any stratifiers')");
         const auto design = cached_design(cells, cells.size, static_cast<std::int64_t>(n));
         auto s = pick_allocation(*design, engine);
         count.assign(design->allocation(s), design->allocation(s) + C);

@@ -57,8 +57,12 @@ std::vector<std::int64_t> balanced_counts(const CellTable& cells, const std::vec
 std::vector<std::int64_t> cube_counts(const CellTable& cells, const std::vector<std::int64_t>& sizes,
                                       std::int64_t n, Engine& engine);
 // The exchange repair: moves one case at a time between cells while that lowers the total violation.
+// `work`, when given, is advanced by the number of cell pairs evaluated.
 void repair_counts(const CellTable& cells, const std::vector<std::int64_t>& sizes, const RowBounds& b,
-                   std::vector<std::int64_t>& count, Engine& engine);
+                   std::vector<std::int64_t>& count, Engine& engine, std::uint64_t* work = nullptr);
+// The most cells with cases a balanced design is built for: its allocations take cells x cells counts, and its
+// searches grow faster still (docs/sampling.md, "Any stratifiers").
+inline constexpr std::size_t kMaxDesignCells = 4000;
 // The balanced design: a list of cell allocations, each keeping every margin within floor/ceiling where the
 // search finds one, with integer weights. The draw takes allocation s with probability weight[s] / total and
 // then a simple random sample of count[s][c] cases from each cell c, so a case of cell c is selected with
