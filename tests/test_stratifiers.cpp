@@ -136,7 +136,8 @@ TEST_CASE("a population with an ethnicity column draws with every category of al
     // sample.csv: the five as columns, in order; the categories as the vocabulary spells them.
     auto sample = read_table(dir + "/sample.csv");
     CHECK(sample.header == std::vector<std::string>{"case_id", "domain", "disposal_type", "gender", "rosh", "swb",
-                                                    "ethnicity", "selection_order", "inclusion_probability"});
+                                                    "ethnicity", "selection_order", "inclusion_probability",
+                                                    "substitute_for"});
     for (const auto& row : sample.rows) CHECK(seen["ethnicity"].count(row[6]) == 1);
 
     auto m = nlohmann::json::parse(read_text(dir + "/manifest.json"));
