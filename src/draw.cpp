@@ -327,6 +327,7 @@ SubstitutionResult substitute_case(const Population& pop, DrawResult& result, st
                                  "the case with --no-replacement");
     r.substitute = ds.draw.reserves[*choice];
     r.reserve_order = ds.reserve_order[*choice];
+    r.position = k;
     ds.dropped.push_back(sel[k]);
     sel[k] = r.substitute;
     ds.substituted_from[k] = r.reserve_order;
@@ -398,17 +399,28 @@ const std::vector<std::string> kBalanceColumns = {"domain", "variable", "categor
                                                   "target", "drawn", "deviation"};
 const std::vector<std::string> kExcludedColumns = {"case_id", "disposal_type", "disposal_date", "domain", "reason"};
 
+std::size_t selection_order_at(const DomainSample& ds, std::size_t k) {
+    return ds.selection_order.empty() ? k + 1 : ds.selection_order.at(k);
+}
+double inclusion_probability_at(const DomainSample& ds, std::size_t k) {
+    // A substitute carries the probability of the case drawn at its selection_order, whose place it takes
+    // (docs/sampling-design.md).
+    if (k < ds.draw.inclusion_probability.size()) return ds.draw.inclusion_probability[k];
+    return static_cast<double>(ds.sample_size) / static_cast<double>(ds.cases.size());
+}
+std::optional<std::uint32_t> substitute_for_at(const DomainSample& ds, std::size_t k) {
+    if (k < ds.drawn_at.size() && ds.drawn_at[k] != ds.draw.selected.at(k)) return ds.drawn_at[k];
+    return std::nullopt;
+}
+
 void write_sample_rows(CellWriter& w, const Population& pop, const DrawResult& result) {
     for (const auto& ds : result.domains) {
-        const double nominal = static_cast<double>(ds.sample_size) / static_cast<double>(ds.cases.size());
         for (std::size_t k = 0; k < ds.draw.selected.size(); ++k) {
             auto i = ds.cases[ds.draw.selected[k]];
             case_cells(w, pop, ds.domain, i);
-            w.integer(static_cast<long long>(ds.selection_order.empty() ? k + 1 : ds.selection_order[k]));
-            // A substitute carries the probability of the case drawn at its selection_order, whose place it takes
-            // (docs/sampling-design.md), and names that case.
-            w.number(k < ds.draw.inclusion_probability.size() ? ds.draw.inclusion_probability[k] : nominal, 6);
-            if (k < ds.drawn_at.size() && ds.drawn_at[k] != ds.draw.selected[k]) w.text(pop.id(ds.cases[ds.drawn_at[k]]));
+            w.integer(static_cast<long long>(selection_order_at(ds, k)));
+            w.number(inclusion_probability_at(ds, k), 6);
+            if (auto drawn = substitute_for_at(ds, k)) w.text(pop.id(ds.cases[*drawn]));
             else w.text("");
             kept_cells(w, pop, i);
             w.end_row();

@@ -755,6 +755,10 @@ SubstituteOutcome substitute_in_folder(const std::string& folder_or_manifest, co
         o.substitute_id = std::string(pop.id(ds.cases[s.substitute]));
         o.dropped_id = std::string(pop.id(ds.cases[s.dropped]));  // as in the population, whichever form was typed
         o.reserve_order = s.reserve_order;
+        o.selection_order = selection_order_at(ds, s.position);
+        o.inclusion_probability = inclusion_probability_at(ds, s.position);
+        auto drawn = substitute_for_at(ds, s.position);
+        o.substitute_for = std::string(pop.id(ds.cases[drawn ? *drawn : s.dropped]));
         o.misses_before = s.misses_before;
         o.misses_after = s.misses_after;
         row.action = "substitute";
@@ -802,6 +806,9 @@ ReservesOutcome add_reserves_to_folder(const std::string& folder_or_manifest, co
         a.last_order = a.added ? before + a.added : 0;
         a.reserves_left = ds.draw.reserves.size();
         a.eligible = ds.cases.size();
+        for (std::size_t j = ds.draw.reserves.size() - a.added; j < ds.draw.reserves.size(); ++j)
+            a.reserves.push_back({std::string(rebuilt.loaded->population.id(ds.cases[ds.draw.reserves[j]])),
+                                  ds.reserve_order[j], ds.draw.reserve_probability.at(j)});
         o.domains.push_back(a);
         if (a.added == 0) continue;  // nothing changed in this domain: nothing to log
         AuditEntry row;

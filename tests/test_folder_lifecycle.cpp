@@ -123,6 +123,73 @@ TEST_CASE("lifecycle: substitute --no-replacement drops a case, keeps the others
     CHECK(j["sample_size"] == 48);
 }
 
+TEST_CASE("lifecycle: substitute names the case it stands for and the probability it inherits, as sample.csv does") {
+    auto base = temp_dir();
+    auto dir = drawn_folder(base, source_path("fixtures/population.csv"));
+    const auto drawn = read_table(dir + "/sample.csv");
+    const auto first = drawn.rows.at(0)[0];
+    const auto probability = drawn.rows.at(0)[drawn.col("inclusion_probability")];
+    auto r = run_cli("substitute " + dir + " --drop " + first + " --reason ill");
+    REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+    auto sample = read_table(dir + "/sample.csv");
+    const auto substitute = sample.rows.at(0)[0];
+    CHECK(sample.rows.at(0)[sample.col("substitute_for")] == first);
+    CHECK(r.out.find(", " + substitute + ", at selection_order 1: substitute_for " + first + ", inclusion_probability " +
+                     probability + " (that case's)") != std::string::npos);
+    // The substitute drops out in turn: the next one stands for the case drawn there, whose probability it carries.
+    r = run_cli("substitute " + dir + " --drop " + substitute + " --reason moved --format json");
+    REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+    auto j = nlohmann::json::parse(r.out);
+    sample = read_table(dir + "/sample.csv");
+    CHECK(j["dropped"] == substitute);
+    CHECK(j["substitute"] == sample.rows.at(0)[0]);
+    CHECK(j["selection_order"] == 1);
+    CHECK(j["substitute_for"] == first);
+    CHECK(sample.rows.at(0)[sample.col("substitute_for")] == first);
+    CHECK(j["inclusion_probability"].get<double>() == std::stod(probability));
+    CHECK(sample.rows.at(0)[sample.col("inclusion_probability")] == probability);
+    // A substitute further down the sample.
+    const auto tenth = sample.rows.at(9)[0];
+    r = run_cli("substitute " + dir + " --drop " + tenth + " --reason x --format json");
+    REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+    j = nlohmann::json::parse(r.out);
+    sample = read_table(dir + "/sample.csv");
+    CHECK(j["selection_order"] == std::stoi(sample.rows.at(9)[sample.col("selection_order")]));
+    CHECK(j["substitute_for"] == tenth);
+    CHECK(j["inclusion_probability"].get<double>() == std::stod(sample.rows.at(9)[sample.col("inclusion_probability")]));
+    CHECK(run_cli("verify " + dir).exit_code == 0);
+}
+
+TEST_CASE("lifecycle: reserves --add shows each added reserve's reserve_probability, as reserves.csv does") {
+    auto base = temp_dir();
+    auto dir = drawn_folder(base, source_path("fixtures/population.csv"));
+    auto r = run_cli("reserves " + dir + " --add 2 --domain court --format json");
+    REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+    auto j = nlohmann::json::parse(r.out);
+    const auto res = read_table(dir + "/reserves.csv");
+    const auto& added = j["domains"][0]["reserves"];
+    REQUIRE(added.size() == 2);
+    for (const auto& a : added) {
+        bool found = false;
+        for (const auto& row : res.rows)
+            if (row[0] == a["case_id"].get<std::string>()) {
+                found = true;
+                CHECK(row[res.col("reserve_order")] == std::to_string(a["reserve_order"].get<int>()));
+                CHECK(std::stod(row[res.col("reserve_probability")]) == a["reserve_probability"].get<double>());
+            }
+        CHECK_MESSAGE(found, a.dump());
+    }
+    r = run_cli("reserves " + dir + " --add 1 --domain court");
+    REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+    const auto last = read_table(dir + "/reserves.csv");
+    std::string probability;
+    for (const auto& row : last.rows)
+        if (row[last.col("domain")] == "court" && row[last.col("reserve_order")] == "6")
+            probability = row[last.col("reserve_probability")];
+    REQUIRE_FALSE(probability.empty());
+    CHECK(r.out.find("court: 1 reserve(s) added (reserve_order 6), reserve_probability " + probability + ";") == 0);
+}
+
 TEST_CASE("lifecycle: reserves --add draws more reserves reproducibly, leaves the sample alone, and verify replays it") {
     auto base = temp_dir();
     fs::create_directories(base + "/a");
@@ -132,7 +199,8 @@ TEST_CASE("lifecycle: reserves --add draws more reserves reproducibly, leaves th
     auto sample = read_text(a + "/sample.csv");
     auto r = run_cli("reserves " + a + " --add 4 --reason \"fieldwork slipped\"");
     REQUIRE_MESSAGE(r.exit_code == 0, r.err);
-    CHECK(r.out.find("court: 4 reserve(s) added (reserve_order 4 to 7); 7 reserves left") != std::string::npos);
+    CHECK(r.out.find("court: 4 reserve(s) added (reserve_order 4 to 7), reserve_probability ") != std::string::npos);
+    CHECK(r.out.find("; 7 reserves left") != std::string::npos);
     CHECK(read_text(a + "/sample.csv") == sample);
     auto res = read_table(a + "/reserves.csv");
     CHECK(res.rows.size() == 14);  // 3 + 4 in each domain

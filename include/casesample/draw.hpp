@@ -115,9 +115,16 @@ struct SubstitutionResult {
     std::uint32_t dropped = 0;    // frame index
     std::uint32_t substitute = 0; // frame index
     std::size_t reserve_order = 0;
+    std::size_t position = 0;     // index into draw.selected where the substitute now stands
     std::vector<MarginMiss> misses_before;
     std::vector<MarginMiss> misses_after;
 };
+// What sample.csv writes for the case at position k of a domain's sample: its selection_order, its
+// inclusion_probability (a substitute carries that of the case drawn there) and, for a substitute, the frame
+// index of the case drawn at that selection_order (its substitute_for; none for a case that was drawn).
+std::size_t selection_order_at(const DomainSample& ds, std::size_t k);
+double inclusion_probability_at(const DomainSample& ds, std::size_t k);
+std::optional<std::uint32_t> substitute_for_at(const DomainSample& ds, std::size_t k);
 // Replaces the selected case `case_id` by the reserve that choose_substitute picks: the reserve takes the
 // dropped case's selection order and leaves the reserve list. Throws UsageError when the id is not in the
 // population or not in the sample, and std::runtime_error when the domain has no reserve left.

@@ -223,7 +223,13 @@ struct SubstituteOutcome {
     Rebuilt folder;  // the folder's draw after the change (population, result)
     std::string domain, dropped_id, substitute_id;  // substitute_id empty with no_replacement
     std::size_t reserve_order = 0;    // of the reserve brought in
-    std::size_t selection_order = 0;  // of the case dropped without replacement
+    // The selection_order of the case dropped without replacement, or the one the substitute takes.
+    std::size_t selection_order = 0;
+    // For a substitute, as sample.csv writes them: the case drawn at its selection_order (the dropped case, or
+    // the case first drawn there when the dropped case was itself a substitute), and the inclusion probability
+    // the substitute inherits from it.
+    std::string substitute_for;
+    double inclusion_probability = 0;
     std::size_t reserves_left = 0;
     std::size_t sample_size = 0;      // cases in the domain's sample after the change
     std::vector<MarginMiss> misses_before, misses_after;
@@ -250,6 +256,13 @@ struct ReservesAdded {
     std::size_t first_order = 0, last_order = 0;  // reserve_order of the first and last added
     std::size_t reserves_left = 0;
     std::size_t eligible = 0;  // eligible cases of the domain
+    // The reserves added, as reserves.csv writes them: case id, reserve_order, reserve_probability.
+    struct Reserve {
+        std::string case_id;
+        std::size_t reserve_order = 0;
+        double reserve_probability = 0;
+    };
+    std::vector<Reserve> reserves;
 };
 struct ReservesOutcome {
     std::filesystem::path dir;

@@ -79,4 +79,6 @@ nlohmann::ordered_json balance_json(const Population& pop, const DrawResult& res
     return rows;
 }
 
+nlohmann::ordered_json probability_json(double p) { return nlohmann::ordered_json::parse(format_fixed(p, 6)); }
+
 }  // namespace casesample::cli

@@ -24,5 +24,7 @@ std::string working_inside_note(const std::string& folder_or_manifest);
 std::string balance_table(const Population& population, const DrawResult& result);
 std::string misses_text(const Population& population, const DrawResult& result);
 nlohmann::ordered_json balance_json(const Population& population, const DrawResult& result);
+// A probability as the JSON number sample.csv and reserves.csv write (6 decimals).
+nlohmann::ordered_json probability_json(double p);
 
 }  // namespace casesample::cli

@@ -1,10 +1,12 @@
 // casesample reserves — draw more reserves into a sample folder, reproducibly, without touching the sample.
+#include <algorithm>
 #include <charconv>
 #include <iostream>
 
 #include <nlohmann/json.hpp>
 
 #include "casesample/error.hpp"
+#include "casesample/output.hpp"
 #include "casesample/sample_folder.hpp"
 #include "command.hpp"
 #include "draw_common.hpp"
@@ -23,6 +25,16 @@ struct ReservesOptions {
 
 constexpr std::size_t kMaxAdd = 100000;
 
+// "reserve_probability 0.012345" when every added reserve has the same, else its range.
+std::string reserve_probability_words(const std::vector<ReservesAdded::Reserve>& added) {
+    auto [lo, hi] = std::minmax_element(added.begin(), added.end(), [](const auto& a, const auto& b) {
+        return a.reserve_probability < b.reserve_probability;
+    });
+    auto low = format_fixed(lo->reserve_probability, 6), high = format_fixed(hi->reserve_probability, 6);
+    if (low == high) return "reserve_probability " + low + (added.size() > 1 ? " each" : "");
+    return "reserve_probability " + low + " to " + high;
+}
+
 void run(const ReservesOptions& o) {
     ReservesRequest request;
     std::size_t k = 0;
@@ -40,13 +52,20 @@ void run(const ReservesOptions& o) {
     if (o.format == "json") {
         nlohmann::ordered_json j;
         auto& domains = j["domains"] = nlohmann::ordered_json::array();
-        for (const auto& a : out.domains)
+        for (const auto& a : out.domains) {
+            auto added = nlohmann::ordered_json::array();
+            for (const auto& r : a.reserves)
+                added.push_back({{"case_id", r.case_id},
+                                 {"reserve_order", r.reserve_order},
+                                 {"reserve_probability", probability_json(r.reserve_probability)}});
             domains.push_back({{"domain", a.domain},
                                {"asked", a.asked},
                                {"added", a.added},
                                {"first_reserve_order", a.first_order},
                                {"last_reserve_order", a.last_order},
-                               {"reserves_left", a.reserves_left}});
+                               {"reserves_left", a.reserves_left},
+                               {"reserves", std::move(added)}});
+        }
         std::cout << j.dump(2) << "\n";
         return;
     }
@@ -61,7 +80,8 @@ void run(const ReservesOptions& o) {
         else
             text += std::to_string(a.added) + " reserve(s) added (reserve_order " + std::to_string(a.first_order) +
                     (a.added > 1 ? " to " + std::to_string(a.last_order) : "") + ")" +
-                    (a.added < a.asked ? ", only that many cases are left" : "");
+                    (a.added < a.asked ? ", only that many cases are left" : "") + ", " +
+                    reserve_probability_words(a.reserves);
         text += "; " + std::to_string(a.reserves_left) + " reserves left\n";
     }
     text += "Rewrote reserves.csv, balance.csv and manifest.json; logged in audit-log.csv (the sample is unchanged)\n";

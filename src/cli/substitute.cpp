@@ -3,6 +3,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "casesample/output.hpp"
 #include "casesample/sample_folder.hpp"
 #include "command.hpp"
 #include "draw_common.hpp"
@@ -41,6 +42,9 @@ void run(const SubstituteOptions& o) {
         } else {
             j["substitute"] = s.substitute_id;
             j["reserve_order"] = s.reserve_order;
+            j["selection_order"] = s.selection_order;
+            j["substitute_for"] = s.substitute_for;
+            j["inclusion_probability"] = probability_json(s.inclusion_probability);
         }
         j["sample_size"] = s.sample_size;
         j["reason"] = o.reason;
@@ -60,8 +64,11 @@ void run(const SubstituteOptions& o) {
                     " reserves left in " + s.domain + ".\n";
         else
             text += "Dropped " + s.dropped_id + " (" + s.domain + "); brought in reserve " +
-                    std::to_string(s.reserve_order) + ", " + s.substitute_id + ". " + std::to_string(s.reserves_left) +
-                    " reserves left in " + s.domain + ".\n";
+                    std::to_string(s.reserve_order) + ", " + s.substitute_id + ", at selection_order " +
+                    std::to_string(s.selection_order) + ": substitute_for " + s.substitute_for +
+                    (s.substitute_for == s.dropped_id ? "" : " (the case drawn there)") +
+                    ", inclusion_probability " + format_fixed(s.inclusion_probability, 6) + " (that case's). " +
+                    std::to_string(s.reserves_left) + " reserves left in " + s.domain + ".\n";
         text += "Margins before: " + s.before + "\nMargins after:  " + s.after + "\n";
         text += "Rewrote sample.csv, reserves.csv, balance.csv and manifest.json; logged in audit-log.csv\n\n";
         text += balance_table(pop, result);
