@@ -534,6 +534,79 @@ std::string without_command_line(const std::string& text) {
     }
 }
 
+// A CSV file of the folder as cells, with the line each record starts on; nullopt when it is not CSV.
+struct CellTable {
+    std::vector<std::string> header;
+    std::vector<std::vector<std::string>> rows;
+    std::vector<std::size_t> lines;
+};
+std::optional<CellTable> cell_table(const std::string& name, const std::string& text) {
+    try {
+        auto reader = CsvReader::from_string(name, text);
+        CellTable t;
+        t.header = reader.header();
+        CsvRecord record;
+        while (reader.next(record)) {
+            t.rows.emplace_back(record.fields.begin(), record.fields.end());
+            t.lines.push_back(record.line);
+        }
+        return t;
+    } catch (const InputError&) {
+        return std::nullopt;
+    }
+}
+
+// For a file of cases (sample.csv, reserves.csv, excluded.csv) that differs from the re-draw while holding the
+// same cases in the same order: which columns differ, in words; nullopt when the cases or their order differ (or
+// either text is not CSV), for first_difference to tell.
+std::optional<std::string> column_differences(const std::string& path, const std::string& expected,
+                                              const std::string& actual) {
+    auto e = cell_table(path, expected), a = cell_table(path, actual);
+    if (!e || !a || e->header.empty() || a->header.empty() || e->header[0] != "case_id" || a->header[0] != "case_id" ||
+        e->rows.size() != a->rows.size())
+        return std::nullopt;
+    for (std::size_t k = 0; k < e->rows.size(); ++k)
+        if (e->rows[k][0] != a->rows[k][0]) return std::nullopt;
+    auto position = [](const std::vector<std::string>& header, const std::string& name) -> std::optional<std::size_t> {
+        auto it = std::find(header.begin(), header.end(), name);
+        if (it == header.end()) return std::nullopt;
+        return static_cast<std::size_t>(it - header.begin());
+    };
+    std::vector<std::string> parts;
+    for (std::size_t c = 1; c < e->header.size(); ++c) {
+        const auto& name = e->header[c];
+        auto at = position(a->header, name);
+        if (!at) {
+            parts.push_back(name + " (missing: the re-draw writes it)");
+            continue;
+        }
+        std::size_t count = 0, first = 0;
+        for (std::size_t k = 0; k < e->rows.size(); ++k)
+            if (e->rows[k][c] != a->rows[k][*at] && count++ == 0) first = k;
+        if (count > 0)
+            parts.push_back(name + " (" + std::to_string(count) + (count == 1 ? " row" : " rows") + ", first at line " +
+                            std::to_string(a->lines[first]) + ": expected " + quote_value(e->rows[first][c]) +
+                            ", found " + quote_value(a->rows[first][*at]) + ")");
+    }
+    for (const auto& name : a->header)
+        if (!position(e->header, name)) parts.push_back(name + " (not written by casesample: added by hand?)");
+    std::vector<std::string> common_e, common_a;  // the columns both have, in each file's order
+    for (const auto& name : e->header)
+        if (position(a->header, name)) common_e.push_back(name);
+    for (const auto& name : a->header)
+        if (position(e->header, name)) common_a.push_back(name);
+    const std::string reordered = common_e != common_a ? "; the columns are in another order" : "";
+    if (parts.empty())
+        return path + ": the same cases in the same order with the same cells" +
+               (reordered.empty() ? "; only the way the file is written differs (quotes, line endings, blank lines), "
+                                    "first at " + first_difference(expected, actual)
+                                  : "; only the order of the columns differs");
+    std::string listed;
+    for (const auto& p : parts) listed += (listed.empty() ? "" : "; ") + p;
+    return path + ": the same cases in the same order; only " +
+           (parts.size() == 1 ? std::string("this column differs: ") : "these columns differ: ") + listed + reordered;
+}
+
 }  // namespace
 
 Verification verify_folder(const std::string& folder_or_manifest, const std::vector<InputOverride>& inputs) {
@@ -568,7 +641,12 @@ Verification verify_folder(const std::string& folder_or_manifest, const std::vec
                 v.differences.push_back(path + " differs from the re-draw (command line aside) at " +
                                         first_difference(e, a) + " (as casesample lays the manifest out)");
         } else if (actual != expected) {
-            v.differences.push_back(path + " differs from the re-draw at " + first_difference(expected, actual));
+            if (auto words = column_differences(path, expected, actual)) {
+                v.differences.push_back(*words);
+                ++v.same_cases_files;
+            } else {
+                v.differences.push_back(path + " differs from the re-draw at " + first_difference(expected, actual));
+            }
         }
         v.checked.push_back(name);
     }

@@ -332,6 +332,79 @@ TEST_CASE("verify says which file changed: an input, or a file of the sample fol
     CHECK(v.out.find("CANNOT VERIFY") != std::string::npos);
 }
 
+TEST_CASE("verify says in words when the cases and their order are the re-draw's and only columns differ (exit 1)") {
+    auto dir = temp_dir() + "/s";
+    REQUIRE(run_cli(draw_args(kPopulation, dir, "--seed 4")).exit_code == 0);
+    const auto original = read_table(dir + "/sample.csv");
+    const auto sample_text = read_text(dir + "/sample.csv");
+    auto write_rows = [&](const std::vector<std::string>& header, const std::vector<std::vector<std::string>>& rows) {
+        std::string text;
+        auto line = [&](const std::vector<std::string>& cells) {
+            for (std::size_t c = 0; c < cells.size(); ++c) text += (c ? "," : "") + cells[c];
+            text += "\n";
+        };
+        line(header);
+        for (const auto& row : rows) line(row);
+        write_text(dir + "/sample.csv", text);
+    };
+    // A stratifier cell edited by hand on two rows, and a notes column added.
+    auto header = original.header;
+    auto rows = original.rows;
+    const auto swb = original.col("swb");
+    const auto was = rows[2][swb];
+    rows[2][swb] = was == "High" ? "Low" : "High";
+    rows[5][swb] = rows[5][swb] == "High" ? "Low" : "High";
+    header.push_back("notes");
+    for (auto& row : rows) row.push_back("");
+    rows[0].back() = "phoned";
+    write_rows(header, rows);
+    auto v = run_cli("verify " + dir);
+    CHECK(v.exit_code == 1);
+    CHECK(v.out.find("DIFFERENT: 1 difference(s); the same cases in the same order as the re-draw, only columns differ") == 0);
+    CHECK(v.out.find("sample.csv: the same cases in the same order; only these columns differ: swb (2 rows, first at "
+                     "line 4: expected '" + was + "', found '" + rows[2][swb] + "'); notes (not written by casesample: "
+                     "added by hand?)") != std::string::npos);
+    auto j = nlohmann::json::parse(run_cli("verify " + dir + " --format json").out);
+    CHECK(j["status"] == "different");
+    CHECK(j["only_columns_differ"] == true);
+    // A column taken out, the others in another order.
+    header = original.header;
+    rows = original.rows;
+    const auto probability = original.col("inclusion_probability");
+    header.erase(header.begin() + static_cast<std::ptrdiff_t>(probability));
+    for (auto& row : rows) row.erase(row.begin() + static_cast<std::ptrdiff_t>(probability));
+    std::swap(header[1], header[2]);
+    for (auto& row : rows) std::swap(row[1], row[2]);
+    write_rows(header, rows);
+    v = run_cli("verify " + dir);
+    CHECK(v.exit_code == 1);
+    CHECK(v.out.find("only this column differs: inclusion_probability (missing: the re-draw writes it); the columns "
+                     "are in another order") != std::string::npos);
+    // The same cells written otherwise (a quoted cell).
+    auto quoted = sample_text;
+    const auto second = quoted.find('\n') + 1;
+    const auto comma = quoted.find(',', second);
+    quoted.insert(comma, "\"");
+    quoted.insert(second, "\"");
+    write_text(dir + "/sample.csv", quoted);
+    v = run_cli("verify " + dir);
+    CHECK(v.exit_code == 1);
+    CHECK(v.out.find("sample.csv: the same cases in the same order with the same cells; only the way the file is "
+                     "written differs (quotes, line endings, blank lines), first at line 2, column 1") != std::string::npos);
+    // Two cases swapped: not the same order, so the first differing byte is shown as before, and nothing more.
+    rows = original.rows;
+    std::swap(rows[0], rows[1]);
+    write_rows(original.header, rows);
+    v = run_cli("verify " + dir);
+    CHECK(v.exit_code == 1);
+    CHECK(v.out.find("sample.csv differs from the re-draw at line 2") != std::string::npos);
+    CHECK(v.out.find("only columns differ") == std::string::npos);
+    j = nlohmann::json::parse(run_cli("verify " + dir + " --format json").out);
+    CHECK(j["only_columns_differ"] == false);
+    write_text(dir + "/sample.csv", sample_text);
+    CHECK(run_cli("verify " + dir).exit_code == 0);
+}
+
 TEST_CASE("verify cannot verify when an input is not there: it says so, exit 2, never DIFFERENT") {
     auto base = temp_dir();
     auto pop = base + "/pop.csv";

@@ -192,8 +192,14 @@ struct Verification {
     std::vector<std::string> checked;        // file names compared
     std::vector<std::string> differences;    // empty: the folder is exactly what the manifest and log give
     std::vector<std::string> cannot_verify;  // inputs not found: nothing was re-drawn or compared
+    // Differences that are files of cases (sample.csv, reserves.csv, excluded.csv) holding the same cases in the
+    // same order as the re-draw, only other cells or columns (a hand-edited column): their difference says which
+    // columns differ.
+    std::size_t same_cases_files = 0;
     bool verified() const { return cannot_verify.empty(); }
     bool identical() const { return verified() && differences.empty(); }
+    // Different, but every difference is such a file: the draw's cases and their order are as the re-draw gives.
+    bool only_columns_differ() const { return verified() && !differences.empty() && same_cases_files == differences.size(); }
 };
 Verification verify_folder(const std::string& folder_or_manifest, const std::vector<InputOverride>& inputs = {});
 

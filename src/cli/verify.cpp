@@ -27,6 +27,8 @@ void run(const VerifyOptions& o, Context& context) {
         j["manifest"] = o.manifest;
         j["status"] = !v.verified() ? "cannot_verify" : v.identical() ? "identical" : "different";
         j["identical"] = v.identical();
+        // Different, but only in columns: every file that differs holds the same cases in the same order as the re-draw.
+        j["only_columns_differ"] = v.only_columns_differ();
         j["cannot_verify"] = v.cannot_verify;
         j["seed"] = m.request.seed;
         j["drawn_with_version"] = m.version;
@@ -66,7 +68,9 @@ void run(const VerifyOptions& o, Context& context) {
                     (m.audit_rows > 0 ? " (hash chain intact)" : "");
         text += " gives exactly the files in " + (v.dir.empty() ? std::string(".") : v.dir.string()) + "\n";
     } else {
-        text += "DIFFERENT: " + std::to_string(v.differences.size()) + " difference(s)\n";
+        text += "DIFFERENT: " + std::to_string(v.differences.size()) + " difference(s)" +
+                (v.only_columns_differ() ? "; the same cases in the same order as the re-draw, only columns differ" : "") +
+                "\n";
         for (const auto& d : v.differences) text += "  " + d + "\n";
     }
     for (const auto& mi : v.rebuilt.moved_inputs)
