@@ -386,6 +386,55 @@ inline std::size_t unquoted_end(const char* data, std::size_t i, std::size_t n, 
     return i;
 }
 
+
+#ifdef __SSE2__
+// The common record, read in one sweep: unquoted fields of printable ASCII ending in LF or CRLF, every byte of it
+// and the byte after it in the text read so far. Its fields go into `fields`; returns the offset just past its
+// line break, or 0 when the record is anything else (a quote, another byte, a lone CR, only separators, too
+// many fields, or the end of the text read so far): then nothing is to be kept, and the general parser reads it,
+// with its errors and their places. Sixteen bytes at a time: a mask of the separators (, LF CR) and one of the
+// bytes that end the fast path (", and any byte not printable but LF and CR).
+inline std::size_t plain_record(const char* data, std::size_t pos, std::size_t n,
+                                std::vector<std::string_view>& fields, std::size_t& text_end) {
+    const auto* p = reinterpret_cast<const unsigned char*>(data);
+    const __m128i comma = _mm_set1_epi8(','), lf = _mm_set1_epi8('\n'), cr = _mm_set1_epi8('\r'),
+                  quote = _mm_set1_epi8('"'), space = _mm_set1_epi8(' '), del = _mm_set1_epi8(0x7F);
+    std::size_t start = pos;
+    for (std::size_t i = pos; i + 16 <= n; i += 16) {
+        const __m128i w = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
+        const __m128i is_lf = _mm_cmpeq_epi8(w, lf), is_cr = _mm_cmpeq_epi8(w, cr);
+        unsigned seps = static_cast<unsigned>(
+            _mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(w, comma), _mm_or_si128(is_lf, is_cr))));
+        const unsigned bad = static_cast<unsigned>(_mm_movemask_epi8(_mm_andnot_si128(
+            _mm_or_si128(is_lf, is_cr),
+            _mm_or_si128(_mm_or_si128(_mm_cmplt_epi8(w, space), _mm_cmpeq_epi8(w, del)), _mm_cmpeq_epi8(w, quote)))));
+        while (seps) {
+            const unsigned k = static_cast<unsigned>(__builtin_ctz(seps));
+            if (bad & ((1u << k) - 1)) return 0;
+            const std::size_t at = i + k;
+            if (fields.size() + 1 >= kMostColumns || at - start > kMostFieldBytes) return 0;
+            fields.emplace_back(data + start, at - start);
+            if (p[at] == ',') {
+                start = at + 1;
+                seps &= seps - 1;
+                continue;
+            }
+            std::size_t next = at + 1;
+            if (p[at] == '\r') {
+                if (next >= n || p[next] != '\n') return 0;  // a lone CR, or its LF not yet read
+                ++next;
+            }
+            if (next >= n) return 0;  // (the general parser decides what the end of the text means)
+            if (at - pos < fields.size()) return 0;  // nothing but separators: a blank record
+            text_end = at;
+            return next;
+        }
+        if (bad) return 0;
+    }
+    return 0;
+}
+#endif
+
 }  // namespace
 
 // Parses one record starting at pos_: a record, a blank one (only separators), or need_more when the record
@@ -397,6 +446,19 @@ CsvReader::Parsed CsvReader::parse_record(CsvRecord& record) {
     record.line = line_;
     const char* const data = this->data();
     const std::size_t n = end_;
+#ifdef __SSE2__
+    {
+        std::size_t text_end = 0;
+        if (const std::size_t next = plain_record(data, pos_, n, record.fields, text_end)) {
+            record.text = {data + pos_, text_end - pos_};
+            record.plain = true;
+            pos_ = next;
+            ++line_;
+            return Parsed::record;
+        }
+        record.fields.clear();
+    }
+#endif
     const bool more = !at_end_;  // the text may go on past n
     std::size_t i = pos_;
     bool any_content = false;

@@ -4,6 +4,7 @@
 #include <charconv>
 #include <cstdio>
 #include <cstring>
+#include <limits>
 #if defined(__linux__)
 #include <sys/mman.h>
 #endif
@@ -25,21 +26,80 @@ std::string_view trim(std::string_view s) {
     return s;
 }
 
-// The few distinct spellings a column uses, remembered as they are, so a million rows cost one
-// comparison each instead of a normalisation and a hash lookup.
-class CategoryCache {
-public:
-    std::optional<std::uint16_t> find(std::string_view raw) const {
-        for (const auto& [text, code] : entries_)
-            if (text.size() == raw.size() && std::memcmp(text.data(), raw.data(), raw.size()) == 0) return code;
-        return std::nullopt;
+// The bytes of a short text as two words and its length: for a text of up to 16 bytes, (length, a, b) is the text
+// itself (its first and last eight bytes, or four and four, or three bytes, overlapping), so equal keys mean
+// equal texts; a longer text is compared byte for byte besides.
+struct TextKey {
+    std::uint64_t a = 0, b = 0;
+    std::size_t size = 0;
+    explicit TextKey(std::string_view s) : size(s.size()) {
+        const char* p = s.data();
+        const std::size_t n = s.size();
+        if (n >= 8) {
+            std::memcpy(&a, p, 8);
+            std::memcpy(&b, p + n - 8, 8);
+        } else if (n >= 4) {
+            std::uint32_t x, y;
+            std::memcpy(&x, p, 4);
+            std::memcpy(&y, p + n - 4, 4);
+            a = x;
+            b = y;
+        } else if (n > 0) {
+            a = std::uint64_t{static_cast<unsigned char>(p[0])} | std::uint64_t{static_cast<unsigned char>(p[n / 2])} << 8 |
+                std::uint64_t{static_cast<unsigned char>(p[n - 1])} << 16;
+        }
     }
-    void remember(std::string_view raw, std::uint16_t code) {
-        if (entries_.size() < 64) entries_.emplace_back(std::string(raw), code);
+    std::uint64_t hash() const noexcept {
+        std::uint64_t h = (a * 0x9E3779B97F4A7C15ULL) ^ ((b + size) * 0xC2B2AE3D27D4EB4FULL);
+        return h ^ (h >> 29);
+    }
+};
+
+// What the few distinct spellings of a column were found to mean (a category's code, a date), remembered by
+// their exact bytes, so that a million rows cost one small table look-up each instead of a normalisation and a
+// parse. Open addressing over 2^bits slots, at most half of them used (later spellings are not remembered).
+template <class V>
+class TextMemo {
+public:
+    explicit TextMemo(unsigned bits) : bits_(bits), slots_(std::size_t{1} << bits) {}
+    const V* find(std::string_view text) const noexcept {
+        const TextKey key(text);
+        const std::size_t mask = slots_.size() - 1;
+        for (std::size_t at = key.hash() >> (64 - bits_);; at = (at + 1) & mask) {
+            const Slot& slot = slots_[at];
+            if (!slot.used) return nullptr;
+            if (slot.a == key.a && slot.b == key.b && slot.size == key.size &&
+                (key.size <= 16 || std::memcmp(slot.longer.data(), text.data(), key.size) == 0))
+                return &slot.value;
+        }
+    }
+    void remember(std::string_view text, V value) {
+        if (2 * (used_ + 1) > slots_.size() || find(text)) return;
+        const TextKey key(text);
+        const std::size_t mask = slots_.size() - 1;
+        std::size_t at = key.hash() >> (64 - bits_);
+        while (slots_[at].used) at = (at + 1) & mask;
+        Slot& slot = slots_[at];
+        slot.used = true;
+        slot.a = key.a;
+        slot.b = key.b;
+        slot.size = key.size;
+        if (key.size > 16) slot.longer.assign(text);
+        slot.value = value;
+        ++used_;
     }
 
 private:
-    std::vector<std::pair<std::string, std::uint16_t>> entries_;
+    struct Slot {
+        std::uint64_t a = 0, b = 0;
+        std::size_t size = 0;
+        bool used = false;
+        V value{};
+        std::string longer;  // the whole text, when longer than 16 bytes
+    };
+    unsigned bits_;
+    std::size_t used_ = 0;
+    std::vector<Slot> slots_;
 };
 
 // Asks the kernel to back a large buffer with huge pages (one page fault per 2 MB instead of per 4 kB);
@@ -63,26 +123,51 @@ void reserve_huge(std::vector<T>& v, std::size_t n) {
     advise_huge(v.data(), n * sizeof(T));
 }
 
-// 64-bit hash of a case id, for the duplicate check.
-std::uint64_t id_hash(std::string_view s) {
-    std::uint64_t h = 0x9E3779B97F4A7C15ULL ^ s.size();
-    std::size_t i = 0;
-    for (; i + 8 <= s.size(); i += 8) {
+// A 64-bit hash of a text (a case id, a record), for the duplicate checks. Each sixteen bytes are folded by one
+// 64x64->128-bit product of its two halves, each mixed with a key of its place first (so that moved bytes hash
+// differently); the products are independent of one another, so a record costs a few cycles, not a chain of
+// dependent multiplications.
+__extension__ typedef unsigned __int128 Uint128;  // (g++ and clang; __extension__: not ISO C++, said knowingly)
+
+std::uint64_t text_hash(std::string_view s) {
+    static constexpr std::uint64_t key[8] = {0xBE4BA423396CFEB8ULL, 0x1CAD21F72C81017CULL, 0xDB979083E96DD4DEULL,
+                                             0x1F67B3B7A4A44072ULL, 0x78E5C0CC4EE679CBULL, 0x2172FFCC7DD05A82ULL,
+                                             0x8E2443F7744608B8ULL, 0x4C263A81E69035E0ULL};
+    auto fold = [](std::uint64_t a, std::uint64_t b) {
+        const Uint128 r = static_cast<Uint128>(a) * b;
+        return static_cast<std::uint64_t>(r) ^ static_cast<std::uint64_t>(r >> 64);
+    };
+    auto load = [](const char* p) {
         std::uint64_t w;
-        std::memcpy(&w, s.data() + i, 8);
-        h = (h ^ w) * 0xBF58476D1CE4E5B9ULL;
-        h ^= h >> 31;
+        std::memcpy(&w, p, 8);
+        return w;
+    };
+    const char* p = s.data();
+    const std::size_t n = s.size();
+    std::uint64_t acc = n * 0x9E3779B97F4A7C15ULL;
+    if (n >= 16) {
+        std::size_t i = 0, k = 0;
+        for (; i + 16 <= n; i += 16, k = (k + 2) & 7)
+            acc += fold(load(p + i) ^ key[k], load(p + i + 8) ^ (key[k + 1] + i));
+        if (i < n) acc += fold(load(p + n - 16) ^ key[7 - k], load(p + n - 8) ^ (key[6 - k] + n));  // the last 16
+    } else if (n >= 8) {
+        acc += fold(load(p) ^ key[0], load(p + n - 8) ^ key[1]);
+    } else if (n >= 4) {
+        std::uint32_t x, y;
+        std::memcpy(&x, p, 4);
+        std::memcpy(&y, p + n - 4, 4);
+        acc += fold(x ^ key[2], y ^ key[3]);
+    } else if (n > 0) {
+        const std::uint64_t w = std::uint64_t{static_cast<unsigned char>(p[0])} |
+                                std::uint64_t{static_cast<unsigned char>(p[n / 2])} << 8 |
+                                std::uint64_t{static_cast<unsigned char>(p[n - 1])} << 16;
+        acc += fold(w ^ key[4], key[5]);
     }
-    std::uint64_t w = 0;
-    if (s.size() >= 8) {
-        if (i < s.size()) std::memcpy(&w, s.data() + s.size() - 8, 8);  // the last eight bytes, overlapping
-    } else {
-        for (std::size_t k = 0; k < s.size(); ++k) w |= std::uint64_t{static_cast<unsigned char>(s[k])} << (8 * k);
-    }
-    h = (h ^ w) * 0x94D049BB133111EBULL;
-    h ^= h >> 29;
-    h *= 0xBF58476D1CE4E5B9ULL;
-    return h ^ (h >> 32);
+    acc ^= acc >> 33;
+    acc *= 0xFF51AFD7ED558CCDULL;
+    acc ^= acc >> 33;
+    acc *= 0xC4CEB9FE1A85EC53ULL;
+    return acc ^ (acc >> 33);
 }
 
 // Sorts 64-bit keys: least-significant-digit radix sort, four passes of 16 bits (linear time, and
@@ -107,25 +192,57 @@ void radix_sort(std::vector<T>& items, Key key) {
     }
 }
 
+// Whether two cases may share an id: two ids with the same 64-bit hash (nearly always a real duplicate; the
+// caller compares the ids themselves). The hashes go into an open-addressing table at most 70% full, each
+// slot's line fetched a few cases ahead, so that the random probes overlap instead of waiting in turn.
+bool any_equal_id_hashes(const Population& pop) {
+    const std::size_t n = pop.size();
+    unsigned bits = 4;
+    while ((std::size_t{1} << bits) * 7 < n * 10) ++bits;
+    std::vector<std::uint64_t> table;
+    reserve_huge(table, std::size_t{1} << bits);
+    table.resize(std::size_t{1} << bits);  // 0: an empty slot (a hash of 0 is taken as 1)
+    const std::size_t mask = table.size() - 1;
+    constexpr std::size_t kAhead = 16;
+    std::uint64_t ahead[kAhead];
+    auto hash_of = [&](std::size_t i) {
+        const std::uint64_t h = text_hash(pop.id(i));
+        return h == 0 ? 1 : h;
+    };
+    for (std::size_t i = 0; i < kAhead && i < n; ++i) {
+        ahead[i] = hash_of(i);
+        __builtin_prefetch(&table[ahead[i] >> (64 - bits)], 1);
+    }
+    for (std::size_t i = 0; i < n; ++i) {
+        const std::uint64_t h = ahead[i % kAhead];
+        if (i + kAhead < n) {
+            const std::uint64_t next = hash_of(i + kAhead);
+            ahead[i % kAhead] = next;
+            __builtin_prefetch(&table[next >> (64 - bits)], 1);
+        }
+        std::size_t at = h >> (64 - bits);
+        while (table[at] != 0) {
+            if (table[at] == h) return true;
+            at = (at + 1) & mask;
+        }
+        table[at] = h;
+    }
+    return false;
+}
+
 // Every group of cases sharing an id, each group in file order, groups in order of their second case.
-// First the ids' hashes alone are sorted (8 bytes a case); only when two hashes are equal, which almost
-// always means a real duplicate, are the cases themselves sorted by hash to find which.
+// First the ids' hashes alone go into a table (any_equal_id_hashes); only when two hashes are equal, which almost
+// always means a real duplicate, are the cases sorted by hash and their ids compared byte for byte to find which.
 std::vector<std::vector<std::uint32_t>> duplicate_groups(const Population& pop) {
     std::vector<std::vector<std::uint32_t>> groups;
-    {
-        std::vector<std::uint64_t> hashes;
-        reserve_huge(hashes, pop.size());
-        for (std::size_t i = 0; i < pop.size(); ++i) hashes.push_back(id_hash(pop.id(i)));
-        radix_sort(hashes, [](std::uint64_t h) { return h; });
-        if (std::adjacent_find(hashes.begin(), hashes.end()) == hashes.end()) return groups;
-    }
+    if (!any_equal_id_hashes(pop)) return groups;
     struct IdKey {
         std::uint64_t hash;
         std::uint32_t index;
     };
     std::vector<IdKey> keys;
     reserve_huge(keys, pop.size());
-    for (std::size_t i = 0; i < pop.size(); ++i) keys.push_back({id_hash(pop.id(i)), static_cast<std::uint32_t>(i)});
+    for (std::size_t i = 0; i < pop.size(); ++i) keys.push_back({text_hash(pop.id(i)), static_cast<std::uint32_t>(i)});
     radix_sort(keys, [](const IdKey& k) { return k.hash; });  // stable: equal hashes stay in file order
     for (std::size_t a = 0; a < keys.size();) {
         std::size_t b = a + 1;
@@ -163,7 +280,7 @@ bool looks_like_data(std::string_view cell, const Vocabulary& vocabulary) {
 
 // A 64-bit hash of a record's text as written, to tell identical duplicate rows from conflicting ones among the
 // few rows that share an id (the text itself is not kept: a large file is read in pieces).
-std::uint64_t row_hash(const CsvRecord& rec) { return id_hash(rec.text); }
+std::uint64_t row_hash(const CsvRecord& rec) { return text_hash(rec.text); }
 
 }  // namespace
 
@@ -256,6 +373,7 @@ Population parse_population(CsvReader& reader, const PopulationOptions& options)
     reserve_huge(pop.codes.values(), max_rows * K);
     reserve_huge(pop.line, max_rows);
     std::vector<std::uint64_t> row_hashes;
+    reserve_huge(row_hashes, max_rows);
 
     // A problem: thrown at once, or collected (then the row is left out, after its other cells are checked).
     bool row_bad = false;
@@ -272,13 +390,55 @@ Population parse_population(CsvReader& reader, const PopulationOptions& options)
               "as 'CSV UTF-8 (Comma delimited)'"
             : "";
 
-    std::vector<CategoryCache> cache(K);
+    // A case id into id_text (whose offsets are 32 bits: a file may hold 2 GB, kMostPopulationBytes).
+    auto add_id = [&](const CsvRecord& r, std::string_view id) {
+        if (pop.id_text.size() + id.size() > std::numeric_limits<std::uint32_t>::max())
+            reader.fail(r, col[0], "the case ids of the file hold more than 4 GB: casesample reads at most " +
+                                       std::to_string(kMostPopulationBytes) + " bytes of cases");
+        pop.id_text.append(id);
+        pop.id_end.push_back(static_cast<std::uint32_t>(pop.id_text.size()));
+    };
+    std::vector<TextMemo<std::uint16_t>> cache(K, TextMemo<std::uint16_t>(6));
+    TextMemo<Date> date_cache(12);
+    // The category columns, in the order the loop below reads them: (column, stratifier position).
+    std::vector<std::pair<std::size_t, std::size_t>> category_cols;
+    for (std::size_t i = 1; i < required.size(); ++i)
+        if (i != 2) category_cols.emplace_back(col[i], stratifier_of_column[i]);
     std::vector<std::uint16_t> codes(K);
+    auto& code_values = pop.codes.values();
     CsvRecord rec;
     if (options.progress) options.progress->begin("reading cases", reader.size_bytes());
     reader.collect_problems(problems);
     while (reader.next(rec)) {
         if (options.progress && pop.id_end.size() % 16384 == 16383) options.progress->reach(reader.position());
+        // Nearly every row: printable ASCII, every cell filled and spelled as a row before spelled it. Read
+        // straight into the columns; anything else is read below, with its checks and messages.
+        if (rec.plain) {
+            const auto id = trim(rec.fields[col[0]]);
+            bool known = !id.empty();
+            for (std::size_t c = 0; known && c < category_cols.size(); ++c) {
+                const auto v = trim(rec.fields[category_cols[c].first]);
+                const std::uint16_t* code = v.empty() ? nullptr : cache[category_cols[c].second].find(v);
+                if (code) codes[category_cols[c].second] = *code;
+                else known = false;
+            }
+            const Date* date = nullptr;
+            if (known) {
+                const auto v = trim(rec.fields[col[2]]);
+                if (!v.empty()) date = date_cache.find(v);
+            }
+            if (date) {
+                add_id(rec, id);
+                pop.disposal_date.push_back(*date);
+                for (std::size_t k = 0; k < K; ++k) code_values.push_back(codes[k]);
+                pop.domain.push_back(pop.vocabulary.domain_of(codes[disposal_at]));
+                pop.line.push_back(static_cast<std::uint32_t>(rec.line));
+                for (auto c : kept_col) pop.kept_values.emplace_back(trim(rec.fields[c]));
+                row_hashes.push_back(row_hash(rec));
+                bad_rows.push_back(false);
+                continue;
+            }
+        }
         row_bad = false;
         // A used cell, trimmed and checked to be UTF-8 (bytes in columns the tool does not read are no concern).
         auto raw_cell = [&](std::size_t c) {
@@ -315,7 +475,8 @@ Population parse_population(CsvReader& reader, const PopulationOptions& options)
             auto v = (options.unknown_as && s != Stratifier::disposal_type) ? raw_cell(col[i]) : cell(i);
             if (row_bad) continue;  // empty or not UTF-8: said already
             row_bad = bad_before;
-            auto code = cache[k].find(v);
+            std::optional<std::uint16_t> code;
+            if (const auto* known = cache[k].find(v)) code = *known;
             if (!code) {
                 code = pop.vocabulary.match(s, v);
                 if (!code && options.unknown_as && s != Stratifier::disposal_type)
@@ -344,8 +505,10 @@ Population parse_population(CsvReader& reader, const PopulationOptions& options)
             if (!row_bad) {
                 auto d = options.date_format.empty() ? parse_date(date_text)
                                                      : parse_date_with_format(date_text, options.date_format);
-                if (d) date = *d;
-                else
+                if (d) {
+                    date = *d;
+                    date_cache.remember(date_text, *d);
+                } else
                     problem(rec, col[2], "bad disposal_date",
                             "bad disposal_date " + quote_value(date_text) + " (expected " +
                                 expected_date_text(options.date_format, options.hints) + ")");
@@ -355,8 +518,7 @@ Population parse_population(CsvReader& reader, const PopulationOptions& options)
         std::vector<std::string_view> kept;
         for (auto c : kept_col) kept.push_back(raw_cell(c));
         if (row_bad && id.empty()) continue;  // nothing to check for duplicates
-        pop.id_text.append(id);
-        pop.id_end.push_back(pop.id_text.size());
+        add_id(rec, id);
         pop.disposal_date.push_back(date);
         pop.codes.push_back(std::span<const std::uint16_t>(codes));
         pop.domain.push_back(pop.vocabulary.domain_of(codes[disposal_at]));
@@ -422,7 +584,7 @@ Population parse_population(CsvReader& reader, const PopulationOptions& options)
         for (std::size_t i = 0; i < pop.size(); ++i) {
             if (drop[i]) continue;
             ids.append(pop.id(i));
-            pop.id_end[w] = ids.size();
+            pop.id_end[w] = static_cast<std::uint32_t>(ids.size());
             pop.disposal_date[w] = pop.disposal_date[i];
             pop.domain[w] = pop.domain[i];
             pop.codes.copy_row(i, w);

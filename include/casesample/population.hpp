@@ -57,7 +57,7 @@ struct Population {
     std::vector<std::string> kept_columns;
 
     std::string id_text;                   // all case ids, end to end
-    std::vector<std::uint64_t> id_end;     // id i is id_text[id_end[i-1], id_end[i])
+    std::vector<std::uint32_t> id_end;     // id i is id_text[id_end[i-1], id_end[i]) (ids hold < 4 GB)
     std::vector<Date> disposal_date;
     std::vector<std::uint8_t> domain;      // index into vocabulary.domains()
     std::vector<Stratifier> stratifiers;   // the variables read, in output order (disposal_type among them)
@@ -68,8 +68,8 @@ struct Population {
 
     std::size_t size() const noexcept { return id_end.size(); }
     std::string_view id(std::size_t i) const noexcept {
-        std::uint64_t b = i == 0 ? 0 : id_end[i - 1];
-        return std::string_view(id_text).substr(b, id_end[i] - b);
+        const std::uint32_t b = i == 0 ? 0 : id_end[i - 1];
+        return std::string_view(id_text.data() + b, id_end[i] - b);
     }
     // Where a variable is among the stratifiers; nullopt when it was not read.
     std::optional<std::size_t> position(Stratifier s) const noexcept {
