@@ -237,6 +237,53 @@ TEST_CASE("a CSV read in pieces gives the same records, lines, errors and proble
     CHECK(multiline >= 5);
 }
 
+TEST_CASE("records of plain fields read in one sweep are read as the general parser reads them (random)") {
+    // Long records of unquoted printable fields (what CsvReader reads sixteen bytes at a time) with now and then
+    // what that sweep leaves to the general parser: a quote, CRLF, a lone CR, a tab, DEL, a non-ASCII byte, a
+    // blank line, a wrong number of fields, a text ending without a line break. Read whole (the sweep takes every
+    // record it can) and in pieces of one byte (the sweep never sees a record's end with sixteen bytes to spare,
+    // so the general parser reads every record it can see whole): the same transcript.
+    std::mt19937_64 rng(11);
+    const std::vector<std::string> plain = {"C0000001", "Referral Order", "2018-11-22", "Male", "Low", "Very High",
+                                            "x", "", " padded ", "Youth Rehabilitation Order", "12345678901234567"};
+    const std::vector<std::string> odd = {"\"q\"", "\"a,b\"", "\r", "\t", "\x7F", "caf\xC3\xA9", "\"\"", "a\"b"};
+    int compared = 0, with_error = 0, with_problem = 0;
+    for (int t = 0; t < 600; ++t) {
+        // The reader looks at a stream's first 8 kB before any record (text_input.hpp), so those come whole: the
+        // random rows follow 8 kB of ordinary ones.
+        std::string text = "case_id,disposal_type,disposal_date,gender\n";
+        while (text.size() < 8300) text += "C0000001,Referral Order,2018-11-22,Male\n";
+        const int rows = std::uniform_int_distribution<int>(1, 40)(rng);
+        for (int r = 0; r < rows; ++r) {
+            const int fields = rng() % 12 == 0 ? 3 + static_cast<int>(rng() % 3) : 4;
+            for (int f = 0; f < fields; ++f) {
+                if (f > 0) text += ',';
+                text += rng() % 25 == 0 ? odd[rng() % odd.size()] : plain[rng() % plain.size()];
+            }
+            const auto end = rng() % 20;
+            text += end == 0 ? "\r\n" : end == 1 ? "\r" : end == 2 ? "\n,,,\n" : end == 3 ? "\n\n" : "\n";
+        }
+        if (t % 4 == 0) text.pop_back();  // no line break at the end
+        const bool collect = t % 2 == 1;
+        CAPTURE(text);
+        auto whole = transcript_or_error(
+            [&] { return CsvReader::from_string("t.csv", text, CsvOptions{Encoding::utf8, false}); }, collect);
+        auto pieces = transcript_or_error(
+            [&] {
+                return CsvReader::stream("t.csv", std::make_unique<PieceSource>(text, rng(), 1),
+                                         CsvOptions{Encoding::utf8, false});
+            },
+            collect);
+        CHECK(pieces == whole);
+        ++compared;
+        with_error += whole.find("error ") != std::string::npos;
+        with_problem += whole.find("problem ") != std::string::npos;
+    }
+    CHECK(compared == 600);
+    CHECK(with_error > 50);
+    CHECK(with_problem > 50);
+}
+
 TEST_CASE("a CSV stream in windows-1252 is transcoded piece by piece, and check_utf8 still looks at every byte") {
     std::string text = "id,name\n1,caf\xE9\n2,\x80uro\n";
     auto whole = transcript(CsvReader::from_string("t.csv", text, CsvOptions{Encoding::windows1252, false}), false);

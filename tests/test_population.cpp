@@ -1,5 +1,7 @@
 #include <doctest/doctest.h>
 
+#include <random>
+
 #include "casesample/csv.hpp"
 #include "casesample/error.hpp"
 #include "casesample/population.hpp"
@@ -129,4 +131,88 @@ TEST_CASE("month windows are parsed strictly") {
     CHECK(parse_month_window("6-9").from_months == 6);
     CHECK(parse_month_window("6-9").to_months == 9);
     for (const char* bad : {"9-6", "6", "a-b", "-3", "3-", "3-5x"}) CHECK_THROWS_AS(parse_month_window(bad), UsageError);
+}
+
+namespace {
+
+// Everything parse_population gives: each case's id, date, codes, domain, line and kept cells, the categories
+// of the vocabulary, the rows dropped; or the error thrown; and the problems collected.
+std::string population_transcript(const std::string& text, PopulationOptions o, bool collect) {
+    std::vector<InputProblem> problems;
+    if (collect) o.problems = &problems;
+    std::string out;
+    try {
+        auto p = parse(text, o);
+        for (std::size_t i = 0; i < p.size(); ++i) {
+            out += std::to_string(p.line[i]) + " [" + std::string(p.id(i)) + "] " +
+                   std::to_string(p.disposal_date[i].days) + " d" + std::to_string(p.domain[i]);
+            for (auto c : p.codes[i]) out += " " + std::to_string(c);
+            for (std::size_t k = 0; k < p.kept_columns.size(); ++k)
+                out += " <" + p.kept_values[i * p.kept_columns.size() + k] + ">";
+            out += "\n";
+        }
+        for (auto s : p.stratifiers)
+            for (const auto& c : p.vocabulary.categories(s)) out += c + ";";
+        out += "\ndropped " + std::to_string(p.identical_duplicates_dropped) + "\n";
+    } catch (const InputError& e) {
+        out += std::string("error ") + e.what() + "\n";
+    }
+    for (const auto& pr : problems)
+        out += "problem " + pr.kind + " " + std::to_string(pr.line) + ":" + std::to_string(pr.column) + " " +
+               pr.message + "\n";
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("rows read straight into the columns give what the checked reading gives (random populations)") {
+    // Rows of printable ASCII whose every cell was seen before are read straight into the columns (category and
+    // date remembered by spelling); any other row is read with every check. The same random populations with a
+    // non-ASCII character in a column nobody reads (so that no row takes the straight way): the same cases,
+    // codes, lines, kept cells, errors and problems.
+    std::mt19937_64 rng(5);
+    const std::vector<std::string> ids = {"A1", "A2", "B-17", "C0000003", "case 9", " A1", "Z", "0042", "LONGID-123456789012"};
+    const std::vector<std::string> types = {"Referral Order", "RO", "yro", " Youth Rehabilitation Order ", "YCC",
+                                            "Community Resolution", "Fine Art", "", "referral order"};
+    const std::vector<std::string> dates = {"2019-01-10", "10/01/2019", "2019-02-30", "", " 2019-03-01 ",
+                                            "2019-01-10 00:00", "1/2/2019", "yesterday"};
+    const std::vector<std::string> genders = {"Male", "Female", "f", "M", "", "Xyz"};
+    const std::vector<std::string> levels = {"Low", "Medium", "High", "Very High", "VH", "low ", "", "Extreme"};
+    int compared = 0, with_error = 0, with_problem = 0, with_cases = 0;
+    for (int t = 0; t < 600; ++t) {
+        std::string plain = "case_id,disposal_type,disposal_date,gender,rosh,swb,team,note\n";
+        std::string accented = plain;
+        const bool clean = t % 3 == 0;  // mostly good rows, so that duplicates and whole files are reached
+        const int rows = std::uniform_int_distribution<int>(1, 30)(rng);
+        for (int r = 0; r < rows; ++r) {
+            auto pick = [&](const std::vector<std::string>& v, std::size_t good) {
+                return clean && rng() % 10 != 0 ? v[rng() % good] : v[rng() % v.size()];
+            };
+            std::string row = pick(ids, ids.size()) + "," + pick(types, 6) + "," + pick(dates, 2) + "," +
+                              pick(genders, 4) + "," + pick(levels, 5) + "," + pick(levels, 5) + "," +
+                              (rng() % 2 ? " T" : "T") + std::to_string(rng() % 3) + ",";
+            plain += row + "n\n";
+            accented += row + "\xC3\xA9\n";
+            if (rng() % 8 == 0) {  // the same row again
+                plain += row + "n\n";
+                accented += row + "\xC3\xA9\n";
+            }
+        }
+        PopulationOptions o;
+        if (t % 4 == 1) o.unknown_as = "Not known";
+        if (t % 5 == 2) o.drop_identical_duplicates = true;
+        if (t % 2 == 0) o.keep_columns = {"team"};
+        const bool collect = t % 3 == 2;
+        CAPTURE(plain);
+        const auto straight = population_transcript(plain, o, collect);
+        CHECK(straight == population_transcript(accented, o, collect));
+        ++compared;
+        with_error += straight.rfind("error ", 0) == 0;
+        with_problem += straight.find("problem ") != std::string::npos;
+        with_cases += straight.find(" d0 ") != std::string::npos;
+    }
+    CHECK(compared == 600);
+    CHECK(with_error > 50);
+    CHECK(with_problem > 50);
+    CHECK(with_cases > 50);
 }
