@@ -1,6 +1,7 @@
 #include "casesample/population.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <charconv>
 #include <cstdio>
 #include <cstring>
@@ -8,6 +9,7 @@
 #if defined(__linux__)
 #include <sys/mman.h>
 #endif
+#include <thread>
 #include <unordered_map>
 
 #include "casesample/byte_source.hpp"
@@ -19,7 +21,7 @@
 namespace casesample {
 namespace {
 
-std::string_view trim(std::string_view s) {
+[[gnu::always_inline]] inline std::string_view trim(std::string_view s) {
     if (!s.empty() && s.front() != ' ' && s.front() != '\t' && s.back() != ' ' && s.back() != '\t') return s;
     while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
     while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
@@ -32,7 +34,7 @@ std::string_view trim(std::string_view s) {
 struct TextKey {
     std::uint64_t a = 0, b = 0;
     std::size_t size = 0;
-    explicit TextKey(std::string_view s) : size(s.size()) {
+    [[gnu::always_inline]] explicit TextKey(std::string_view s) : size(s.size()) {
         const char* p = s.data();
         const std::size_t n = s.size();
         if (n >= 8) {
@@ -62,7 +64,7 @@ template <class V>
 class TextMemo {
 public:
     explicit TextMemo(unsigned bits) : bits_(bits), slots_(std::size_t{1} << bits) {}
-    const V* find(std::string_view text) const noexcept {
+    [[gnu::always_inline]] const V* find(std::string_view text) const noexcept {
         const TextKey key(text);
         const std::size_t mask = slots_.size() - 1;
         for (std::size_t at = key.hash() >> (64 - bits_);; at = (at + 1) & mask) {
@@ -122,6 +124,74 @@ void reserve_huge(std::vector<T>& v, std::size_t n) {
     v.reserve(n);
     advise_huge(v.data(), n * sizeof(T));
 }
+
+// Faults in the pages of the columns a little ahead of the rows read, on a thread of its own: the kernel zeroes
+// every fresh page, and on a busy machine that zeroing was a quarter of a draw's time on the reading thread; here
+// it runs on the other core. Only pages inside the columns' reservations are touched, and only as far as the
+// rows read so far plus kAheadRows (a few megabytes at most beyond what the columns will hold), and populating
+// a page never changes what it holds, so the columns are the same with or without it.
+class Prefaulter {
+public:
+    struct Column {
+        const void* data;
+        std::size_t reserved_bytes;
+        std::size_t bytes_per_row;  // 0: the case ids, as many bytes as published
+    };
+    explicit Prefaulter(std::vector<Column> columns) : columns_(std::move(columns)) {
+#if defined(__linux__) && defined(MADV_POPULATE_WRITE)
+        thread_ = std::thread([this] { run(); });
+#endif
+    }
+    ~Prefaulter() {
+        if (!thread_.joinable()) return;
+        stop_.store(true);
+        rows_.fetch_add(1);
+        rows_.notify_one();
+        thread_.join();
+    }
+    Prefaulter(const Prefaulter&) = delete;
+    Prefaulter& operator=(const Prefaulter&) = delete;
+    // The rows read so far and the bytes of case ids they hold (the reading thread, now and then).
+    void reached(std::size_t rows, std::size_t id_bytes) {
+        if (!thread_.joinable()) return;
+        id_bytes_.store(id_bytes, std::memory_order_relaxed);
+        rows_.store(rows, std::memory_order_release);
+        rows_.notify_one();
+    }
+
+    static constexpr std::size_t kAheadRows = 16384;
+
+private:
+    void run() {
+#if defined(__linux__) && defined(MADV_POPULATE_WRITE)
+        std::vector<std::size_t> done(columns_.size(), 0);
+        std::size_t seen = 0;
+        for (;;) {
+            rows_.wait(seen, std::memory_order_acquire);
+            if (stop_.load()) return;
+            seen = rows_.load(std::memory_order_acquire);
+            const std::size_t id_bytes = id_bytes_.load(std::memory_order_relaxed);
+            for (std::size_t c = 0; c < columns_.size(); ++c) {
+                const auto& col = columns_[c];
+                const std::size_t used = col.bytes_per_row ? seen * col.bytes_per_row : id_bytes;
+                const std::size_t per_row = col.bytes_per_row ? col.bytes_per_row : (seen ? id_bytes / seen + 1 : 16);
+                const std::size_t want = std::min(col.reserved_bytes, used + kAheadRows * per_row);
+                constexpr std::uintptr_t page = 4096;
+                const auto base = reinterpret_cast<std::uintptr_t>(col.data);
+                const std::uintptr_t from = (base + std::max(done[c], used)) & ~(page - 1);
+                const std::uintptr_t to = (base + want) & ~(page - 1);
+                if (to > from) ::madvise(reinterpret_cast<void*>(from), to - from, MADV_POPULATE_WRITE);
+                done[c] = std::max(done[c], want);
+            }
+        }
+#endif
+    }
+
+    std::vector<Column> columns_;
+    std::atomic<std::size_t> rows_{0}, id_bytes_{0};
+    std::atomic<bool> stop_{false};
+    std::thread thread_;
+};
 
 // A 64-bit hash of a text (a case id, a record), for the duplicate checks. Each sixteen bytes are folded by one
 // 64x64->128-bit product of its two halves, each mixed with a key of its place first (so that moved bytes hash
@@ -193,39 +263,38 @@ void radix_sort(std::vector<T>& items, Key key) {
 }
 
 // Whether two cases may share an id: two ids with the same 64-bit hash (nearly always a real duplicate; the
-// caller compares the ids themselves). The hashes go into an open-addressing table at most 70% full, each
-// slot's line fetched a few cases ahead, so that the random probes overlap instead of waiting in turn.
+// caller compares the ids themselves). The hashes go into an open-addressing table at most 70% full, its slot
+// chosen by a hash's high bits and holding 32 of its low bits (so a slot is 4 bytes; two different hashes that
+// meet there are only a false alarm, which the caller's comparison settles), each slot's line fetched a few cases
+// ahead, so that the random probes overlap instead of waiting in turn.
 bool any_equal_id_hashes(const Population& pop) {
     const std::size_t n = pop.size();
     unsigned bits = 4;
     while ((std::size_t{1} << bits) * 7 < n * 10) ++bits;
-    std::vector<std::uint64_t> table;
+    std::vector<std::uint32_t> table;
     reserve_huge(table, std::size_t{1} << bits);
-    table.resize(std::size_t{1} << bits);  // 0: an empty slot (a hash of 0 is taken as 1)
+    table.resize(std::size_t{1} << bits);  // 0: an empty slot (tags have their lowest bit set)
     const std::size_t mask = table.size() - 1;
     constexpr std::size_t kAhead = 16;
     std::uint64_t ahead[kAhead];
-    auto hash_of = [&](std::size_t i) {
-        const std::uint64_t h = text_hash(pop.id(i));
-        return h == 0 ? 1 : h;
-    };
     for (std::size_t i = 0; i < kAhead && i < n; ++i) {
-        ahead[i] = hash_of(i);
+        ahead[i] = text_hash(pop.id(i));
         __builtin_prefetch(&table[ahead[i] >> (64 - bits)], 1);
     }
     for (std::size_t i = 0; i < n; ++i) {
         const std::uint64_t h = ahead[i % kAhead];
         if (i + kAhead < n) {
-            const std::uint64_t next = hash_of(i + kAhead);
+            const std::uint64_t next = text_hash(pop.id(i + kAhead));
             ahead[i % kAhead] = next;
             __builtin_prefetch(&table[next >> (64 - bits)], 1);
         }
+        const std::uint32_t tag = static_cast<std::uint32_t>(h) | 1u;
         std::size_t at = h >> (64 - bits);
         while (table[at] != 0) {
-            if (table[at] == h) return true;
+            if (table[at] == tag) return true;
             at = (at + 1) & mask;
         }
-        table[at] = h;
+        table[at] = tag;
     }
     return false;
 }
@@ -374,6 +443,16 @@ Population parse_population(CsvReader& reader, const PopulationOptions& options)
     reserve_huge(pop.line, max_rows);
     std::vector<std::uint64_t> row_hashes;
     reserve_huge(row_hashes, max_rows);
+    std::optional<Prefaulter> prefault;
+    if (reader.size_bytes() >= (std::size_t{8} << 20))
+        prefault.emplace(std::vector<Prefaulter::Column>{
+            {pop.id_text.data(), pop.id_text.capacity(), 0},
+            {pop.id_end.data(), pop.id_end.capacity() * sizeof(std::uint32_t), sizeof(std::uint32_t)},
+            {pop.disposal_date.data(), pop.disposal_date.capacity() * sizeof(Date), sizeof(Date)},
+            {pop.domain.data(), pop.domain.capacity(), 1},
+            {pop.codes.values().data(), pop.codes.values().capacity() * sizeof(std::uint16_t), K * sizeof(std::uint16_t)},
+            {pop.line.data(), pop.line.capacity() * sizeof(std::uint32_t), sizeof(std::uint32_t)},
+            {row_hashes.data(), row_hashes.capacity() * sizeof(std::uint64_t), sizeof(std::uint64_t)}});
 
     // A problem: thrown at once, or collected (then the row is left out, after its other cells are checked).
     bool row_bad = false;
@@ -410,7 +489,10 @@ Population parse_population(CsvReader& reader, const PopulationOptions& options)
     if (options.progress) options.progress->begin("reading cases", reader.size_bytes());
     reader.collect_problems(problems);
     while (reader.next(rec)) {
-        if (options.progress && pop.id_end.size() % 16384 == 16383) options.progress->reach(reader.position());
+        if (pop.id_end.size() % 16384 == 16383) {
+            if (options.progress) options.progress->reach(reader.position());
+            if (prefault) prefault->reached(pop.id_end.size(), pop.id_text.size());
+        }
         // Nearly every row: printable ASCII, every cell filled and spelled as a row before spelled it. Read
         // straight into the columns; anything else is read below, with its checks and messages.
         if (rec.plain) {
@@ -528,6 +610,7 @@ Population parse_population(CsvReader& reader, const PopulationOptions& options)
         bad_rows.push_back(row_bad);
     }
     reader.collect_problems(nullptr);
+    prefault.reset();
     if (options.progress) options.progress->reach(reader.size_bytes());
     if (pop.size() == 0) {
         if (!problems) throw InputError(reader.name(), 0, 0, "the file has a header but no cases");
@@ -647,20 +730,21 @@ EligiblePopulation eligible_population(const Population& pop, const EligibilityR
     out.domains = pop.vocabulary.domains();
     out.cases.resize(out.domains.size());
     out.ranges.resize(out.domains.size());
-    std::vector<bool> present(out.domains.size(), false);
-    for (auto d : pop.domain) present[d] = true;
+    std::vector<std::size_t> in_domain(out.domains.size(), 0);  // cases of each domain, eligible or not
+    for (auto d : pop.domain) ++in_domain[d];
     for (std::size_t d = 0; d < out.domains.size(); ++d) {
         const MonthWindow* w = nullptr;
         for (const auto& [name, win] : rule.windows)
             if (normalize_label(name) == normalize_label(out.domains[d])) w = &win;
         if (!w) {
-            if (present[d])
+            if (in_domain[d] > 0)
                 throw UsageError("no eligibility window for the domain '" + out.domains[d] + "'; give one with " +
                                  rule.hints.with("window", "FROM-TO", out.domains[d]) + " (months before fieldwork)");
             continue;
         }
         out.ranges[d] = window_dates(rule.fieldwork, *w);
     }
+    for (std::size_t d = 0; d < out.domains.size(); ++d) out.cases[d].reserve(in_domain[d]);
     for (std::size_t i = 0; i < pop.size(); ++i) {
         auto d = pop.domain[i];
         const auto& r = out.ranges[d];
