@@ -110,6 +110,34 @@ std::string misses_in_words(const DomainSummary& d, const Vocabulary& vocabulary
     return d.misses.empty() ? "" : "margins missed: " + describe_misses(vocabulary, d.misses);
 }
 
+// draw_sample, with every mistake in the service's settings found only now (a window or size naming no domain of
+// its vocabulary, a stratifier it does not know, ...) placed in the services file: at the setting the message names
+// (its first word, as the services file writes it), else at the service's [[service]] table. Errors in the
+// population file keep their own place.
+DrawnSample draw_in_services_file_words(const BatchService& s, const DrawSpec& spec) {
+    try {
+        return draw_sample(spec);
+    } catch (const UsageError& e) {
+        const std::string message = e.what();
+        const OptionHints::Place* at = nullptr;
+        std::size_t longest = 0;
+        // The message names the setting as the services file writes it ("window ...") or, from code that does
+        // not take the services file's forms, as the command line does ("--stratify: ...").
+        const std::size_t dashes = message.rfind("--", 0) == 0 ? 2 : 0;
+        for (const auto& [key, place] : s.places) {
+            const std::size_t end = dashes + key.size();
+            if (key.size() > longest && message.compare(dashes, key.size(), key) == 0 &&
+                (message.size() == end || message[end] == ' ' || message[end] == ':')) {
+                at = &place;
+                longest = key.size();
+            }
+        }
+        if (at) throw InputError(at->file, at->line, at->column, message);
+        if (s.file.empty()) throw;
+        throw InputError(s.file, s.line, s.column, message);
+    }
+}
+
 BatchOutcome run_service(const BatchService& s, const BatchOptions& options) {
     BatchOutcome out;
     out.name = s.name;
@@ -149,7 +177,7 @@ BatchOutcome run_service(const BatchService& s, const BatchOptions& options) {
             spec.request.hints = spec.population_args.hints;
             spec.seed_chosen = s.seed_chosen;
             spec.command_line = equivalent_draw_command(s, out.folder);
-            auto sample = draw_sample(spec);
+            auto sample = draw_in_services_file_words(s, spec);
             WriteOptions write;
             write.force = options.force;
             write.writer = writer;
@@ -262,6 +290,7 @@ OptionHints services_file_hints(const BatchService& s) {
     h.forms["size"] = {"size", "size = { {item} = {value} }"};
     // lint takes the options of draw that read the population: the same file, read the same way.
     h.every_problem_command = shell_text(population_command(s, "lint"));
+    h.places = s.places;
     return h;
 }
 

@@ -234,8 +234,11 @@ private:
         return (p.is_absolute() || base_ == ".") ? typed : resolved.string();
     }
 
+    const toml::node* window = nullptr;  // window or windows, of the service being read
+
     BatchService parse_service(const toml::table& table) {
         BatchService s;
+        s.file = path_;
         s.line = table.source().begin.line;
         s.column = table.source().begin.column;
         std::map<std::string, const toml::node*> own;
@@ -296,7 +299,7 @@ private:
                 }
                 (std::string(key) == "court-window" ? a.court_window : a.ooc_window) = w;
             }
-        const toml::node* window = setting(own, "window");
+        window = setting(own, "window");
         if (auto plural = setting(own, "windows")) {
             if (window && own.count("window") == own.count("windows"))
                 fail(*plural, "give window or windows, not both");
@@ -457,6 +460,17 @@ private:
         }
         if (auto n = setting(own, "draws")) s.draws = static_cast<std::size_t>(whole(*n, "draws", 0, kMostDraws));
         if (auto n = setting(own, "framework")) s.framework = path(*n, "framework", "\"framework.json\"");
+        // Where each setting is written (its own, else the top level's), for the errors found when the service
+        // runs (a window or size naming no domain of the vocabulary, ...): they name that place too.
+        const toml::node* window_node = window;
+        for (const auto& key : kOptionKeys) {
+            const toml::node* n = key == "window" ? window_node : key == "windows" ? nullptr : setting(own, key);
+            if (!n) continue;
+            s.places[key] = {path_, n->source().begin.line, n->source().begin.column};
+            if (auto t = n->as_table())
+                for (auto&& [k, v] : *t)
+                    s.places[key + "." + std::string(k.str())] = {path_, v.source().begin.line, v.source().begin.column};
+        }
         return s;
     }
 

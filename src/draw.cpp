@@ -109,7 +109,8 @@ DrawResult draw_population(const Population& pop, const EligiblePopulation& elig
         if (!known) {
             std::string list;
             for (const auto& d : eligible.domains) list += (list.empty() ? "" : ", ") + d;
-            throw UsageError(request.hints.name("size") + ": no domain '" + name + "' (the domains are " + list + ")");
+            request.hints.refuse("size", name,
+                                 request.hints.name("size") + ": no domain '" + name + "' (the domains are " + list + ")");
         }
     }
     DrawResult result;
@@ -117,12 +118,17 @@ DrawResult draw_population(const Population& pop, const EligiblePopulation& elig
         const auto& cases = eligible.cases[d];
         const auto N = static_cast<std::int64_t>(cases.size());
         std::optional<std::int64_t> asked;
+        std::string asked_as;  // the domain as --size (or the services file's size) names it
         for (const auto& [name, n] : request.sizes)
-            if (normalize_label(name) == normalize_label(eligible.domains[d])) asked = n;
+            if (normalize_label(name) == normalize_label(eligible.domains[d])) {
+                asked = n;
+                asked_as = name;
+            }
         if (N == 0) {
             if (asked && *asked > 0)
-                throw UsageError(request.hints.with("size", std::to_string(*asked), eligible.domains[d]) +
-                                 ": no case of that domain is eligible");
+                request.hints.refuse("size", asked_as,
+                                     request.hints.with("size", std::to_string(*asked), eligible.domains[d]) +
+                                         ": no case of that domain is eligible");
             continue;
         }
         DomainSample ds;
@@ -130,11 +136,14 @@ DrawResult draw_population(const Population& pop, const EligiblePopulation& elig
         ds.cases = cases;
         if (!request.sizes.empty()) {
             if (!asked)
-                throw UsageError(request.hints.name("size") + " gives no size for the domain '" + ds.domain + "' (" + std::to_string(N) +
-                                 " eligible cases); add " + ds.domain + "=N, or " + ds.domain + "=0 to skip it");
+                request.hints.refuse("size", "",
+                                     request.hints.name("size") + " gives no size for the domain '" + ds.domain + "' (" +
+                                         std::to_string(N) + " eligible cases); add " + ds.domain + "=N, or " + ds.domain +
+                                         "=0 to skip it");
             if (*asked > N)
-                throw UsageError(request.hints.with("size", std::to_string(*asked), ds.domain) + ": only " + std::to_string(N) +
-                                 " cases of that domain are eligible");
+                request.hints.refuse("size", asked_as,
+                                     request.hints.with("size", std::to_string(*asked), ds.domain) + ": only " +
+                                         std::to_string(N) + " cases of that domain are eligible");
             ds.sample_size = static_cast<std::size_t>(*asked);
         } else {
             ds.cochran = cochran_sample_size(N, request.size_parameters);

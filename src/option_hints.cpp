@@ -1,5 +1,7 @@
 #include "casesample/option_hints.hpp"
 
+#include "casesample/error.hpp"
+
 namespace casesample {
 
 namespace {
@@ -30,6 +32,13 @@ std::string OptionHints::with(std::string_view key, std::string_view value, std:
     text += " ";
     if (!item.empty()) text += std::string(item) + "=";
     return text + (quote ? "\"" + std::string(value) + "\"" : std::string(value));
+}
+
+void OptionHints::refuse(std::string_view key, std::string_view item, const std::string& message) const {
+    auto at = item.empty() ? places.end() : places.find(std::string(key) + "." + std::string(item));
+    if (at == places.end()) at = places.find(key);
+    if (at != places.end()) throw InputError(at->second.file, at->second.line, at->second.column, message);
+    throw UsageError(message);
 }
 
 }  // namespace casesample

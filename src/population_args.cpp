@@ -80,7 +80,8 @@ EligibilityRule PopulationArgs::rule(const Vocabulary* vocabulary) const {
         if (vocabulary && !vocabulary->domain_index(domain)) {
             std::string known;
             for (const auto& d : vocabulary->domains()) known += (known.empty() ? "" : ", ") + d;
-            throw UsageError(hints.name("window") + " " + w + ": there is no domain '" + domain + "'; the domains are " + known);
+            hints.refuse("window", domain,
+                         hints.name("window") + " " + w + ": there is no domain '" + domain + "'; the domains are " + known);
         }
         r.windows[domain] = parse_month_window(w.substr(eq + 1));
     }

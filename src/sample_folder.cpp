@@ -92,8 +92,10 @@ DrawnSample draw_sample(const DrawSpec& spec) {
     if (!any_case && !spec.request.sizes.empty()) {
         std::string sizes;
         for (const auto& [d, n] : spec.request.sizes) sizes += (sizes.empty() ? "" : ",") + d + "=" + std::to_string(n);
-        throw UsageError(spec.request.hints.name("size") + " " + sizes + " asks for no case in any domain: there is nothing to draw; give at "
-                         "least one domain a size above 0");
+        spec.request.hints.refuse("size", "",
+                                  spec.request.hints.name("size") + " " + sizes +
+                                      " asks for no case in any domain: there is nothing to draw; give at least one "
+                                      "domain a size above 0");
     }
     s.manifest.version = CASESAMPLE_VERSION;
     s.manifest.command_line = spec.command_line;

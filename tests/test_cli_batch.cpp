@@ -83,6 +83,60 @@ TEST_CASE("batch: a mistake in the services file is one line with its place, exi
     CHECK_FALSE(fs::exists(dir + "/out"));
 }
 
+TEST_CASE("batch: a setting found wrong only when its service runs (window, size, stratify) names its FILE:LINE:COLUMN") {
+    const std::string toml = R"(fieldwork = 2019-06-03
+seed = 1
+
+[[service]]
+name = "Window"
+population = "a.csv"
+window = { court = "6-9", out-of-cour = "2-4" }
+
+[[service]]
+name = "Big"
+population = "b.csv"
+size = { court = 500, out-of-court = 3 }
+
+[[service]]
+name = "Short"
+population = "c.csv"
+size = "court=5"
+
+[[service]]
+name = "Youth"
+population = "a.csv"
+size = { court = 5, out-of-court = 3, youth = 2 }
+
+[[service]]
+name = "Strata"
+population = "a.csv"
+stratify = "gender,rosh,ethnicty"
+)";
+    auto dir = services_folder(toml);
+    const auto file = dir + "/SERVICES.toml";
+    auto r = run_cli("batch " + file + " --out " + dir + "/out --jobs 2");
+    CHECK(r.exit_code == 2);
+    CAPTURE(r.err);
+    CHECK(r.err.find("  Window: " + file + ":7:41: window out-of-cour=2-4: there is no domain 'out-of-cour'; the domains "
+                     "are court, out-of-court\n") != std::string::npos);
+    CHECK(r.err.find("  Big: " + file + ":12:18: size = { court = 500 }: only 71 cases of that domain are eligible\n") !=
+          std::string::npos);
+    CHECK(r.err.find("  Short: " + file + ":17:8: size gives no size for the domain 'out-of-court'") != std::string::npos);
+    CHECK(r.err.find("  Youth: " + file + ":22:47: size: no domain 'youth'") != std::string::npos);
+    CHECK(r.err.find("  Strata: " + file + ":27:12: ") != std::string::npos);
+
+    // A window given at the top for every service: the place is the top level's.
+    dir = services_folder("fieldwork = 2019-06-03\nseed = 1\nwindow = \"out-of-cour=2-4\"\n\n[[service]]\nname = \"A\"\n"
+                          "population = \"a.csv\"\n");
+    r = run_cli("batch " + dir + "/SERVICES.toml --out " + dir + "/out");
+    CHECK(r.exit_code == 2);
+    CHECK(r.err.find("  A: " + dir + "/SERVICES.toml:3:10: window out-of-cour=2-4: there is no domain") != std::string::npos);
+    // The command line's --window has no place: the message is as it was.
+    auto d = run_cli("draw " + dir + "/a.csv --fieldwork 2019-06-03 --window out-of-cour=2-4 --out " + dir + "/s");
+    CHECK(d.exit_code == 2);
+    CHECK(d.err.find("casesample: --window out-of-cour=2-4: there is no domain 'out-of-cour'") == 0);
+}
+
 TEST_CASE("batch: one service's bad input is named, the others finish, exit 2 with the failed listed at the end") {
     auto dir = services_folder(kServices + "\n[[service]]\nname = \"Delta\"\npopulation = \"d.csv\"\n");
     fs::copy_file(source_path("fixtures/bad/unknown_category.csv"), dir + "/d.csv");

@@ -36,7 +36,11 @@ namespace casesample {
 // services file's folder.
 struct BatchService {
     std::string name;  // also the name of its folder inside the output folder
+    std::string file;                  // the services file, as given
     std::size_t line = 0, column = 0;  // where its [[service]] table starts in the services file
+    // Where the services file writes each setting of this service (its own or the top level's): key -> place, and
+    // "key.ITEM" for the items of a table such as window = { court = "6-9" }. See OptionHints::places.
+    std::map<std::string, OptionHints::Place, std::less<>> places;
     std::string population;            // path of the population CSV (resolved)
     PopulationArgs population_args;    // fieldwork, windows, columns, vocabularies (paths resolved)
     DrawRequest request;               // sizes or size parameters, reserves, method; request.seed when seeded
