@@ -180,6 +180,7 @@ BatchOutcome run_service(const BatchService& s, const BatchOptions& options) {
             auto sample = draw_in_services_file_words(s, spec);
             WriteOptions write;
             write.force = options.force;
+            write.replaced = &out.replaced;
             write.writer = writer;
             write.extra_files["draw.html"] = render_draw_html(sample);  // the page of the draw, linked from index.html
             out.files_written = write_sample_folder(out.folder, sample, write);
@@ -191,6 +192,14 @@ BatchOutcome run_service(const BatchService& s, const BatchOptions& options) {
             out.message = held ? "drawn again (--force)" : "drawn";
         }
         if (!s.answers.empty() || !s.published.empty()) report_on_service(s, out, writer);
+        // A page or report the old sample had and this run wrote again is replaced, not removed.
+        auto& removed = out.replaced.removed;
+        removed.erase(std::remove_if(removed.begin(), removed.end(),
+                                     [&](const std::string& name) {
+                                         return std::find(out.files_written.begin(), out.files_written.end(), name) !=
+                                                out.files_written.end();
+                                     }),
+                      removed.end());
     } catch (const InputError& e) {
         out.action = BatchOutcome::Action::failed;
         out.bad_input = true;

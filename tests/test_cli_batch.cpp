@@ -69,6 +69,39 @@ TEST_CASE("batch draws every service; verify finds each folder identical; a re-r
     CHECK(read_text(dir + "/out/summary.csv") == summary);
 }
 
+TEST_CASE("batch --force says what became of each old sample's other files, as draw --force does") {
+    auto dir = services_folder(kServices);
+    const auto out = dir + "/out";
+    REQUIRE(run_cli("batch " + dir + "/SERVICES.toml --out " + out).exit_code == 0);
+    const auto alpha = out + "/Alpha";
+    auto s = run_cli("substitute " + alpha + " --drop " + read_table(alpha + "/sample.csv").rows.at(0).at(0) + " --reason x");
+    REQUIRE_MESSAGE(s.exit_code == 0, s.err);
+    const auto old_log = read_text(alpha + "/audit-log.csv");
+    write_text(alpha + "/notes.txt", "team notes\n");
+    write_text(alpha + "/report.md", "old report\n");
+    auto r = run_cli("batch " + dir + "/SERVICES.toml --out " + out + " --force");
+    REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+    CHECK(read_text(alpha + "/audit-log.replaced-1.csv") == old_log);
+    CHECK_FALSE(fs::exists(alpha + "/report.md"));
+    CHECK(r.out.find("Removed from " + alpha + ", as they described the replaced sample: report.md\n") != std::string::npos);
+    CHECK(r.out.find("Kept beside the new sample in " + alpha + ", renamed: audit-log.csv -> audit-log.replaced-1.csv\n") !=
+          std::string::npos);
+    CHECK(r.out.find("Left in " + alpha + " as they were (casesample did not write them; check they still apply to the "
+                     "new sample): notes.txt\n") != std::string::npos);
+    CHECK(r.out.find(out + "/Beta, renamed") == std::string::npos);
+    // JSON: old_files per service drawn again, as draw --force --format json; nothing in summary.json on disk.
+    write_text(alpha + "/report.md", "old report\n");
+    r = run_cli("batch " + dir + "/SERVICES.toml --out " + out + " --force --format json");
+    REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+    auto j = nlohmann::json::parse(r.out);
+    const auto& old = j["services"][0]["old_files"];
+    CHECK(old["removed"] == nlohmann::json::array({"report.md"}));
+    CHECK(old["renamed"].empty());  // the log was renamed by the first --force; none since
+    CHECK(old["left"] == nlohmann::json::array({"notes.txt"}));
+    CHECK(j["services"][1]["old_files"]["removed"].empty());
+    CHECK(read_text(out + "/summary.json").find("old_files") == std::string::npos);
+}
+
 TEST_CASE("batch: a mistake in the services file is one line with its place, exit 2, nothing written") {
     auto dir = services_folder(kServices + "\n[[service]]\nname = \"Delta\"\npopulation = \"d.csv\"\nreserv = 3\n");
     auto r = run_cli("batch " + dir + "/SERVICES.toml --out " + dir + "/out");

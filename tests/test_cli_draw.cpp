@@ -129,7 +129,7 @@ TEST_CASE("draw --force removes what casesample wrote about the old sample, keep
     CHECK(read_text(dir + "/fieldwork.replaced-1.xlsx") == old_workbook);
     CHECK(read_text(dir + "/audit-log.replaced-1.csv") == old_log);
     CHECK(fs::exists(dir + "/sample.xlsx"));
-    CHECK(r.out.find("Kept beside the new sample, renamed: audit-log.csv -> audit-log.replaced-1.csv, fieldwork.xlsx -> "
+    CHECK(r.out.find("Kept beside the new sample in " + dir + ", renamed: audit-log.csv -> audit-log.replaced-1.csv, fieldwork.xlsx -> "
                      "fieldwork.replaced-1.xlsx\n") != std::string::npos);
     // What casesample did not write: left, and named.
     CHECK(read_text(dir + "/notes.txt") == "team notes\n");

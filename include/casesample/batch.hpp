@@ -27,6 +27,7 @@
 #include "casesample/draw.hpp"
 #include "casesample/population_args.hpp"
 #include "casesample/progress.hpp"
+#include "casesample/sample_folder.hpp"
 
 namespace casesample {
 
@@ -123,6 +124,9 @@ struct BatchOutcome {
     std::optional<std::string> overall_verdict;  // the report's verdict on it in words ("robust: Good 0.97 ...")
     std::optional<bool> audit_consistent;
     std::vector<std::string> files_written;  // inside the folder
+    // Drawn again with --force over an earlier sample: what became of the old sample's other files (as draw --force;
+    // a file removed with the old sample and written again for the new one, such as report.md, is not listed).
+    FolderReplacement replaced;
     bool ok() const { return action != Action::failed; }
 };
 

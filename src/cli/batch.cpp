@@ -107,6 +107,8 @@ void run(const BatchCliOptions& o, Context& context) {
                                          : s.action == BatchOutcome::Action::kept ? "kept"
                                                                                   : "failed";
             j["services"][i]["files_written"] = s.files_written;
+            // As draw --force: what became of the old sample's other files (drawn again over a sample only).
+            if (o.force && s.action == BatchOutcome::Action::drawn) j["services"][i]["old_files"] = replacement_json(s.replaced);
         }
         std::cout << j.dump(2) << "\n";
     } else if (summary.nothing_done()) {
@@ -116,6 +118,11 @@ void run(const BatchCliOptions& o, Context& context) {
                   << " (pass --force to draw them again).\n";
     } else {
         std::cout << table(summary) << "\n";
+        // As draw --force: what became of the old samples' other files.
+        std::string replaced;
+        for (const auto& s : summary.services)
+            if (s.action == BatchOutcome::Action::drawn) replaced += replacement_text(s.folder.string(), s.replaced);
+        if (!replaced.empty()) std::cout << replaced << "\n";
         std::cout << total << (total == 1 ? " service: " : " services: ") << summary.drawn() << " drawn, " << summary.kept()
                   << " already drawn and left alone, " << summary.failed() << " failed, in "
                   << format_fixed(seconds, 2) << " s with " << used << (used == 1 ? " job" : " jobs") << "\n";

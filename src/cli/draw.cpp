@@ -85,27 +85,6 @@ DrawExtraFile place_extra_file(const std::string& option, const std::string& pat
     return f;
 }
 
-// What draw --force did with the old sample's other files, in words (empty when nothing).
-std::string replacement_text(const std::string& dir, const FolderReplacement& r) {
-    auto list = [](const std::vector<std::string>& names) {
-        std::string s;
-        for (const auto& n : names) s += (s.empty() ? "" : ", ") + n;
-        return s;
-    };
-    std::string text;
-    if (!r.removed.empty())
-        text += "Removed from " + dir + ", as they described the replaced sample: " + list(r.removed) + "\n";
-    if (!r.renamed.empty()) {
-        std::string kept;
-        for (const auto& [from, to] : r.renamed) kept += (kept.empty() ? "" : ", ") + from + " -> " + to;
-        text += "Kept beside the new sample, renamed: " + kept + "\n";
-    }
-    if (!r.left.empty())
-        text += "Left in " + dir + " as they were (casesample did not write them; check they still apply to the new "
-                "sample): " + list(r.left) + "\n";
-    return text;
-}
-
 void run(const DrawOptions& o, Context&) {
     DrawRequest request;
     request.size_parameters = o.size_parameters;
@@ -201,13 +180,7 @@ void run(const DrawOptions& o, Context&) {
                 domains.push_back({{"domain", loaded.eligible.domains[d]}, {"eligible", 0}, {"sample_size", 0},
                                    {"reserves", 0}, {"balanced", true}});
         j["balance"] = balance_json(pop, result);
-        if (o.force) {
-            auto& r = j["old_files"];
-            r["renamed"] = nlohmann::ordered_json::array();
-            for (const auto& [from, to] : replaced.renamed) r["renamed"].push_back({{"from", from}, {"to", to}});
-            r["removed"] = replaced.removed;
-            r["left"] = replaced.left;
-        }
+        if (o.force) j["old_files"] = replacement_json(replaced);
         std::cout << j.dump(2) << "\n";
     } else {
         std::string text = balance_table(pop, result) + "\n";

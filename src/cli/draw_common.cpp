@@ -81,4 +81,34 @@ nlohmann::ordered_json balance_json(const Population& pop, const DrawResult& res
 
 nlohmann::ordered_json probability_json(double p) { return nlohmann::ordered_json::parse(format_fixed(p, 6)); }
 
+// What draw --force did with the old sample's other files, in words (empty when nothing).
+std::string replacement_text(const std::string& dir, const FolderReplacement& r) {
+    auto list = [](const std::vector<std::string>& names) {
+        std::string s;
+        for (const auto& n : names) s += (s.empty() ? "" : ", ") + n;
+        return s;
+    };
+    std::string text;
+    if (!r.removed.empty())
+        text += "Removed from " + dir + ", as they described the replaced sample: " + list(r.removed) + "\n";
+    if (!r.renamed.empty()) {
+        std::string kept;
+        for (const auto& [from, to] : r.renamed) kept += (kept.empty() ? "" : ", ") + from + " -> " + to;
+        text += "Kept beside the new sample in " + dir + ", renamed: " + kept + "\n";
+    }
+    if (!r.left.empty())
+        text += "Left in " + dir + " as they were (casesample did not write them; check they still apply to the new "
+                "sample): " + list(r.left) + "\n";
+    return text;
+}
+
+nlohmann::ordered_json replacement_json(const FolderReplacement& r) {
+    nlohmann::ordered_json j;
+    j["renamed"] = nlohmann::ordered_json::array();
+    for (const auto& [from, to] : r.renamed) j["renamed"].push_back({{"from", from}, {"to", to}});
+    j["removed"] = r.removed;
+    j["left"] = r.left;
+    return j;
+}
+
 }  // namespace casesample::cli

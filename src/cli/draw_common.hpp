@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "casesample/draw.hpp"
+#include "casesample/sample_folder.hpp"
 
 namespace casesample::cli {
 
@@ -24,6 +25,10 @@ std::string working_inside_note(const std::string& folder_or_manifest);
 std::string balance_table(const Population& population, const DrawResult& result);
 std::string misses_text(const Population& population, const DrawResult& result);
 nlohmann::ordered_json balance_json(const Population& population, const DrawResult& result);
+// What replacing a sample (draw --force, batch --force) did with the old sample's other files: in words, one
+// line each for removed, renamed and left ("" when nothing), and as JSON {renamed: [{from, to}], removed, left}.
+std::string replacement_text(const std::string& dir, const FolderReplacement& r);
+nlohmann::ordered_json replacement_json(const FolderReplacement& r);
 // A probability as the JSON number sample.csv and reserves.csv write (6 decimals).
 nlohmann::ordered_json probability_json(double p);
 
