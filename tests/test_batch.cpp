@@ -630,8 +630,11 @@ TEST_CASE("run_batch: a size that cannot be met names the services file's key") 
     options.out = dir + "/out";
     auto summary = run_batch(read_batch_manifest(dir + "/SERVICES.toml"), options);
     REQUIRE(summary.failed() == 2);
-    CHECK(summary.services[0].message == "size = { court = 500 }: only 71 cases of that domain are eligible");
-    CHECK(summary.services[1].message.rfind("size gives no size for the domain 'out-of-court' (39 eligible cases)", 0) == 0);
+    // At the value to correct in the services file.
+    const auto file = dir + "/SERVICES.toml";
+    CHECK(summary.services[0].message == file + ":6:18: size = { court = 500 }: only 71 cases of that domain are eligible");
+    CHECK(summary.services[1].message.rfind(file + ":10:8: size gives no size for the domain 'out-of-court' (39 eligible "
+                                            "cases)", 0) == 0);
     // The command line's words for draw.
     auto r = run_cli("draw " + source_path("fixtures/population.csv") +
                      " --fieldwork 2019-06-03 --size court=500,out-of-court=10 --seed 1 --out " + dir + "/d");
