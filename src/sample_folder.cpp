@@ -13,6 +13,7 @@
 #include "casesample/csv.hpp"
 #include "casesample/error.hpp"
 #include "casesample/output.hpp"
+#include "casesample/text_input.hpp"
 #include "folder_transaction.hpp"
 
 namespace casesample {
@@ -57,6 +58,7 @@ LoadedPopulation load_population(const std::string& path, const PopulationArgs& 
     } catch (const InputError& e) {
         // A draw stops at the first problem of the file; lint lists them all.
         if (e.file() != path || e.line() == 0) throw;
+        if (find_not_text_in_file(path, "CSV")) throw;  // its message says how to save it as CSV: that helps, not lint
         throw InputError(e.file(), e.line(), e.column(),
                          e.message() + (args.hints.every_problem_command.empty()
                                             ? " (run 'casesample lint " + path +

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <fstream>
 
 #include "casesample/error.hpp"
 #include "casesample/json_input.hpp"
@@ -69,6 +70,15 @@ std::optional<NotText> find_not_text(std::string_view text, std::string_view exp
                               (csv ? "; if it is a spreadsheet, open it in Excel and use Save As > 'CSV UTF-8 (Comma "
                                      "delimited)'"
                                    : "")};
+}
+
+std::optional<NotText> find_not_text_in_file(const std::string& path, std::string_view expected) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return std::nullopt;
+    std::string head(kLook, '\0');
+    in.read(head.data(), static_cast<std::streamsize>(head.size()));
+    head.resize(static_cast<std::size_t>(in.gcount()));
+    return find_not_text(head, expected);
 }
 
 void refuse_not_text(const std::string& file, std::string_view text, std::string_view expected) {

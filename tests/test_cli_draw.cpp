@@ -405,6 +405,37 @@ TEST_CASE("verify says in words when the cases and their order are the re-draw's
     CHECK(run_cli("verify " + dir).exit_code == 0);
 }
 
+TEST_CASE("a population that is not text gets the advice to save it as CSV, not a lint hint; size --from's hint works") {
+    auto base = temp_dir();
+    write_text(base + "/book.csv", std::string("PK\x03\x04", 4) + std::string(200, 'x'));
+    write_text(base + "/utf16.csv", std::string("\xFF\xFE", 2) + std::string("c\0a\0s\0e\0_\0i\0d\0\n\0", 16));
+    for (const auto& file : {base + "/book.csv", base + "/utf16.csv"}) {
+        for (const auto& command : {"size --from " + file + " --fieldwork 2019-06-03",
+                                    "draw " + file + " --fieldwork 2019-06-03 --out " + base + "/s",
+                                    "check " + file + " " + base + "/nowhere --fieldwork 2019-06-03"}) {
+            auto r = run_cli(command);
+            CAPTURE(command);
+            CHECK(r.exit_code == 2);
+            CHECK(r.err.find("CSV UTF-8") != std::string::npos);
+            CHECK(r.err.find("lint") == std::string::npos);
+        }
+    }
+    // size --from needs only case_id, disposal_type and disposal_date: its hint is a lint that reads only those.
+    write_text(base + "/counts.csv", "case_id,disposal_type,disposal_date\nC1,Referral Order,2019-01-01\n"
+                                     "C2,Bogus,2019-01-01\n");
+    auto r = run_cli("size --from " + base + "/counts.csv --fieldwork 2019-06-03");
+    CHECK(r.exit_code == 2);
+    CHECK(r.err.find("unknown disposal_type 'Bogus'") != std::string::npos);
+    CHECK(r.err.find("(run 'casesample lint " + base + "/counts.csv --stratify disposal_type ...' with the same "
+                     "--fieldwork and population options to see every problem at once)") != std::string::npos);
+    // ... and that lint runs, listing the problem rather than the stratifier columns the file does not have.
+    auto lint = run_cli("lint " + base + "/counts.csv --stratify disposal_type --fieldwork 2019-06-03");
+    CHECK(lint.exit_code == 2);
+    CHECK(lint.out.find("1 problem of 1 kind") != std::string::npos);
+    CHECK(lint.out.find("unknown disposal_type (1)") != std::string::npos);
+    CHECK((lint.out + lint.err).find("required column") == std::string::npos);
+}
+
 TEST_CASE("verify cannot verify when an input is not there: it says so, exit 2, never DIFFERENT") {
     auto base = temp_dir();
     auto pop = base + "/pop.csv";
@@ -670,6 +701,31 @@ TEST_CASE("--fieldwork DD/MM/YYYY is recorded in the manifest as YYYY-MM-DD, and
     r = run_cli("draw " + kPopulation + " --fieldwork 2019.06.03 --seed 5 --out " + base + "/bad");
     CHECK(r.exit_code == 2);
     CHECK(r.err.find("expected YYYY-MM-DD, such as 2019-06-03, or DD/MM/YYYY, such as 03/06/2019") != std::string::npos);
+}
+
+TEST_CASE("a bad value in a manifest is placed at its own entry, not at the first key of that name in the file") {
+    auto dir = temp_dir() + "/s";
+    REQUIRE(run_cli(draw_args(kPopulation, dir, "--seed 4 --vocabulary " + source_path("fixtures/vocabulary.csv")))
+                .exit_code == 0);
+    const auto manifest = dir + "/manifest.json";
+    auto text = read_text(manifest);
+    // Two inputs, population then vocabulary, each with "bytes": the vocabulary's is made negative.
+    const auto first = text.find("\"bytes\": ");
+    REQUIRE(first != std::string::npos);
+    const auto second = text.find("\"bytes\": ", first + 1);
+    REQUIRE(second != std::string::npos);
+    const auto end = text.find_first_of(",\n}", second + 9);
+    text.replace(second + 9, end - (second + 9), "-1");
+    write_text(manifest, text);
+    const auto line = 1 + std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(second), '\n');
+    const auto column = second - text.rfind('\n', second);
+    auto r = run_cli("verify " + dir);
+    CHECK(r.exit_code == 2);
+    CHECK(r.err == manifest + ":" + std::to_string(line) + ":" + std::to_string(column) +
+                       ": not a readable casesample manifest: \"bytes\" has the value -1, which is not what casesample "
+                       "draw writes there (edited by hand?)\n");
+    const auto first_line = 1 + std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(first), '\n');
+    CHECK(first_line < line);
 }
 
 TEST_CASE("a broken manifest is reported at file:line:column in plain words, without the JSON library's codes") {

@@ -22,6 +22,9 @@ struct NotText {
 // from Excel.
 std::optional<NotText> find_not_text(std::string_view text, std::string_view expected);
 
+// find_not_text on the first bytes of the file at `path` (nullopt when it cannot be read: the reader says why).
+std::optional<NotText> find_not_text_in_file(const std::string& path, std::string_view expected);
+
 // Throws InputError at the line and column (1-based, in bytes) of the offending byte when find_not_text finds
 // something.
 void refuse_not_text(const std::string& file, std::string_view text, std::string_view expected);

@@ -1,5 +1,7 @@
 #include "population_args.hpp"
 
+#include "casesample/text_input.hpp"
+
 #include "casesample/error.hpp"
 
 namespace casesample::cli {
@@ -50,17 +52,26 @@ void add_eligibility_options(CLI::App& app, PopulationArgs& args, bool fieldwork
                    "Eligibility window of any domain: DOMAIN=FROM-TO (repeatable; overrides the two above)");
 }
 
-std::string lint_hint(const std::string& population_path) {
+std::string lint_hint(const std::string& population_path, const std::string& lint_options) {
     // The command as typed, with the command name replaced by lint (output options left out).
+    // With lint_options, the command the hint is for takes options lint does not (size's --sample, --method exact):
+    // only its reading and eligibility options carry over.
+    if (!lint_options.empty())
+        return "run 'casesample lint " + population_path + " " + lint_options +
+               " ...' with the same --fieldwork and population options to see every problem at once";
     return "run 'casesample lint " + population_path + " ...' with the same options to see every problem at once";
 }
 
-Population read_population_or_hint(const std::string& path, const PopulationOptions& options) {
+Population read_population_or_hint(const std::string& path, const PopulationOptions& options,
+                                   const std::string& lint_options) {
     try {
         return read_population(path, options);
     } catch (const InputError& e) {
         if (e.file() != path || e.line() == 0) throw;
-        throw InputError(e.file(), e.line(), e.column(), e.message() + " (" + lint_hint(path) + ")");
+        // A file that is not text (a workbook, a PDF, UTF-16): its message says how to save it as CSV, which is
+        // what helps; lint would only say the same.
+        if (find_not_text_in_file(path, "CSV")) throw;
+        throw InputError(e.file(), e.line(), e.column(), e.message() + " (" + lint_hint(path, lint_options) + ")");
     }
 }
 

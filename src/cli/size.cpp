@@ -141,7 +141,8 @@ void run(SizeOptions o) {
             auto v = options.vocabulary.find_variable(it->first);
             it = v && *v != Stratifier::disposal_type ? options.column_names.erase(it) : std::next(it);
         }
-        auto pop = read_population_or_hint(o.from, options);
+        // lint with --stratify disposal_type reads what size --from reads, no stratifier column more.
+        auto pop = read_population_or_hint(o.from, options, "--stratify disposal_type");
         auto eligible = eligible_population(pop, o.population_args.rule(&pop.vocabulary));
         for (std::size_t d = 0; d < eligible.domains.size(); ++d) {
             auto N = static_cast<std::int64_t>(eligible.cases[d].size());
