@@ -141,7 +141,9 @@ class ManifestReader {
 public:
     ManifestReader(std::string path, const std::string& text) : path_(std::move(path)), text_(text) {}
 
+    // Parses the manifest; the values read from it must be of this JSON (bad_value finds their places in it).
     nlohmann::json parse() const { return parse_json_input(path_, text_, "casesample manifest"); }
+    void read_from(const nlohmann::json& root) { root_ = &root; }
 
     template <class T>
     T get(const nlohmann::json& object, const std::string& key) const {
@@ -160,11 +162,16 @@ public:
         return value;
     }
 
-    // An entry that holds a value casesample draw never writes there, at the place of its key.
+    // An entry that holds a value casesample draw never writes there, at the place of its key in that object (not
+    // of the first key of that name anywhere in the file: "rows" is a key of audit_log and of other objects).
     [[noreturn]] void bad_value(const nlohmann::json& object, const std::string& key) const {
         const auto& v = object.at(key);
-        auto found = text_.find("\"" + key + "\"");
-        auto [line, column] = found == std::string::npos ? std::pair<std::size_t, std::size_t>{0, 0} : place(found);
+        std::pair<std::size_t, std::size_t> where{0, 0};
+        if (auto pointer = root_ ? pointer_to(*root_, &object) : std::nullopt)
+            where = json_place(text_, *pointer + "/" + pointer_segment(key));
+        else if (auto found = text_.find("\"" + key + "\""); found != std::string::npos)
+            where = text_place(text_, found);  // an object not inside the manifest read (a copy): the key's first place
+        auto [line, column] = where;
         // The value as the file has it, cut and escaped (quote_value): a hand-edited text can hold anything.
         std::string value = v.is_structured() ? (v.is_array() ? "[...]" : "{...}")
                             : v.is_string()   ? quote_value(v.get<std::string>(), 40)
@@ -192,7 +199,23 @@ public:
     [[noreturn]] void fail(const std::string& message) const { throw InputError(path_, 0, 0, message); }
 
 private:
-    std::pair<std::size_t, std::size_t> place(std::size_t at) const { return text_place(text_, at); }
+    // The JSON pointer of `target` inside `node` ("/domains/1"; "" for node itself), nullopt when it is not there.
+    static std::optional<std::string> pointer_to(const nlohmann::json& node, const nlohmann::json* target) {
+        if (&node == target) return std::string();
+        if (node.is_object()) {
+            for (auto it = node.begin(); it != node.end(); ++it)
+                if (auto below = pointer_to(it.value(), target)) return "/" + pointer_segment(it.key()) + *below;
+        } else if (node.is_array()) {
+            for (std::size_t i = 0; i < node.size(); ++i)
+                if (auto below = pointer_to(node[i], target)) return "/" + std::to_string(i) + *below;
+        }
+        return std::nullopt;
+    }
+    static std::string pointer_segment(const std::string& key) {  // ~ is ~0, / is ~1
+        std::string out;
+        for (char c : key) out += c == '~' ? "~0" : c == '/' ? "~1" : std::string(1, c);
+        return out;
+    }
 
     // The value as T when it is exactly of that type and in its range; nullopt otherwise (a negative or
     // fractional count, a number where text belongs, ...). No conversion the reader did not ask for.
@@ -228,6 +251,7 @@ private:
 
     std::string path_;
     const std::string& text_;
+    const nlohmann::json* root_ = nullptr;
 };
 
 }  // namespace
@@ -238,6 +262,7 @@ DrawManifest parse_manifest(const std::string& path, const std::string& text) {
     DrawManifest m;
     ManifestReader r(path, text);
     auto j = r.parse();
+    r.read_from(j);
     if (!j.is_object() || !j.contains("tool") || j["tool"] != "casesample")
         r.fail("not a casesample manifest (no \"tool\": \"casesample\")");
     m.version = r.get<std::string>(j, "version");
