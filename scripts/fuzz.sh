@@ -11,9 +11,13 @@ cd "$(dirname "$0")/.."
 seconds=${1:-60}
 shift || true
 build=${CASESAMPLE_FUZZ_BUILD:-build-fuzz}
-cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -gline-tables-only -DNDEBUG" \
-  -DCASESAMPLE_FUZZ=ON \
+# -O1 and no -g here: the CASESAMPLE_FUZZ block of CMakeLists.txt adds the sanitizers and -gline-tables-only (line
+# tables, for reports that name file and line). CASESAMPLE_FUZZ_CONFIGURE_ONLY=1 stops after configuring (for
+# tests/fuzz_flags.sh, which reads the compile commands).
+cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -DNDEBUG" \
+  -DCASESAMPLE_FUZZ=ON -DCMAKE_EXPORT_COMPILE_COMMANDS=ON \
   -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_CXX_COMPILER_LAUNCHER="$(command -v ccache || true)" >/dev/null
+[[ ${CASESAMPLE_FUZZ_CONFIGURE_ONLY:-} == 1 ]] && exit 0
 names=("$@")
 if ((${#names[@]} == 0)); then
   for f in fuzz/fuzz_*.cpp; do n=$(basename "$f" .cpp); names+=("${n#fuzz_}"); done
