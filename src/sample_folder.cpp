@@ -316,7 +316,18 @@ std::string input_hint(const std::string& role) {
 }
 
 // Finds where each input of the manifest is now, checking its SHA-256.
-void find_inputs(Rebuilt& r, const std::vector<InputOverride>& overrides) {
+// The population of a rebuild, found at one or more places but not yet hashed: it is hashed as it is read
+// (check_population), so that a rebuild reads and hashes it once, not once to find it and again to parse it.
+struct PendingPopulation {
+    std::size_t input = 0;            // index into the manifest's inputs
+    std::vector<std::string> places;  // the places that hold a file, in the order they are tried
+    bool logged_first = false;        // places.front() is where the audit log last recorded it
+};
+
+// Finds every input of the draw (see Rebuilt). The population, unless given with --input, is only found, not
+// hashed: the returned PendingPopulation is for check_population.
+std::optional<PendingPopulation> find_inputs(Rebuilt& r, const std::vector<InputOverride>& overrides) {
+    std::optional<PendingPopulation> pending;
     // The latest place the audit log recorded for each input (rows "input": detail ROLE=PATH).
     std::map<std::string, std::string> logged;  // recorded absolute path -> found path
     for (const auto& e : r.log.entries) {
@@ -364,6 +375,22 @@ void find_inputs(Rebuilt& r, const std::vector<InputOverride>& overrides) {
             if (logged.count(in.absolute_path)) places.push_back(logged[in.absolute_path]);
             places.push_back(in.absolute_path);
             places.push_back(in.path);
+            if (in.role == "population") {
+                PendingPopulation p;
+                p.input = static_cast<std::size_t>(&in - r.manifest.inputs.data());
+                p.logged_first = logged.count(in.absolute_path) > 0;
+                for (const auto& where : places) {
+                    std::error_code ec;
+                    if (fs::exists(where, ec) && (p.places.empty() || p.places.back() != where)) p.places.push_back(where);
+                }
+                p.logged_first = p.logged_first && !p.places.empty() && p.places.front() == places.front();
+                if (p.places.empty())
+                    r.missing_inputs.push_back("the " + in.role + " file " + in.absolute_path +
+                                               " is not there (moved or deleted?); " + input_hint(in.role));
+                else
+                    pending = std::move(p);
+                continue;
+            }
             std::string changed;
             for (const auto& where : places) {
                 std::error_code ec;
@@ -396,6 +423,44 @@ void find_inputs(Rebuilt& r, const std::vector<InputOverride>& overrides) {
         }
         in.absolute_path = found;  // where to read it (the recorded manifest keeps the recorded place)
     }
+    return pending;
+}
+
+// The population found by find_inputs: the first of its places whose SHA-256 is the recorded one. With `args`, each
+// place is read as a population while its bytes are hashed, and the one that matches is returned read (one pass
+// over the file, and the bytes parsed are the bytes checked); without, the places are only hashed (when nothing is
+// to be re-drawn). None matching: a changed input in r.changed_inputs, and nullopt.
+std::optional<LoadedPopulation> check_population(Rebuilt& r, const PendingPopulation& p, const PopulationArgs* args) {
+    auto& in = r.manifest.inputs[p.input];
+    std::string changed;
+    for (const auto& where : p.places) {
+        std::optional<LoadedPopulation> loaded;
+        std::exception_ptr unreadable;  // a file that changed may not even be a population any more
+        std::string sha;
+        if (args) {
+            try {
+                loaded = load_population(where, *args);
+                sha = loaded->inputs.front().sha256;
+            } catch (const std::exception&) {
+                unreadable = std::current_exception();
+                sha = sha256_file(where);
+            }
+        } else {
+            sha = sha256_file(where);
+        }
+        if (sha == in.sha256) {
+            if (unreadable) std::rethrow_exception(unreadable);  // the very file of the draw: its error stands
+            if (where == p.places.front() && p.logged_first)
+                r.moved_inputs.push_back({in.role, in.absolute_path, where, false});
+            in.absolute_path = where;  // where it was read (the recorded manifest keeps the recorded place)
+            return loaded;
+        }
+        if (changed.empty())
+            changed = in.role + " file " + where + " has changed since the draw (SHA-256 " + sha + ", recorded " +
+                      in.sha256 + "); if the file the draw read is elsewhere, give it with --input " + in.role + "=PATH";
+    }
+    r.changed_inputs.push_back(changed);
+    return std::nullopt;
 }
 
 // The place of a row in messages.
@@ -411,7 +476,7 @@ Rebuilt rebuild(const std::string& manifest_path, const RebuildOptions& options)
     r.manifest = r.recorded;
     const auto log_path = (fs::path(manifest_path).parent_path() / kAuditLogName).string();
     if (options.replay_audit_log) r.log = read_audit_log(log_path);
-    find_inputs(r, options.inputs);
+    auto pending = find_inputs(r, options.inputs);
     bool has_population = false;
     for (const auto& in : r.recorded.inputs) has_population = has_population || in.role == "population";
     if (!has_population) throw InputError(manifest_path, 0, 0, "the manifest names no population file");
@@ -441,12 +506,21 @@ Rebuilt rebuild(const std::string& manifest_path, const RebuildOptions& options)
         }
     }
     // A changed or missing input cannot give the recorded draw: say which, and re-draw nothing.
-    if (!r.inputs_ok()) return r;
-    std::string population_path;
-    for (const auto& in : r.manifest.inputs)
-        if (in.role == "population") population_path = in.absolute_path;
+    if (!r.inputs_ok()) {
+        if (pending) check_population(r, *pending, nullptr);  // whether the population changed too
+        return r;
+    }
     auto args = PopulationArgs::from_describe(r.manifest.population_options);
-    r.loaded = load_population(population_path, args);
+    if (pending) {
+        // Read once: hashed as it is parsed, and checked against the manifest.
+        r.loaded = check_population(r, *pending, &args);
+        if (!r.loaded) return r;
+    } else {
+        std::string population_path;
+        for (const auto& in : r.manifest.inputs)
+            if (in.role == "population") population_path = in.absolute_path;
+        r.loaded = load_population(population_path, args);
+    }
     // The manifest records the paths as typed at the draw; keep them so the rebuilt manifest is the same text.
     r.loaded->inputs = r.recorded.inputs;
     r.manifest.inputs = r.recorded.inputs;

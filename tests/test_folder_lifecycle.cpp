@@ -453,3 +453,35 @@ TEST_CASE("lifecycle: a substitute carries the replaced case's probability and n
     CHECK(r.exit_code == 1);
     CHECK(r.err.find("cannot add reserves: " + old + "/reserves.csv was written by casesample 0.2.0") != std::string::npos);
 }
+
+TEST_CASE("lifecycle: verify and substitute read the population once, hashing it as they parse it") {
+    if (std::system("strace -f -qq -o /dev/null true >/dev/null 2>&1") != 0) return;  // no strace here
+    auto base = temp_dir();
+    const auto population = base + "/cases.csv";
+    fs::copy_file(source_path("fixtures/population.csv"), population);
+    auto dir = drawn_folder(base, population);
+    // How many times a command opens the population file.
+    auto opens = [&](const std::string& args) {
+        const auto log = base + "/strace.log";
+        const auto command = "ASAN_OPTIONS=\"${ASAN_OPTIONS:-}:detect_leaks=0\" strace -f -qq -e trace=open,openat -o " +
+                             log + " " + std::string(CASESAMPLE_BINARY) + " " + args + " >/dev/null 2>&1";
+        const int status = std::system(command.c_str());
+        REQUIRE(WIFEXITED(status));
+        std::size_t n = 0;
+        for (const auto& line : lines_of(read_text(log)))
+            if (line.find("\"" + population + "\"") != std::string::npos && line.find("ENOENT") == std::string::npos) ++n;
+        return std::make_pair(WEXITSTATUS(status), n);
+    };
+    CHECK(opens("verify " + dir) == std::make_pair(0, std::size_t{1}));
+    CHECK(opens("substitute " + dir + " --drop " + sampled(dir, 0) + " --reason x") == std::make_pair(0, std::size_t{1}));
+    // A changed population is still found changed (read, hashed, refused), and said so.
+    write_text(population, read_text(population) + "C999999,Referral Order,2018-10-16,Male,Low,Low,W,n\n");
+    auto r = run_cli("verify " + dir);
+    CHECK(r.exit_code == 1);
+    CHECK(r.out.find("population file " + population + " has changed since the draw") != std::string::npos);
+    // ... also when it no longer parses at all.
+    write_text(population, "not,a\npopulation\n");
+    r = run_cli("verify " + dir);
+    CHECK(r.exit_code == 1);
+    CHECK(r.out.find("population file " + population + " has changed since the draw") != std::string::npos);
+}
