@@ -28,6 +28,7 @@ struct FileSource::Impl {
     int fd = -1;
     std::size_t most_bytes = 0;
     std::size_t size_hint = 0;
+    bool regular = false;        // a regular file (which can be opened again and give the same bytes)
     std::size_t file_bytes = 0;  // read from the file (by the reading thread when there is one)
     std::size_t delivered = 0;   // handed to the caller of read()
     std::unique_ptr<Sha256> sha;
@@ -161,6 +162,7 @@ FileSource::FileSource(const std::string& path, bool hash, std::size_t most_byte
             m.fd = -1;
             throw InputError(path, 0, 0, "cannot read the file (is it a folder?)");
         }
+        m.regular = S_ISREG(st.st_mode);
         if (S_ISREG(st.st_mode) && st.st_size > 0) m.size_hint = static_cast<std::size_t>(st.st_size);
     }
 #ifdef POSIX_FADV_SEQUENTIAL
@@ -196,6 +198,12 @@ std::size_t FileSource::read(char* out, std::size_t max) {
 }
 
 std::size_t FileSource::size_hint() const noexcept { return impl_->size_hint; }
+
+std::unique_ptr<ByteSource> FileSource::reopen() const {
+    // Only a regular file: a named pipe opened again would wait for a writer, and give other bytes.
+    if (!impl_->regular) return nullptr;
+    return std::make_unique<FileSource>(impl_->path, false, impl_->most_bytes);
+}
 
 std::size_t FileSource::bytes_read() const noexcept { return impl_->delivered; }
 

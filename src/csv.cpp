@@ -203,7 +203,7 @@ bool CsvReader::refill() {
 }
 
 CsvReader::CsvReader(std::string name, std::string text, std::unique_ptr<ByteSource> source, CsvOptions options)
-    : name_(std::move(name)), source_(std::move(source)), encoding_(options.encoding) {
+    : name_(std::move(name)), options_(options), source_(std::move(source)), encoding_(options.encoding) {
     if (source_) {
         size_hint_ = source_->size_hint();
         at_end_ = false;
@@ -273,6 +273,33 @@ std::optional<std::size_t> CsvReader::find_column(std::string_view column) const
 
 void CsvReader::fail(const CsvRecord& record, std::size_t field, const std::string& message) const {
     throw InputError(name_, record.line, field + 1, message);
+}
+
+std::optional<std::map<std::size_t, std::string>> CsvReader::record_texts(const std::set<std::size_t>& lines) const {
+    std::map<std::size_t, std::string> out;
+    if (lines.empty()) return out;
+    CsvOptions again = options_;
+    again.check_utf8 = false;  // (checked the first time)
+    std::unique_ptr<CsvReader> reader;
+    try {
+        if (!source_) {
+            again.encoding = Encoding::utf8;  // text_ is UTF-8 already
+            reader.reset(new CsvReader(name_, text_, nullptr, again));
+        } else if (auto source = source_->reopen()) {
+            reader.reset(new CsvReader(name_, std::string(), std::move(source), again));
+        } else {
+            return std::nullopt;
+        }
+        std::vector<InputProblem> skipped;  // (malformed records are passed over, as they were the first time)
+        reader->collect_problems(&skipped);
+        CsvRecord rec;
+        while (out.size() < lines.size() && reader->next(rec))
+            if (lines.count(rec.line)) out.emplace(rec.line, std::string(rec.text));
+    } catch (const InputError&) {
+        return std::nullopt;
+    }
+    if (out.size() < lines.size()) return std::nullopt;
+    return out;
 }
 
 bool CsvReader::next(CsvRecord& record) {

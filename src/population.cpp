@@ -6,6 +6,8 @@
 #include <cstdio>
 #include <cstring>
 #include <limits>
+#include <map>
+#include <set>
 #if defined(__linux__)
 #include <sys/mman.h>
 #endif
@@ -71,7 +73,7 @@ public:
             const Slot& slot = slots_[at];
             if (!slot.used) return nullptr;
             if (slot.a == key.a && slot.b == key.b && slot.size == key.size &&
-                (key.size <= 16 || std::memcmp(slot.longer.data(), text.data(), key.size) == 0))
+                (key.size <= 16 || middle_equal(slot.longer, text)))
                 return &slot.value;
         }
     }
@@ -92,6 +94,18 @@ public:
     }
 
 private:
+    // The bytes of two texts of the same length, over 16 bytes, besides their first and last eight: up to 32
+    // bytes by two words (overlapping), beyond that byte for byte.
+    [[gnu::always_inline]] static bool middle_equal(const std::string& kept, std::string_view text) noexcept {
+        const std::size_t n = text.size();
+        if (n > 32) return std::memcmp(kept.data(), text.data(), n) == 0;
+        std::uint64_t x, y, u, v;
+        std::memcpy(&x, kept.data() + 8, 8);
+        std::memcpy(&y, text.data() + 8, 8);
+        std::memcpy(&u, kept.data() + n - 16, 8);
+        std::memcpy(&v, text.data() + n - 16, 8);
+        return x == y && u == v;
+    }
     struct Slot {
         std::uint64_t a = 0, b = 0;
         std::size_t size = 0;
@@ -199,7 +213,7 @@ private:
 // dependent multiplications.
 __extension__ typedef unsigned __int128 Uint128;  // (g++ and clang; __extension__: not ISO C++, said knowingly)
 
-std::uint64_t text_hash(std::string_view s) {
+[[gnu::always_inline]] inline std::uint64_t text_hash(std::string_view s) {
     static constexpr std::uint64_t key[8] = {0xBE4BA423396CFEB8ULL, 0x1CAD21F72C81017CULL, 0xDB979083E96DD4DEULL,
                                              0x1F67B3B7A4A44072ULL, 0x78E5C0CC4EE679CBULL, 0x2172FFCC7DD05A82ULL,
                                              0x8E2443F7744608B8ULL, 0x4C263A81E69035E0ULL};
@@ -456,7 +470,7 @@ Population parse_population(CsvReader& reader, const PopulationOptions& options)
 
     // A problem: thrown at once, or collected (then the row is left out, after its other cells are checked).
     bool row_bad = false;
-    std::vector<bool> bad_rows;
+    std::vector<std::uint32_t> bad_rows;  // rows kept with a problem (only when problems are collected)
     auto problem = [&](const CsvRecord& rec, std::size_t field, std::string kind, std::string message) {
         if (!problems) reader.fail(rec, field, message);
         problems->push_back({std::move(kind), rec.line, field + 1, std::move(message)});
@@ -470,8 +484,8 @@ Population parse_population(CsvReader& reader, const PopulationOptions& options)
             : "";
 
     // A case id into id_text (whose offsets are 32 bits: a file may hold 2 GB, kMostPopulationBytes).
-    auto add_id = [&](const CsvRecord& r, std::string_view id) {
-        if (pop.id_text.size() + id.size() > std::numeric_limits<std::uint32_t>::max())
+    auto add_id = [&](const CsvRecord& r, std::string_view id) __attribute__((always_inline)) {
+        if (pop.id_text.size() + id.size() > std::numeric_limits<std::uint32_t>::max()) [[unlikely]]
             reader.fail(r, col[0], "the case ids of the file hold more than 4 GB: casesample reads at most " +
                                        std::to_string(kMostPopulationBytes) + " bytes of cases");
         pop.id_text.append(id);
@@ -517,7 +531,6 @@ Population parse_population(CsvReader& reader, const PopulationOptions& options)
                 pop.line.push_back(static_cast<std::uint32_t>(rec.line));
                 for (auto c : kept_col) pop.kept_values.emplace_back(trim(rec.fields[c]));
                 row_hashes.push_back(row_hash(rec));
-                bad_rows.push_back(false);
                 continue;
             }
         }
@@ -606,8 +619,8 @@ Population parse_population(CsvReader& reader, const PopulationOptions& options)
         pop.domain.push_back(pop.vocabulary.domain_of(codes[disposal_at]));
         pop.line.push_back(static_cast<std::uint32_t>(rec.line));
         for (auto k : kept) pop.kept_values.emplace_back(k);
+        if (row_bad) bad_rows.push_back(static_cast<std::uint32_t>(pop.id_end.size() - 1));
         row_hashes.push_back(row_hash(rec));
-        bad_rows.push_back(row_bad);
     }
     reader.collect_problems(nullptr);
     prefault.reset();
@@ -618,15 +631,32 @@ Population parse_population(CsvReader& reader, const PopulationOptions& options)
         return pop;
     }
     // Rows with a problem (only when problems are collected) were kept for the duplicate check; they go below.
-    std::vector<bool> drop = bad_rows;
+    std::vector<bool> drop(pop.size(), false);
+    for (auto r : bad_rows) drop[r] = true;
 
     // Duplicate ids, checked once every row is read (a row with another error is reported first). A row that
     // repeats an earlier one in every cell is dropped with --drop-identical-duplicates; any other repeat is
     // an error, every pair listed.
     std::vector<InputProblem> duplicates;
-    for (const auto& g : duplicate_groups(pop)) {
+    const auto groups = duplicate_groups(pop);
+    // Rows whose texts hash alike are compared byte for byte, their texts read again (the file has been read past
+    // them): "the same in every cell" never rests on a hash alone. Where the input cannot be read again (a pipe)
+    // the 64-bit hash of the texts decides.
+    std::optional<std::map<std::size_t, std::string>> texts;
+    {
+        std::set<std::size_t> lines;
+        for (const auto& g : groups)
+            for (std::size_t k = 1; k < g.size(); ++k)
+                if (row_hashes[g[k]] == row_hashes[g[0]]) {
+                    lines.insert(pop.line[g[0]]);
+                    lines.insert(pop.line[g[k]]);
+                }
+        if (!lines.empty()) texts = reader.record_texts(lines);
+    }
+    for (const auto& g : groups) {
         for (std::size_t k = 1; k < g.size(); ++k) {
-            bool identical = row_hashes[g[k]] == row_hashes[g[0]];
+            bool identical = row_hashes[g[k]] == row_hashes[g[0]] &&
+                             (!texts || texts->at(pop.line[g[k]]) == texts->at(pop.line[g[0]]));
             if (identical && options.drop_identical_duplicates) {
                 if (!drop[g[k]]) ++pop.identical_duplicates_dropped;
                 drop[g[k]] = true;

@@ -1,11 +1,13 @@
 #include <doctest/doctest.h>
 
 #include <cstring>
+#include <fstream>
 #include <functional>
 #include <random>
 
 #include "casesample/csv.hpp"
 #include "casesample/error.hpp"
+#include "test_support.hpp"
 
 using namespace casesample;
 
@@ -304,4 +306,34 @@ TEST_CASE("a CSV stream in windows-1252 is transcoded piece by piece, and check_
     };
     CHECK(opening(std::make_unique<PieceSource>(bad, 2, 3)) == error_of(bad));
     CHECK(error_of(bad).find("t.csv:3:2") != std::string::npos);
+}
+
+TEST_CASE("record_texts reads chosen records again: from the whole text, from a file opened again, not from a pipe") {
+    const std::string text = "h1,h2\nA,1\n\"multi\nline\",2\n\nB,3\n";
+    auto drained = [](CsvReader r) {
+        CsvRecord rec;
+        while (r.next(rec)) {
+        }
+        return r;
+    };
+    auto whole = drained(CsvReader::from_string("t.csv", text));
+    auto t = whole.record_texts({2, 3, 6});
+    REQUIRE(t);
+    CHECK(t->at(2) == "A,1");
+    CHECK(t->at(3) == "\"multi\nline\",2");
+    CHECK(t->at(6) == "B,3");
+    CHECK_FALSE(whole.record_texts({4}));  // inside a record, not the start of one
+    CHECK_FALSE(whole.record_texts({9}));  // past the end
+    CHECK(whole.record_texts({})->empty());
+
+    const std::string path = casesample::test::temp_dir() + "/again.csv";
+    { std::ofstream(path, std::ios::binary) << text; }
+    auto file = drained(CsvReader::stream(path, std::make_unique<FileSource>(path, true), CsvOptions{Encoding::utf8, false}));
+    auto f = file.record_texts({6, 2});
+    REQUIRE(f);
+    CHECK(f->at(2) == "A,1");
+    CHECK(f->at(6) == "B,3");
+
+    auto pipe = drained(CsvReader::stream("p.csv", std::make_unique<PieceSource>(text, 1, 3), CsvOptions{Encoding::utf8, false}));
+    CHECK_FALSE(pipe.record_texts({2}));
 }

@@ -12,8 +12,10 @@
 // Every error names file, line and column (column = 1-based field number).
 #include <cstddef>
 #include <deque>
+#include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <utility>
 #include <string_view>
@@ -98,6 +100,11 @@ public:
     // An InputError at the given record and field (0-based field index).
     [[noreturn]] void fail(const CsvRecord& record, std::size_t field, const std::string& message) const;
 
+    // The text as written of the records that start on `lines`, read again from the start of the input (the
+    // whole text, or the file opened again): what a few rows held, once a stream has gone past them. nullopt when
+    // the input cannot be read again (a pipe), or no longer holds such records (it changed since).
+    std::optional<std::map<std::size_t, std::string>> record_texts(const std::set<std::size_t>& lines) const;
+
 private:
     enum class Parsed { record, blank, need_more };
     CsvReader(std::string name, std::string text, std::unique_ptr<ByteSource> source, CsvOptions options);
@@ -107,6 +114,7 @@ private:
     [[noreturn]] void field_too_large(const CsvRecord& record, std::size_t bytes) const;
 
     std::string name_;
+    CsvOptions options_;                   // as given, to read the input again (record_texts)
     std::string text_;                     // the whole text (open, from_string)
     std::unique_ptr<ByteSource> source_;   // or a stream, read into buffer_ as records are asked for
     std::unique_ptr<char[]> buffer_;
