@@ -27,7 +27,20 @@ PopulationOptions PopulationArgs::options() const {
     }
     if (!vocabulary.empty()) o.vocabulary = Vocabulary::load(vocabulary);
     for (const auto& extra : add_vocabulary) o.vocabulary.extend(Vocabulary::load(extra), extra);
-    if (!stratify.empty()) o.stratifiers = o.vocabulary.parse_stratifiers(stratify);
+    if (!stratify.empty()) {
+        try {
+            o.stratifiers = o.vocabulary.parse_stratifiers(stratify);
+        } catch (const UsageError& e) {
+            // The vocabulary words its messages as the command line does: say them as the caller writes its options
+            // (a services file's stratify = ..., at its place there).
+            std::string message = e.what();
+            if (message.rfind("--stratify", 0) == 0) message.replace(0, 10, hints.name("stratify"));
+            const std::string typed = "--add-vocabulary FILE";
+            if (auto at = message.find(typed); at != std::string::npos)
+                message.replace(at, typed.size(), hints.with("add-vocabulary", "FILE"));
+            hints.refuse("stratify", "", message);
+        }
+    }
     if (!unknown_as.empty()) o.unknown_as = unknown_as;
     if (!date_format.empty()) {
         check_date_format(date_format);

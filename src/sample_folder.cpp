@@ -315,7 +315,6 @@ std::string input_hint(const std::string& role) {
     return "give its new place with --input " + role + "=PATH";
 }
 
-// Finds where each input of the manifest is now, checking its SHA-256.
 // The population of a rebuild, found at one or more places but not yet hashed: it is hashed as it is read
 // (check_population), so that a rebuild reads and hashes it once, not once to find it and again to parse it.
 struct PendingPopulation {
@@ -324,8 +323,8 @@ struct PendingPopulation {
     bool logged_first = false;        // places.front() is where the audit log last recorded it
 };
 
-// Finds every input of the draw (see Rebuilt). The population, unless given with --input, is only found, not
-// hashed: the returned PendingPopulation is for check_population.
+// Finds where each input of the manifest is now, checking its SHA-256 (see Rebuilt). The population, unless given
+// with --input, is only found, not hashed: the returned PendingPopulation is for check_population.
 std::optional<PendingPopulation> find_inputs(Rebuilt& r, const std::vector<InputOverride>& overrides) {
     std::optional<PendingPopulation> pending;
     // The latest place the audit log recorded for each input (rows "input": detail ROLE=PATH).

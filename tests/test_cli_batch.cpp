@@ -156,7 +156,10 @@ stratify = "gender,rosh,ethnicty"
           std::string::npos);
     CHECK(r.err.find("  Short: " + file + ":17:8: size gives no size for the domain 'out-of-court'") != std::string::npos);
     CHECK(r.err.find("  Youth: " + file + ":22:47: size: no domain 'youth'") != std::string::npos);
-    CHECK(r.err.find("  Strata: " + file + ":27:12: ") != std::string::npos);
+    CHECK(r.err.find("  Strata: " + file + ":27:12: stratify: the vocabulary has no variable 'ethnicty'.") !=
+          std::string::npos);
+    CHECK(r.err.find("--stratify") == std::string::npos);
+    CHECK(r.err.find("passed with add-vocabulary = \"FILE\"") != std::string::npos);
 
     // A window given at the top for every service: the place is the top level's.
     dir = services_folder("fieldwork = 2019-06-03\nseed = 1\nwindow = \"out-of-cour=2-4\"\n\n[[service]]\nname = \"A\"\n"
