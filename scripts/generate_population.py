@@ -9,6 +9,8 @@ rest fall outside it. No real person's data: ids are C000001... and every value 
 Examples:
   generate_population.py --court-eligible 71 --ooc-eligible 39 --ineligible 60 --seed 2019 > pop.csv
   generate_population.py --cases 1000000 --seed 1 > big.csv      # 60% court, 40% out-of-court, all eligible
+  generate_population.py --court-eligible 60000 --ooc-eligible 0 --ethnicity --seed 5 > eth.csv
+      # a fifth stratifier (fixtures/ethnicity-vocabulary.csv): --stratify disposal_type,gender,rosh,swb,ethnicity
 """
 import argparse
 import calendar
@@ -28,6 +30,8 @@ SWB_GIVEN_ROSH = {
     "High": [("Low", 0.08), ("Medium", 0.37), ("High", 0.40), ("Very High", 0.15)],
     "Very High": [("Low", 0.03), ("Medium", 0.22), ("High", 0.45), ("Very High", 0.30)],
 }
+# --ethnicity: a fifth column, drawn from its own stream (seed + 1) so the other columns do not change.
+ETHNICITY = [("White", 0.72), ("Mixed", 0.08), ("Asian", 0.08), ("Black", 0.09), ("Other", 0.03)]
 # Out-of-court cases carry lower ROSH on the whole.
 ROSH_OOC = [("Low", 0.60), ("Medium", 0.33), ("High", 0.06), ("Very High", 0.01)]
 
@@ -58,6 +62,8 @@ def main():
     ap.add_argument("--fieldwork", default="2019-06-03")
     ap.add_argument("--seed", type=int, default=2019)
     ap.add_argument("--extra-columns", action="store_true", help="add name and notes columns (not copied by default)")
+    ap.add_argument("--ethnicity", action="store_true",
+                    help="add an ethnicity column (fixtures/ethnicity-vocabulary.csv's categories)")
     args = ap.parse_args()
     if args.cases is not None:
         args.court_eligible = round(args.cases * 0.6)
@@ -85,12 +91,15 @@ def main():
     out = sys.stdout
     width = max(6, len(str(len(rows))))
     header = "case_id,disposal_type,disposal_date,gender,rosh,swb"
-    out.write(header + (",worker,notes\n" if args.extra_columns else "\n"))
+    eth_rng = random.Random(args.seed + 1)
+    out.write(header + (",worker,notes" if args.extra_columns else "") + (",ethnicity" if args.ethnicity else "") + "\n")
     buf = []
     for i, r in enumerate(rows, 1):
         line = f"C{i:0{width}d},{r[0]},{r[1]},{r[2]},{r[3]},{r[4]}"
         if args.extra_columns:
             line += f",Worker {1 + i % 9},\"free text, not for outputs\""
+        if args.ethnicity:
+            line += "," + pick(eth_rng, ETHNICITY)
         buf.append(line)
         if len(buf) >= 10000:
             out.write("\n".join(buf) + "\n")
