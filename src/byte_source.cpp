@@ -199,6 +199,8 @@ std::size_t FileSource::read(char* out, std::size_t max) {
 
 std::size_t FileSource::size_hint() const noexcept { return impl_->size_hint; }
 
+bool FileSource::reopens() const noexcept { return impl_->regular; }
+
 std::unique_ptr<ByteSource> FileSource::reopen() const {
     // Only a regular file: a named pipe opened again would wait for a writer, and give other bytes.
     if (!impl_->regular) return nullptr;

@@ -362,7 +362,7 @@ bool looks_like_data(std::string_view cell, const Vocabulary& vocabulary) {
 }
 
 // A 64-bit hash of a record's text as written, to tell identical duplicate rows from conflicting ones among the
-// few rows that share an id (the text itself is not kept: a large file is read in pieces).
+// few rows that share an id, when the input cannot be read again to compare their texts (a pipe).
 std::uint64_t row_hash(const CsvRecord& rec) { return text_hash(rec.text); }
 
 }  // namespace
@@ -455,18 +455,25 @@ Population parse_population(CsvReader& reader, const PopulationOptions& options)
     reserve_huge(pop.domain, max_rows);
     reserve_huge(pop.codes.values(), max_rows * K);
     reserve_huge(pop.line, max_rows);
+    // Whether two rows that share an id are the same in every cell is told by their texts, read again once every
+    // row is read (CsvReader::record_texts); only an input that cannot be read again (a pipe) keeps a hash of each
+    // row's text instead.
+    const bool hash_rows = !reader.can_read_again();
     std::vector<std::uint64_t> row_hashes;
-    reserve_huge(row_hashes, max_rows);
+    if (hash_rows) reserve_huge(row_hashes, max_rows);
     std::optional<Prefaulter> prefault;
-    if (reader.size_bytes() >= (std::size_t{8} << 20))
-        prefault.emplace(std::vector<Prefaulter::Column>{
+    if (reader.size_bytes() >= (std::size_t{8} << 20)) {
+        std::vector<Prefaulter::Column> columns = {
             {pop.id_text.data(), pop.id_text.capacity(), 0},
             {pop.id_end.data(), pop.id_end.capacity() * sizeof(std::uint32_t), sizeof(std::uint32_t)},
             {pop.disposal_date.data(), pop.disposal_date.capacity() * sizeof(Date), sizeof(Date)},
             {pop.domain.data(), pop.domain.capacity(), 1},
             {pop.codes.values().data(), pop.codes.values().capacity() * sizeof(std::uint16_t), K * sizeof(std::uint16_t)},
-            {pop.line.data(), pop.line.capacity() * sizeof(std::uint32_t), sizeof(std::uint32_t)},
-            {row_hashes.data(), row_hashes.capacity() * sizeof(std::uint64_t), sizeof(std::uint64_t)}});
+            {pop.line.data(), pop.line.capacity() * sizeof(std::uint32_t), sizeof(std::uint32_t)}};
+        if (hash_rows)
+            columns.push_back({row_hashes.data(), row_hashes.capacity() * sizeof(std::uint64_t), sizeof(std::uint64_t)});
+        prefault.emplace(std::move(columns));
+    }
 
     // A problem: thrown at once, or collected (then the row is left out, after its other cells are checked).
     bool row_bad = false;
@@ -530,7 +537,7 @@ Population parse_population(CsvReader& reader, const PopulationOptions& options)
                 pop.domain.push_back(pop.vocabulary.domain_of(codes[disposal_at]));
                 pop.line.push_back(static_cast<std::uint32_t>(rec.line));
                 for (auto c : kept_col) pop.kept_values.emplace_back(trim(rec.fields[c]));
-                row_hashes.push_back(row_hash(rec));
+                if (hash_rows) row_hashes.push_back(row_hash(rec));
                 continue;
             }
         }
@@ -620,7 +627,7 @@ Population parse_population(CsvReader& reader, const PopulationOptions& options)
         pop.line.push_back(static_cast<std::uint32_t>(rec.line));
         for (auto k : kept) pop.kept_values.emplace_back(k);
         if (row_bad) bad_rows.push_back(static_cast<std::uint32_t>(pop.id_end.size() - 1));
-        row_hashes.push_back(row_hash(rec));
+        if (hash_rows) row_hashes.push_back(row_hash(rec));
     }
     reader.collect_problems(nullptr);
     prefault.reset();
@@ -639,24 +646,20 @@ Population parse_population(CsvReader& reader, const PopulationOptions& options)
     // an error, every pair listed.
     std::vector<InputProblem> duplicates;
     const auto groups = duplicate_groups(pop);
-    // Rows whose texts hash alike are compared byte for byte, their texts read again (the file has been read past
-    // them): "the same in every cell" never rests on a hash alone. Where the input cannot be read again (a pipe)
-    // the 64-bit hash of the texts decides.
+    // Rows that share an id are the same in every cell when their texts are, byte for byte: read again (the file
+    // has been read past them). An input that cannot be read again (a pipe) compares 64-bit hashes of the texts
+    // instead; one that no longer holds those rows (it changed since) has them taken as different.
     std::optional<std::map<std::size_t, std::string>> texts;
     {
         std::set<std::size_t> lines;
         for (const auto& g : groups)
-            for (std::size_t k = 1; k < g.size(); ++k)
-                if (row_hashes[g[k]] == row_hashes[g[0]]) {
-                    lines.insert(pop.line[g[0]]);
-                    lines.insert(pop.line[g[k]]);
-                }
-        if (!lines.empty()) texts = reader.record_texts(lines);
+            for (auto r : g) lines.insert(pop.line[r]);
+        if (!lines.empty() && !hash_rows) texts = reader.record_texts(lines);
     }
     for (const auto& g : groups) {
         for (std::size_t k = 1; k < g.size(); ++k) {
-            bool identical = row_hashes[g[k]] == row_hashes[g[0]] &&
-                             (!texts || texts->at(pop.line[g[k]]) == texts->at(pop.line[g[0]]));
+            const bool identical = hash_rows ? row_hashes[g[k]] == row_hashes[g[0]]
+                                             : texts && texts->at(pop.line[g[k]]) == texts->at(pop.line[g[0]]);
             if (identical && options.drop_identical_duplicates) {
                 if (!drop[g[k]]) ++pop.identical_duplicates_dropped;
                 drop[g[k]] = true;

@@ -1,10 +1,12 @@
 #include <doctest/doctest.h>
 
+#include <fstream>
 #include <random>
 
 #include "casesample/csv.hpp"
 #include "casesample/error.hpp"
 #include "casesample/population.hpp"
+#include "test_support.hpp"
 
 using namespace casesample;
 
@@ -215,4 +217,31 @@ TEST_CASE("rows read straight into the columns give what the checked reading giv
     CHECK(with_error > 50);
     CHECK(with_problem > 50);
     CHECK(with_cases > 50);
+}
+
+TEST_CASE("rows sharing an id are the same in every cell only when their texts are, read again byte for byte") {
+    // The second A1 differs from the first only in a column nobody reads, the second B2 only in a space: both
+    // conflict. C3 repeats its row exactly: identical. From the whole text, and from a file read in pieces (its
+    // rows read again once the stream has gone past them).
+    const std::string text = "case_id,disposal_type,disposal_date,gender,rosh,swb,note\n"
+                             "A1,Referral Order,2019-01-10,Male,Low,Medium,x\n"
+                             "B2,Referral Order,2019-01-10,Male,Low,Medium,y\n"
+                             "C3,Referral Order,2019-01-10,Male,Low,Medium,z\n"
+                             "A1,Referral Order,2019-01-10,Male,Low,Medium,X\n"
+                             "B2,Referral Order,2019-01-10,Male,Low,Medium ,y\n"
+                             "C3,Referral Order,2019-01-10,Male,Low,Medium,z\n";
+    const std::string path = casesample::test::temp_dir() + "/again.csv";
+    { std::ofstream(path, std::ios::binary) << text; }
+    for (bool from_file : {false, true}) {
+        CAPTURE(from_file);
+        std::vector<InputProblem> problems;
+        PopulationOptions o;
+        o.problems = &problems;
+        o.drop_identical_duplicates = true;
+        auto p = from_file ? read_population(path, o) : parse(text, o);
+        CHECK(p.identical_duplicates_dropped == 1);
+        REQUIRE(problems.size() == 2);
+        CHECK(problems[0].message == "case id 'A1' appears twice (first on line 2), with different values");
+        CHECK(problems[1].message == "case id 'B2' appears twice (first on line 3), with different values");
+    }
 }

@@ -19,6 +19,8 @@ public:
     // A new source giving the same bytes from the start (a file opened again), or nullptr when there is none (a
     // pipe): for reading a few records again.
     virtual std::unique_ptr<ByteSource> reopen() const { return nullptr; }
+    // Whether reopen() gives a source (without opening anything).
+    virtual bool reopens() const noexcept { return false; }
 };
 
 // A file read in blocks, refused as read_file refuses it (a folder, a device or a socket, more than
@@ -35,6 +37,7 @@ public:
     std::size_t read(char* out, std::size_t max) override;
     std::size_t size_hint() const noexcept override;
     std::unique_ptr<ByteSource> reopen() const override;  // a regular file opened again, not hashed; else nullptr
+    bool reopens() const noexcept override;
     // Reads what is left, then gives the SHA-256 (lowercase hex) of the whole file (with `hash` only; once).
     std::string finish_sha256();
     // Bytes read from the file so far (its size, after finish_sha256).

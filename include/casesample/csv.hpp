@@ -104,6 +104,8 @@ public:
     // whole text, or the file opened again): what a few rows held, once a stream has gone past them. nullopt when
     // the input cannot be read again (a pipe), or no longer holds such records (it changed since).
     std::optional<std::map<std::size_t, std::string>> record_texts(const std::set<std::size_t>& lines) const;
+    // Whether record_texts can read the input again (the whole text is kept, or the source reopens).
+    bool can_read_again() const noexcept { return !source_ || source_->reopens(); }
 
 private:
     enum class Parsed { record, blank, need_more };
