@@ -1,4 +1,6 @@
 // casesample check — the balance of a sample drawn by hand or by another tool, with a chi-square test.
+#include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <unordered_map>
 
@@ -29,8 +31,81 @@ std::string_view trim(std::string_view s) {
     return s;
 }
 
+// The stratifiers a sample was drawn with, as casesample's sample.csv lists them: its columns from disposal_type
+// (right after domain) up to selection_order; nullopt for any other file (a sample drawn by hand or another tool).
+struct DrawnStratifiers {
+    std::vector<std::string> names;
+    std::size_t first_column = 0;  // 0-based column of the first
+};
+std::optional<DrawnStratifiers> drawn_stratifiers(const std::vector<std::string>& header) {
+    auto name = [&](std::size_t i) { return std::string(trim(header[i])); };
+    for (std::size_t k = 0; k + 2 < header.size(); ++k) {
+        if (name(k) != "domain" || name(k + 1) != "disposal_type") continue;
+        DrawnStratifiers d;
+        d.first_column = k + 1;
+        for (std::size_t i = k + 1; i < header.size(); ++i) {
+            if (name(i) == "selection_order") return d;
+            d.names.push_back(name(i));
+        }
+        return std::nullopt;
+    }
+    return std::nullopt;
+}
+
+// The vocabulary files the draw next to the sample used (its manifest.json's population options), for a hint.
+std::vector<std::string> manifest_vocabularies(const std::string& sample) {
+    std::vector<std::string> out;
+    try {
+        auto path = std::filesystem::path(sample).parent_path() / "manifest.json";
+        std::ifstream in(path);
+        if (!in) return out;
+        auto m = nlohmann::json::parse(in, nullptr, false);
+        if (m.is_discarded() || !m.contains("parameters")) return out;
+        for (const auto& kv : m["parameters"].value("population_options", nlohmann::json::array()))
+            if (kv.is_array() && kv.size() == 2 && kv[0] == "add_vocabulary" && kv[1].is_string())
+                out.push_back(kv[1].get<std::string>());
+    } catch (const std::exception&) {
+        out.clear();  // only a hint: a manifest that cannot be read gives none
+    }
+    return out;
+}
+
 void run(const CheckOptions& o) {
     auto options = o.population_args.options();
+    // The stratifiers: --stratify; else those the sample was drawn with, when it is a sample.csv of casesample
+    // (its stratifier columns); else the default four.
+    std::string stratifiers_from = "--stratify";
+    if (o.population_args.stratify.empty()) {
+        stratifiers_from = "default";
+        std::optional<DrawnStratifiers> drawn;
+        std::size_t header_line = 1;
+        try {
+            auto head = CsvReader::open(o.sample);
+            drawn = drawn_stratifiers(head.header());
+            header_line = head.header_line();
+        } catch (const std::exception&) {
+            drawn.reset();  // the sample is opened again below, which says what is wrong with it
+        }
+        if (drawn) {
+            std::string list;
+            for (std::size_t i = 0; i < drawn->names.size(); ++i) {
+                const auto& n = drawn->names[i];
+                if (!options.vocabulary.find_variable(n)) {
+                    auto files = manifest_vocabularies(o.sample);
+                    std::string give;
+                    for (const auto& f : files) give += " --add-vocabulary " + f;
+                    throw InputError(o.sample, header_line, drawn->first_column + i + 1,
+                                     "the sample was drawn balancing on " + quote_value(n) +
+                                         ", a variable the vocabulary does not define: give the vocabulary file the "
+                                         "draw used (" + (give.empty() ? std::string("--add-vocabulary FILE") : give.substr(1)) +
+                                         "), or choose the stratifiers with --stratify");
+                }
+                list += (list.empty() ? "" : ",") + n;
+            }
+            options.stratifiers = options.vocabulary.parse_stratifiers(list);
+            stratifiers_from = "sample";
+        }
+    }
     auto pop = read_population_or_hint(o.population, options);
     EligiblePopulation eligible;
     if (!o.population_args.fieldwork.empty()) {
@@ -151,6 +226,7 @@ void run(const CheckOptions& o) {
         j["population_is"] = o.population_args.fieldwork.empty() ? "every case of every date" : "the eligible cases";
         auto& st = j["stratifiers"] = nlohmann::ordered_json::array();
         for (auto s : pop.stratifiers) st.push_back(pop.vocabulary.name(s));
+        j["stratifiers_from"] = stratifiers_from;
         j["balance"] = balance_json(pop, result);
         auto& cs = j["chi_square"] = nlohmann::ordered_json::array();
         for (const auto& f : fits) {
@@ -179,7 +255,14 @@ void run(const CheckOptions& o) {
                    f.fit.fit.p_value ? format_fixed(*f.fit.fit.p_value, 4) : "too few cases", pooled});
     }
     text += t.render() + "\n";
-    text += "Stratifiers " + pop.vocabulary.stratifier_names(pop.stratifiers) + "\n";
+    text += "Stratifiers " + pop.vocabulary.stratifier_names(pop.stratifiers);
+    if (stratifiers_from == "sample")
+        text += " (those the sample was drawn with: the columns of " + o.sample + ")\n";
+    else if (stratifiers_from == "default")
+        text += " (the default four: " + o.sample +
+                " does not say which the sample was drawn with; --stratify chooses others)\n";
+    else
+        text += " (--stratify)\n";
     for (const auto& ds : result.domains)
         text += ds.domain + ": " + std::to_string(ds.draw.selected.size()) + " sampled of " +
                 std::to_string(ds.cases.size()) + (o.population_args.fieldwork.empty() ? " cases" : " eligible cases") +
