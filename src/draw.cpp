@@ -10,6 +10,7 @@
 
 #include "casesample/csv.hpp"
 #include "casesample/error.hpp"
+#include "casesample/headers.hpp"
 #include "casesample/output.hpp"
 
 namespace casesample {
@@ -309,7 +310,39 @@ std::pair<std::size_t, std::size_t> find_selected(const Population& pop, const D
             if (pop.id(i) == id) index = static_cast<std::uint32_t>(i);
         if (index) break;
     }
-    if (!index) throw UsageError("--drop: no case '" + std::string(case_id) + "' in the population " + pop.source);
+    if (!index) {
+        // A mistyped id: the case that matches it ignoring capitals, else the sampled ids nearest to it.
+        auto lower = [](std::string_view v) {
+            std::string out(v);
+            for (auto& c : out) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+            return out;
+        };
+        const auto typed = lower(unescaped_cell(case_id));
+        std::vector<std::string> same_but_case;
+        std::vector<std::pair<std::size_t, std::string>> near;
+        for (std::size_t i = 0; i < pop.size() && same_but_case.empty(); ++i)
+            if (pop.id(i).size() == typed.size() && lower(pop.id(i)) == typed) same_but_case.emplace_back(pop.id(i));
+        for (const auto& ds : result.domains)
+            for (auto k : ds.draw.selected) {
+                auto id = pop.id(ds.cases[k]);
+                auto l = lower(id);
+                if (l == typed) continue;
+                if (auto d = edit_distance(l, typed); d <= std::max<std::size_t>(1, typed.size() / 4))
+                    near.emplace_back(d, std::string(id));
+            }
+        std::sort(near.begin(), near.end());
+        std::string hint;
+        if (!same_but_case.empty()) {
+            hint = "; did you mean " + same_but_case.front() + "? (case ids are matched exactly, capitals too)";
+        } else if (!near.empty()) {
+            std::vector<std::string> names;
+            for (std::size_t i = 0; i < near.size() && i < 3; ++i) names.push_back(near[i].second);
+            hint = "; the nearest ids in the sample are " + list_names(names);
+        } else {
+            hint = "; give a case_id as sample.csv lists it";
+        }
+        throw UsageError("--drop: no case '" + std::string(case_id) + "' in the population " + pop.source + hint);
+    }
     for (std::size_t d = 0; d < result.domains.size(); ++d) {
         const auto& sel = result.domains[d].draw.selected;
         for (std::size_t k = 0; k < sel.size(); ++k)

@@ -12,7 +12,10 @@
 #include "casesample/byte_source.hpp"
 #include "casesample/csv.hpp"
 #include "casesample/error.hpp"
+#include "casesample/headers.hpp"
 #include "casesample/output.hpp"
+#include "casesample/report_html.hpp"
+#include "casesample/report_xlsx.hpp"
 #include "casesample/text_input.hpp"
 #include "folder_transaction.hpp"
 
@@ -162,7 +165,7 @@ namespace {
 
 // The files a draw's --xlsx and --html put into its own folder, by the command line its manifest records
 // (values compared with its --out as typed, so the directory it ran from does not matter).
-std::set<std::string> draw_extras_in_folder(const fs::path& dir) {
+std::set<std::string> draw_extras_in_folder(const fs::path& dir, std::vector<std::string>* outside = nullptr) {
     std::set<std::string> out;
     std::vector<std::string> args;
     try {
@@ -196,6 +199,7 @@ std::set<std::string> draw_extras_in_folder(const fs::path& dir) {
     for (const auto& e : extras) {
         fs::path p = e;
         if (p.has_filename() && normal(p.parent_path()) == normal(*out_dir)) out.insert(p.filename().string());
+        else if (outside) outside->push_back(e);
     }
     return out;
 }
@@ -211,14 +215,28 @@ std::string replaced_name(const fs::path& dir, const std::string& name) {
     }
 }
 
-// NAME.replaced-K.EXT, as replaced_name gives.
-bool is_replaced_name(const std::string& name) {
+// NAME.EXT -> NAME.updated-K.EXT, the first K not taken in DIR.
+std::string updated_name(const fs::path& dir, const std::string& name) {
     const fs::path p = name;
-    const std::string stem = p.stem().string();
-    auto at = stem.rfind(".replaced-");
-    if (at == std::string::npos || at + 10 == stem.size()) return false;
-    return stem.find_first_not_of("0123456789", at + 10) == std::string::npos;
+    const std::string stem = p.stem().string(), ext = p.extension().string();
+    for (int k = 1;; ++k) {
+        auto candidate = stem + ".updated-" + std::to_string(k) + ext;
+        std::error_code ec;
+        if (!fs::exists(dir / candidate, ec) && !fs::is_symlink(dir / candidate, ec)) return candidate;
+    }
 }
+
+// NAME.<word>-K.EXT (NAME.replaced-3.csv, NAME.updated-1.xlsx).
+bool is_numbered_name(const std::string& name, const std::string& word) {
+    const fs::path p = name;
+    const std::string stem = p.stem().string(), mark = "." + word + "-";
+    auto at = stem.rfind(mark);
+    if (at == std::string::npos || at + mark.size() == stem.size()) return false;
+    return stem.find_first_not_of("0123456789", at + mark.size()) == std::string::npos;
+}
+
+// NAME.replaced-K.EXT, as replaced_name gives.
+bool is_replaced_name(const std::string& name) { return is_numbered_name(name, "replaced"); }
 
 }  // namespace
 
@@ -243,8 +261,10 @@ FolderReplacement plan_replacement(const fs::path& dir, const std::map<std::stri
             continue;
         }
         if (is_replaced_name(name)) continue;  // kept from earlier samples (audit-log.replaced-1.csv ...): as they are
-        const bool derived =
-            extras.count(name) || std::find(kDerivedFiles.begin(), kDerivedFiles.end(), name) != kDerivedFiles.end();
+        // A workbook substitute or reserves wrote beside the draw's (NAME.updated-K.xlsx) is one casesample wrote too.
+        const bool derived = extras.count(name) ||
+                             std::find(kDerivedFiles.begin(), kDerivedFiles.end(), name) != kDerivedFiles.end() ||
+                             (is_numbered_name(name, "updated") && fs::path(name).extension() == ".xlsx");
         std::error_code e2;
         const bool regular = fs::is_regular_file(dir / name, e2) && !fs::is_symlink(dir / name, e2);
         if (derived && regular) {
@@ -485,6 +505,7 @@ Rebuilt rebuild(const std::string& manifest_path, const RebuildOptions& options)
         r.log_problems = r.log.problems;
         const auto& rec = r.recorded;
         if (rec.audit_rows > 0) {
+            r.log_lost = !r.log.exists || (r.log.rows() < rec.audit_rows && r.log.chained);
             if (!r.log.exists)
                 r.log_problems.push_back(log_path + " is missing: the manifest records " + std::to_string(rec.audit_rows) +
                                          " row(s) of changes in it, the last with row_hash " + rec.audit_last_hash);
@@ -594,7 +615,8 @@ std::string first_difference(const std::string& expected, const std::string& act
         if (to == end && end == s.size()) out += " (end of file)";
         return out;
     };
-    return "line " + std::to_string(line) + ", column " + std::to_string(i - start + 1) + ": expected \"" +
+    // "character", never "column": everywhere else a column is a CSV column.
+    return "line " + std::to_string(line) + ", character " + std::to_string(i - start + 1) + ": expected \"" +
            around(expected) + "\", found \"" + around(actual) + "\"";
 }
 
@@ -631,6 +653,85 @@ std::optional<CellTable> cell_table(const std::string& name, const std::string& 
     } catch (const InputError&) {
         return std::nullopt;
     }
+}
+
+// For a file of cases (sample.csv, reserves.csv, excluded.csv) whose cases are not the re-draw's, or not in its
+// order: which cases are missing, added or in another place, in words, with their lines; nullopt when the cases
+// are the same in the same order (or either text is not CSV with case_id first). A case listed twice counts its
+// second listing as added.
+std::optional<std::string> case_differences(const std::string& path, const std::string& expected,
+                                            const std::string& actual) {
+    auto e = cell_table(path, expected), a = cell_table(path, actual);
+    if (!e || !a || e->header.empty() || a->header.empty() || e->header[0] != "case_id" || a->header[0] != "case_id")
+        return std::nullopt;
+    auto id_of = [](const std::vector<std::string>& row) { return row.empty() ? std::string() : row[0]; };
+    // Each listing of a case: (id, how many times listed before) -> row.
+    std::map<std::pair<std::string, std::size_t>, std::size_t> in_e;
+    std::map<std::string, std::size_t> seen;
+    for (std::size_t k = 0; k < e->rows.size(); ++k) in_e[{id_of(e->rows[k]), seen[id_of(e->rows[k])]++}] = k;
+    seen.clear();
+    std::vector<std::string> added;
+    std::vector<std::pair<std::size_t, std::size_t>> matched;  // (row in actual, row in expected), in actual's order
+    std::set<std::size_t> e_matched;
+    for (std::size_t k = 0; k < a->rows.size(); ++k) {
+        const auto id = id_of(a->rows[k]);
+        auto it = in_e.find({id, seen[id]++});
+        if (it == in_e.end()) {
+            added.push_back("case " + id + " (line " + std::to_string(a->lines[k]) + ")");
+            continue;
+        }
+        matched.push_back({k, it->second});
+        e_matched.insert(it->second);
+    }
+    std::vector<std::string> missing;
+    for (std::size_t k = 0; k < e->rows.size(); ++k)
+        if (!e_matched.count(k))
+            missing.push_back("case " + id_of(e->rows[k]) + " (line " + std::to_string(e->lines[k]) + " of the re-draw)");
+    // Cases in both, out of the re-draw's order: those outside a longest run in the re-draw's order.
+    std::vector<std::size_t> tails, tail_at, parent(matched.size(), SIZE_MAX);
+    for (std::size_t k = 0; k < matched.size(); ++k) {
+        auto pos = std::lower_bound(tails.begin(), tails.end(), matched[k].second) - tails.begin();
+        if (pos == static_cast<long>(tails.size())) {
+            tails.push_back(matched[k].second);
+            tail_at.push_back(k);
+        } else {
+            tails[pos] = matched[k].second;
+            tail_at[pos] = k;
+        }
+        if (pos > 0) parent[k] = tail_at[pos - 1];
+    }
+    std::set<std::size_t> in_order;
+    for (std::size_t k = tail_at.empty() ? SIZE_MAX : tail_at.back(); k != SIZE_MAX; k = parent[k]) in_order.insert(k);
+    std::vector<std::string> moved;
+    for (std::size_t k = 0; k < matched.size(); ++k)
+        if (!in_order.count(k))
+            moved.push_back("case " + id_of(a->rows[matched[k].first]) + " (line " +
+                            std::to_string(a->lines[matched[k].first]) + "; the re-draw has it at line " +
+                            std::to_string(e->lines[matched[k].second]) + ")");
+    if (missing.empty() && added.empty() && moved.empty()) return std::nullopt;
+    auto listed = [](const std::vector<std::string>& items) {
+        constexpr std::size_t kShown = 5;
+        std::string out;
+        for (std::size_t k = 0; k < items.size() && k < kShown; ++k) out += (k ? ", " : "") + items[k];
+        if (items.size() > kShown) out += " and " + std::to_string(items.size() - kShown) + " more";
+        return out;
+    };
+    std::vector<std::string> parts;
+    if (!missing.empty())
+        parts.push_back(missing.size() == 1 ? missing[0] + " is missing from it"
+                                            : std::to_string(missing.size()) + " cases of the re-draw are missing from it: " +
+                                                  listed(missing));
+    if (!added.empty())
+        parts.push_back(added.size() == 1 ? added[0] + " is not in the re-draw (added by hand?)"
+                                          : std::to_string(added.size()) + " cases are not in the re-draw (added by hand?): " +
+                                                listed(added));
+    if (!moved.empty())
+        parts.push_back(moved.size() == 1 ? moved[0] + " is in another place than in the re-draw"
+                                          : std::to_string(moved.size()) + " cases are in other places than in the re-draw: " +
+                                                listed(moved));
+    std::string text;
+    for (const auto& p : parts) text += (text.empty() ? "" : "; ") + p;
+    return path + " does not hold the re-draw's cases in its order: " + text;
 }
 
 // For a file of cases (sample.csv, reserves.csv, excluded.csv) that differs from the re-draw while holding the
@@ -686,11 +787,32 @@ std::optional<std::string> column_differences(const std::string& path, const std
 
 }  // namespace
 
+namespace {
+
+// A folder given without its manifest: what that costs and what to do ("verified", "substituted or extended").
+std::string no_manifest_message(const fs::path& manifest, const std::string& what_now) {
+    const auto dir = manifest.parent_path().empty() ? fs::path(".") : manifest.parent_path();
+    std::error_code ec;
+    const bool has_sample = fs::is_regular_file(dir / "sample.csv", ec);
+    std::string msg = "no manifest at " + manifest.string() + ": ";
+    if (!has_sample)
+        return msg + "this is not a folder casesample draw wrote (it holds no manifest.json and no sample.csv); give "
+                     "that folder, or its manifest.json";
+    return msg + "without it the folder cannot be " + what_now +
+           " (the manifest records the seed, the options and the SHA-256 of the input files the draw used). "
+           "The folder's other files are still the sample: sample.csv lists the cases to read, reserves.csv the "
+           "reserves. Put back manifest.json from a copy (a backup, or the one kept with the fieldwork plan), or "
+           "draw again with the same population, options and --seed into a new folder and compare its sample.csv "
+           "with this one";
+}
+
+}  // namespace
+
 Verification verify_folder(const std::string& folder_or_manifest, const std::vector<InputOverride>& inputs) {
     Verification v;
     v.manifest = manifest_path_of(folder_or_manifest);
     if (!fs::exists(v.manifest))
-        throw UsageError("no manifest at " + v.manifest.string() + "; give the folder casesample draw wrote, or its manifest.json");
+        throw UsageError(no_manifest_message(v.manifest, "verified, substituted or extended"));
     v.dir = v.manifest.parent_path();
     RebuildOptions options;
     options.inputs = inputs;
@@ -721,11 +843,35 @@ Verification verify_folder(const std::string& folder_or_manifest, const std::vec
             if (auto words = column_differences(path, expected, actual)) {
                 v.differences.push_back(*words);
                 ++v.same_cases_files;
+            } else if (auto cases = case_differences(path, expected, actual)) {
+                v.differences.push_back(*cases);
             } else {
                 v.differences.push_back(path + " differs from the re-draw at " + first_difference(expected, actual));
             }
         }
         v.checked.push_back(name);
+    }
+    if (r.log_lost) {
+        // Every file difference follows from the lost rows: one cause, one difference, the files named.
+        const std::size_t first = r.changed_inputs.size() + r.log_problems.size() + r.replay_problems.size();
+        if (v.differences.size() > first) {
+            v.follow_from_log.assign(v.differences.begin() + static_cast<std::ptrdiff_t>(first), v.differences.end());
+            v.differences.resize(first);
+            v.same_cases_files = 0;
+            std::vector<std::string> names;
+            for (const auto& d : v.follow_from_log)
+                for (const auto& [name, bytes] : files)
+                    if (d.rfind((v.dir / name).string(), 0) == 0 &&
+                        std::find(names.begin(), names.end(), name) == names.end())
+                        names.push_back(name);
+            const auto replayed = r.log.exists ? r.log.rows() : 0;
+            v.differences.push_back(
+                "so " + list_names(names) + (names.size() == 1 ? " differs" : " differ") +
+                " from the re-draw, which replays " +
+                (replayed == 0 ? std::string("none") : "only " + std::to_string(replayed)) + " of the " +
+                std::to_string(r.recorded.audit_rows) + " logged change(s): expected while the log is " +
+                (r.log.exists ? "short" : "missing") + "; put back audit-log.csv from a copy and verify again");
+        }
     }
     return v;
 }
@@ -839,10 +985,80 @@ struct FolderChange {
         }
     }
 
-    static fs::path checked_dir(const std::string& typed, const fs::path& manifest, const fs::path& dir) {
+    static fs::path checked_dir(const std::string& /*typed*/, const fs::path& manifest, const fs::path& dir) {
         if (!fs::exists(manifest))
-            throw UsageError(typed + " holds no sample (no manifest.json); give the folder that casesample draw wrote");
+            throw UsageError(no_manifest_message(manifest, "verified, substituted or extended"));
         return dir;
+    }
+
+    DerivedUpdates derived;  // what commit did to the pages and workbooks about the sample
+
+    // The pages and workbooks casesample wrote about this folder's sample describe it as it was before this change:
+    // pages in the folder are written again in the same step, workbooks in the folder get an up-to-date one beside
+    // them (the old may hold what inspectors typed), and the rest is named as out of date (see DerivedUpdates).
+    void update_derived_files() {
+        std::vector<std::string> outside;
+        const auto extras = draw_extras_in_folder(dir, &outside);
+        std::set<std::string> names(extras.begin(), extras.end());
+        for (const auto& n : kDerivedFiles) names.insert(n);
+        std::vector<std::string> pages, workbooks, reports;
+        for (const auto& name : names) {
+            std::error_code ec;
+            const auto path = dir / name;
+            if (!fs::is_regular_file(path, ec) || fs::is_symlink(path, ec)) continue;
+            const auto ext = fs::path(name).extension().string();
+            const bool of_draw = extras.count(name) || name == "draw.html" || name == "draw.xlsx" || name == "sample.xlsx";
+            if (of_draw && ext == ".xlsx") workbooks.push_back(name);
+            else if (of_draw && ext == ".html") pages.push_back(name);
+            else reports.push_back(name);
+        }
+        const std::string changes = std::to_string(rebuilt.manifest.substitutions) +
+                                    " row(s) of audit-log.csv replayed (substitutions, drops, added reserves)";
+        if (!pages.empty() || !workbooks.empty()) {
+            // The state after this change, as DrawnSample for the page and workbook writers (moved, then back).
+            DrawnSample now{rebuilt.manifest, std::move(*rebuilt.loaded), std::move(rebuilt.result)};
+            struct Back {
+                DrawnSample& s;
+                Rebuilt& r;
+                ~Back() {
+                    r.loaded = std::move(s.loaded);
+                    r.result = std::move(s.result);
+                }
+            } back{now, rebuilt};
+            if (!pages.empty()) {
+                auto page = render_draw_html(now, {{"changes since the draw", changes}});
+                for (const auto& name : pages) {
+                    transaction.put(name, page);
+                    derived.pages_rewritten.push_back(name);
+                }
+            }
+            if (!workbooks.empty()) {
+                auto book = draw_workbook(now, {{"changes since the draw", changes}});
+                for (const auto& name : workbooks) {
+                    auto to = updated_name(dir, name);
+                    transaction.put(to, book);
+                    derived.workbooks_written.push_back({name, to});
+                }
+            }
+        }
+        // Workbooks written by earlier changes (NAME.updated-K.xlsx) are superseded by this one's.
+        std::error_code ec;
+        std::vector<std::string> earlier;
+        for (const auto& e : fs::directory_iterator(dir, ec)) {
+            auto name = e.path().filename().string();
+            if (is_numbered_name(name, "updated") && e.path().extension() == ".xlsx") earlier.push_back(name);
+        }
+        std::sort(earlier.begin(), earlier.end());
+        for (const auto& name : earlier)
+            derived.out_of_date.push_back((dir / name).string() + " (written by an earlier change; the up-to-date "
+                                          "workbook is the one written now)");
+        for (const auto& name : reports)
+            derived.out_of_date.push_back((dir / name).string() + " (a report on the sample as it was; make it again "
+                                          "with casesample report --sample-dir " + dir.string() + " once the answers "
+                                          "are in)");
+        for (const auto& path : outside)
+            derived.out_of_date.push_back(path + " (written by the draw outside the folder, where it ran; it still "
+                                          "shows the sample as drawn: use the files in " + dir.string() + ")");
     }
 
     // Appends `rows` (after an `input` row for each input given at a new place) and swaps the new state in.
@@ -870,6 +1086,7 @@ struct FolderChange {
         rebuilt.log.chained = true;
         rebuilt.log.exists = true;
         auto files = folder_files(rebuilt.manifest, *rebuilt.loaded, rebuilt.result);
+        update_derived_files();
         std::vector<std::string> written;
         transaction.put(kAuditLogName, log);
         written.push_back(kAuditLogName);
@@ -885,7 +1102,9 @@ struct FolderChange {
 }  // namespace
 
 SubstituteOutcome substitute_in_folder(const std::string& folder_or_manifest, const SubstituteRequest& request) {
-    if (request.reason.empty()) throw UsageError("--reason: say why the case drops out (it goes into the audit log)");
+    if (request.reason.empty())
+        throw UsageError("--reason: say why the case drops out (it goes into the audit log), e.g. --reason \"file "
+                         "cannot be opened\" or --reason \"case transferred to another service\"");
     FolderChange change(folder_or_manifest, request.inputs, request.writer, "substitute");
     SubstituteOutcome o;
     o.dir = change.dir;
@@ -932,6 +1151,7 @@ SubstituteOutcome substitute_in_folder(const std::string& folder_or_manifest, co
     row.misses_after = o.after;
     change.rows.push_back(row);
     o.files_written = change.commit(request.time.empty() ? utc_now() : request.time, o.inputs_recorded);
+    o.derived = std::move(change.derived);
     o.folder = std::move(change.rebuilt);
     return o;
 }
@@ -991,6 +1211,7 @@ ReservesOutcome add_reserves_to_folder(const std::string& folder_or_manifest, co
                                  "(substitute --no-replacement)");
     }
     o.files_written = change.commit(request.time.empty() ? utc_now() : request.time, o.inputs_recorded);
+    o.derived = std::move(change.derived);
     o.folder = std::move(change.rebuilt);
     return o;
 }

@@ -129,7 +129,9 @@ TEST_CASE("draw --force removes what casesample wrote about the old sample, keep
     CHECK(read_text(dir + "/fieldwork.replaced-1.xlsx") == old_workbook);
     CHECK(read_text(dir + "/audit-log.replaced-1.csv") == old_log);
     CHECK(fs::exists(dir + "/sample.xlsx"));
-    CHECK(r.out.find("Kept beside the new sample in " + dir + ", renamed: audit-log.csv -> audit-log.replaced-1.csv, fieldwork.xlsx -> "
+    // (the substitute wrote an up-to-date workbook beside the draw's, fieldwork.updated-1.xlsx: kept too)
+    CHECK(r.out.find("Kept beside the new sample in " + dir + ", renamed: audit-log.csv -> audit-log.replaced-1.csv, "
+                     "fieldwork.updated-1.xlsx -> fieldwork.updated-1.replaced-1.xlsx, fieldwork.xlsx -> "
                      "fieldwork.replaced-1.xlsx\n") != std::string::npos);
     // What casesample did not write: left, and named.
     CHECK(read_text(dir + "/notes.txt") == "team notes\n");
@@ -318,7 +320,13 @@ TEST_CASE("verify says which file changed: an input, or a file of the sample fol
     write_text(dir + "/sample.csv", edited);
     v = run_cli("verify " + dir + "/manifest.json");
     CHECK(v.exit_code == 1);
-    CHECK(v.out.find("sample.csv differs from the re-draw at line 2") != std::string::npos);
+    {
+        const auto first = edited.find('\n') + 1;
+        const auto was = sample.substr(first, sample.find(',', first) - first), now = edited.substr(first, edited.find(',', first) - first);
+        CHECK_MESSAGE(v.out.find("sample.csv does not hold the re-draw's cases in its order: case " + was +
+                                 " (line 2 of the re-draw) is missing from it; case " + now +
+                                 " (line 2) is not in the re-draw (added by hand?)") != std::string::npos, v.out);
+    }
     write_text(dir + "/sample.csv", sample);
 
     write_text(pop, read_text(kPopulation) + "C999999,Referral Order,2018-10-16,Male,Low,Low,W,n\n");
@@ -390,14 +398,16 @@ TEST_CASE("verify says in words when the cases and their order are the re-draw's
     v = run_cli("verify " + dir);
     CHECK(v.exit_code == 1);
     CHECK(v.out.find("sample.csv: the same cases in the same order with the same cells; only the way the file is "
-                     "written differs (quotes, line endings, blank lines), first at line 2, column 1") != std::string::npos);
-    // Two cases swapped: not the same order, so the first differing byte is shown as before, and nothing more.
+                     "written differs (quotes, line endings, blank lines), first at line 2, character 1") != std::string::npos);
+    // Two cases swapped: not the same order, so the case out of place is named.
     rows = original.rows;
     std::swap(rows[0], rows[1]);
     write_rows(original.header, rows);
     v = run_cli("verify " + dir);
     CHECK(v.exit_code == 1);
-    CHECK(v.out.find("sample.csv differs from the re-draw at line 2") != std::string::npos);
+    CHECK_MESSAGE(v.out.find("sample.csv does not hold the re-draw's cases in its order: case " + original.rows[1][0] +
+                             " (line 2; the re-draw has it at line 3) is in another place than in the re-draw") !=
+                      std::string::npos, v.out);
     CHECK(v.out.find("only columns differ") == std::string::npos);
     j = nlohmann::json::parse(run_cli("verify " + dir + " --format json").out);
     CHECK(j["only_columns_differ"] == false);
@@ -773,7 +783,8 @@ TEST_CASE("verify shows the text around the first differing byte, even in a mani
     write_text(dir + "/sample.csv", sample);
     v = run_cli("verify " + dir + "/manifest.json");
     CHECK(v.exit_code == 1);
-    CHECK(v.out.find("sample.csv differs from the re-draw at line 2, column 4: expected \"") != std::string::npos);
+    CHECK_MESSAGE(v.out.find("sample.csv does not hold the re-draw's cases in its order: case ") != std::string::npos, v.out);
+    CHECK(v.out.find(", column ") == std::string::npos);
 }
 
 TEST_CASE("an option left without its value is refused, not handed the next option as its value") {

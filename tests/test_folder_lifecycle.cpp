@@ -485,3 +485,167 @@ TEST_CASE("lifecycle: verify and substitute read the population once, hashing it
     CHECK(r.exit_code == 1);
     CHECK(r.out.find("population file " + population + " has changed since the draw") != std::string::npos);
 }
+
+namespace {
+
+// The first column of a sheet of a workbook, read back with openpyxl.
+std::vector<std::string> sheet_ids(const std::string& xlsx, const std::string& sheet) {
+    // Debian's python3, which has openpyxl (as the workbooks_read_back test uses).
+    std::string cmd = std::string(fs::exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3") + " -c \"import openpyxl,sys; wb=openpyxl.load_workbook(sys.argv[1]); "
+                      "[print(r[0]) for r in wb[sys.argv[2]].iter_rows(min_row=2, values_only=True)]\" '" +
+                      xlsx + "' '" + sheet + "'";
+    std::vector<std::string> out;
+    FILE* p = popen(cmd.c_str(), "r");
+    REQUIRE(p);
+    char buf[512];
+    while (fgets(buf, sizeof buf, p)) {
+        std::string line = buf;
+        while (!line.empty() && line.back() == '\n') line.pop_back();
+        out.push_back(line);
+    }
+    CHECK(pclose(p) == 0);
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("lifecycle: substitute and reserves rewrite the draw's page, write an up-to-date workbook beside the old, name the rest") {
+    auto base = temp_dir();
+    auto dir = base + "/plan";
+    auto r = run_cli("draw " + source_path("fixtures/population.csv") + " --fieldwork 2019-06-03 --seed 11 --reserve 3"
+                     " --out " + dir + " --xlsx " + dir + "/fieldwork.xlsx --html " + dir + "/draw.html");
+    REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+    write_text(dir + "/report.md", "# a report on the sample as drawn\n");
+    const auto old_book = read_text(dir + "/fieldwork.xlsx"), old_page = read_text(dir + "/draw.html");
+    const auto dropped = sampled(dir, 0);
+    const auto drawn_ids = sheet_ids(dir + "/fieldwork.xlsx", "Sample");
+    REQUIRE(std::find(drawn_ids.begin(), drawn_ids.end(), dropped) != drawn_ids.end());
+
+    r = run_cli("substitute " + dir + " --drop " + dropped + " --reason \"file cannot be opened\"");
+    REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+    // The workbook people may have typed into is left byte for byte; an up-to-date one is written beside it.
+    CHECK(read_text(dir + "/fieldwork.xlsx") == old_book);
+    REQUIRE(fs::exists(dir + "/fieldwork.updated-1.xlsx"));
+    auto ids = sheet_ids(dir + "/fieldwork.updated-1.xlsx", "Sample");
+    CHECK(std::find(ids.begin(), ids.end(), dropped) == ids.end());
+    CHECK(std::find(ids.begin(), ids.end(), sampled(dir, 0)) != ids.end());
+    CHECK(ids.size() == read_table(dir + "/sample.csv").rows.size());
+    auto reserve_ids = sheet_ids(dir + "/fieldwork.updated-1.xlsx", "Reserves");
+    CHECK(reserve_ids.size() == read_table(dir + "/reserves.csv").rows.size());
+    CHECK(std::find(reserve_ids.begin(), reserve_ids.end(), sampled(dir, 0)) == reserve_ids.end());
+    // The page (nothing typed in it) is written again, for the sample as it now is.
+    CHECK(read_text(dir + "/draw.html") != old_page);
+    CHECK(read_text(dir + "/draw.html").find("changes since the draw") != std::string::npos);
+    CHECK(r.out.find("Rewrote the page(s) of the draw in " + dir + " for the sample as it now is: draw.html") != std::string::npos);
+    CHECK(r.out.find("The workbook fieldwork.xlsx still shows the sample before this change") != std::string::npos);
+    CHECK(r.out.find("fieldwork.updated-1.xlsx") != std::string::npos);
+    CHECK(r.out.find(dir + "/report.md (a report on the sample as it was; make it again with casesample report") != std::string::npos);
+    // verify checks the files casesample rebuilds, not the pages and workbooks: the folder is as it should be.
+    r = run_cli("verify " + dir);
+    CHECK_MESSAGE(r.exit_code == 0, r.out);
+
+    // reserves does the same; the workbook of the earlier change is named as superseded.
+    r = run_cli("reserves " + dir + " --add 2 --domain court --format json");
+    REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+    auto j = nlohmann::json::parse(r.out);
+    CHECK(j["derived_files"]["pages_rewritten"] == nlohmann::json::array({"draw.html"}));
+    CHECK(j["derived_files"]["workbooks_written"][0]["old"] == "fieldwork.xlsx");
+    CHECK(j["derived_files"]["workbooks_written"][0]["new"] == "fieldwork.updated-2.xlsx");
+    CHECK(j["derived_files"]["out_of_date"].dump().find("fieldwork.updated-1.xlsx (written by an earlier change") != std::string::npos);
+    CHECK(sheet_ids(dir + "/fieldwork.updated-2.xlsx", "Reserves").size() == read_table(dir + "/reserves.csv").rows.size());
+    CHECK(read_text(dir + "/fieldwork.xlsx") == old_book);
+    CHECK(run_cli("verify " + dir).exit_code == 0);
+
+    // draw --force keeps every workbook casesample wrote (renamed), the updated ones too.
+    r = run_cli("draw " + source_path("fixtures/population.csv") + " --fieldwork 2019-06-03 --seed 12 --out " + dir + " --force");
+    REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+    CHECK(fs::exists(dir + "/fieldwork.updated-1.replaced-1.xlsx"));
+    CHECK(r.out.find("fieldwork.updated-2.xlsx -> fieldwork.updated-2.replaced-1.xlsx") != std::string::npos);
+}
+
+TEST_CASE("lifecycle: substitute says 1 reserve left, not 1 reserves") {
+    auto base = temp_dir();
+    auto dir = base + "/s";
+    auto r = run_cli("draw " + source_path("fixtures/population.csv") + " --fieldwork 2019-06-03 --seed 11 --reserve 2 --out " + dir);
+    REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+    auto t = read_table(dir + "/sample.csv");
+    r = run_cli("substitute " + dir + " --drop " + t.rows.at(0).at(0) + " --reason ill");
+    REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+    CHECK(r.out.find(" 1 reserve left in " + t.rows.at(0).at(1) + ".") != std::string::npos);
+    CHECK(r.out.find("1 reserves") == std::string::npos);
+}
+
+TEST_CASE("lifecycle: a mistyped --drop, a missing --reason and a missing manifest say what to do") {
+    auto base = temp_dir();
+    auto dir = drawn_folder(base, source_path("fixtures/population.csv"));
+    const auto id = sampled(dir, 0);
+    std::string lower = id;
+    for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    REQUIRE(lower != id);
+    auto r = run_cli("substitute " + dir + " --drop " + lower + " --reason ill");
+    CHECK(r.exit_code == 2);
+    CHECK_MESSAGE(r.err.find("no case '" + lower + "'") != std::string::npos, r.err);
+    CHECK_MESSAGE(r.err.find("did you mean " + id + "?") != std::string::npos, r.err);
+    // One character off: the nearest ids in the sample.
+    std::string off = id;
+    off.back() = off.back() == '9' ? '8' : static_cast<char>(off.back() + 1);
+    off += "7";
+    r = run_cli("substitute " + dir + " --drop " + off + " --reason ill");
+    CHECK(r.exit_code == 2);
+    CHECK_MESSAGE(r.err.find("the nearest ids in the sample are") != std::string::npos, r.err);
+
+    r = run_cli("substitute " + dir + " --drop " + id + " --reason \"\"");
+    CHECK(r.exit_code == 2);
+    CHECK_MESSAGE(r.err.find("e.g. --reason \"file cannot be opened\"") != std::string::npos, r.err);
+
+    fs::remove(dir + "/manifest.json");
+    for (const auto& cmd : {"verify " + dir, "substitute " + dir + " --drop " + id + " --reason ill", "reserves " + dir + " --add 1"}) {
+        r = run_cli(cmd);
+        CHECK(r.exit_code == 2);
+        CHECK_MESSAGE(r.err.find("without it the folder cannot be verified, substituted or extended") != std::string::npos, r.err);
+        CHECK(r.err.find("The folder's other files are still the sample") != std::string::npos);
+    }
+    r = run_cli("verify " + base);
+    CHECK(r.err.find("this is not a folder casesample draw wrote") != std::string::npos);
+}
+
+TEST_CASE("lifecycle: verify names the cases missing, added or moved, and folds what follows from a deleted audit log") {
+    auto base = temp_dir();
+    auto dir = drawn_folder(base, source_path("fixtures/population.csv"));
+    const auto sample = read_text(dir + "/sample.csv");
+    auto lines = lines_of(sample);
+    const auto gone = read_table(dir + "/sample.csv").rows.at(3).at(0);  // line 5
+    lines.erase(lines.begin() + 4);
+    write_text(dir + "/sample.csv", joined(lines));
+    auto r = run_cli("verify " + dir);
+    CHECK(r.exit_code == 1);
+    CHECK_MESSAGE(r.out.find("sample.csv does not hold the re-draw's cases in its order: case " + gone +
+                             " (line 5 of the re-draw) is missing from it\n") != std::string::npos, r.out);
+    CHECK(r.out.find("column") == std::string::npos);
+    write_text(dir + "/sample.csv", sample);
+    // reserves.csv: a case added by hand.
+    const auto reserves = read_text(dir + "/reserves.csv");
+    auto rlines = lines_of(reserves);
+    rlines.insert(rlines.begin() + 2, "X999" + rlines[1].substr(rlines[1].find(',')));
+    write_text(dir + "/reserves.csv", joined(rlines));
+    r = run_cli("verify " + dir);
+    CHECK_MESSAGE(r.out.find("reserves.csv does not hold the re-draw's cases in its order: case X999 (line 3) is not in "
+                             "the re-draw (added by hand?)") != std::string::npos, r.out);
+    write_text(dir + "/reserves.csv", reserves);
+    REQUIRE(run_cli("verify " + dir).exit_code == 0);
+
+    // The audit log deleted: one cause, the files' differences follow from it.
+    REQUIRE(run_cli("substitute " + dir + " --drop " + sampled(dir, 0) + " --reason ill").exit_code == 0);
+    REQUIRE(run_cli("reserves " + dir + " --add 1").exit_code == 0);
+    fs::remove(dir + "/audit-log.csv");
+    r = run_cli("verify " + dir);
+    CHECK(r.exit_code == 1);
+    CHECK_MESSAGE(r.out.find("DIFFERENT: 2 difference(s)\n  audit log: " + dir + "/audit-log.csv is missing") != std::string::npos, r.out);
+    CHECK(r.out.find("\n  so balance.csv, manifest.json, reserves.csv and sample.csv differ from the re-draw, which replays "
+                     "none of the ") != std::string::npos);
+    CHECK(r.out.find("logged change(s): expected while the log is missing") != std::string::npos);
+    CHECK(r.out.find("\n    " + dir + "/sample.csv") != std::string::npos);
+    auto j = nlohmann::json::parse(run_cli("verify " + dir + " --format json").out);
+    CHECK(j["differences"].size() == 2);
+    CHECK(j["follow_from_missing_log"].size() == 4);
+}

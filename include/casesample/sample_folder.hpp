@@ -175,6 +175,9 @@ struct Rebuilt {
     DrawResult result;
     AuditLog log;
     std::vector<std::string> log_problems;     // the hash chain broken, rows or the whole log deleted
+    // The log is missing, or rows were deleted from its end: the re-draw replays fewer changes than the folder's
+    // files hold, so those files differ from it as a consequence.
+    bool log_lost = false;
     std::vector<std::string> replay_problems;  // rows that no longer replay as recorded
     bool inputs_ok() const { return missing_inputs.empty() && changed_inputs.empty(); }
 };
@@ -196,6 +199,9 @@ struct Verification {
     // same order as the re-draw, only other cells or columns (a hand-edited column): their difference says which
     // columns differ.
     std::size_t same_cases_files = 0;
+    // With the audit log missing or cut short (rebuilt.log_lost): the files' differences from the re-draw, which follow
+    // from that and are counted as one difference (the last of `differences`, naming the files).
+    std::vector<std::string> follow_from_log;
     bool verified() const { return cannot_verify.empty(); }
     bool identical() const { return verified() && differences.empty(); }
     // Different, but every difference is such a file: the draw's cases and their order are as the re-draw gives.
@@ -215,6 +221,21 @@ std::string first_difference(const std::string& expected, const std::string& act
 // Each change: under the folder's lock, rebuild it (refusing when an input changed, the log does not check
 // out, or the files are not what the manifest and log give), make the change, append its rows to the log
 // (first an `input` row for each input given with --input at a new place), and swap the new state in at once.
+
+// What a change after the draw (substitute, reserves) did to the pages and workbooks casesample wrote about the
+// folder's sample (draw --html/--xlsx, draw.html, sample.xlsx ..., reports), which describe the sample as it was:
+//   pages_rewritten    a page of the draw inside the folder (nothing is typed into one): written again, in the same
+//                      step as the sample's files, for the sample as it now is
+//   workbooks_written  a workbook of the draw inside the folder (inspectors may have typed into it): left exactly as
+//                      it was, and an up-to-date one written beside it, NAME.updated-K.xlsx (first K not taken);
+//                      pairs old name -> new name
+//   out_of_date        files casesample cannot rewrite, with what to do: a report (made from answers), or a page or
+//                      workbook the draw wrote outside the folder (one line each, in words)
+struct DerivedUpdates {
+    std::vector<std::string> pages_rewritten;
+    std::vector<std::pair<std::string, std::string>> workbooks_written;
+    std::vector<std::string> out_of_date;
+};
 
 struct SubstituteRequest {
     std::string drop;    // case id of the sampled case that drops out
@@ -242,6 +263,7 @@ struct SubstituteOutcome {
     std::string before, after;  // the misses in words ("within floor/ceiling" when none)
     std::vector<MovedInput> inputs_recorded;
     std::vector<std::string> files_written;
+    DerivedUpdates derived;
 };
 // Swaps the case for a reserve (or drops it) and logs it. Throws UsageError when the folder holds no sample or
 // the case is not in the sample, std::runtime_error when an input changed, the folder does not match its
@@ -276,6 +298,7 @@ struct ReservesOutcome {
     std::vector<ReservesAdded> domains;
     std::vector<MovedInput> inputs_recorded;
     std::vector<std::string> files_written;
+    DerivedUpdates derived;
 };
 // Draws `add` more reserves per domain, reproducibly (see add_reserves in draw.hpp), leaving the sample as it
 // is, and logs a row for each domain that got any (a domain with no case left gets none and no row). Throws

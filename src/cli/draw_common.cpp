@@ -111,4 +111,38 @@ nlohmann::ordered_json replacement_json(const FolderReplacement& r) {
     return j;
 }
 
+std::string derived_updates_text(const std::string& dir, const DerivedUpdates& d) {
+    std::string text;
+    auto list = [](const std::vector<std::string>& names) {
+        std::string out;
+        for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
+        return out;
+    };
+    if (!d.pages_rewritten.empty())
+        text += "Rewrote the page(s) of the draw in " + dir + " for the sample as it now is: " + list(d.pages_rewritten) + "\n";
+    for (const auto& [from, to] : d.workbooks_written)
+        text += "The workbook " + from + " still shows the sample before this change; it is left as it was (it may hold "
+                "inspectors' notes). The up-to-date workbook is " + to + " beside it: work from it, copying over any "
+                "notes typed into " + from + "\n";
+    if (!d.out_of_date.empty()) {
+        text += "Out of date (they show the sample before this change):\n";
+        for (const auto& line : d.out_of_date) text += "  " + line + "\n";
+    }
+    return text;
+}
+
+nlohmann::ordered_json derived_updates_json(const DerivedUpdates& d) {
+    nlohmann::ordered_json j;
+    j["pages_rewritten"] = d.pages_rewritten;
+    auto& w = j["workbooks_written"] = nlohmann::ordered_json::array();
+    for (const auto& [from, to] : d.workbooks_written) w.push_back({{"old", from}, {"new", to}});
+    j["out_of_date"] = d.out_of_date;
+    return j;
+}
+
+std::string reserves_left_words(std::size_t n) {
+    if (n == 0) return "no reserve left";
+    return std::to_string(n) + (n == 1 ? " reserve left" : " reserves left");
+}
+
 }  // namespace casesample::cli

@@ -29,6 +29,12 @@ nlohmann::ordered_json balance_json(const Population& population, const DrawResu
 // line each for removed, renamed and left ("" when nothing), and as JSON {renamed: [{from, to}], removed, left}.
 std::string replacement_text(const std::string& dir, const FolderReplacement& r);
 nlohmann::ordered_json replacement_json(const FolderReplacement& r);
+// What substitute or reserves did to the pages and workbooks about the sample: in words ("" when there were none)
+// and as JSON {pages_rewritten, workbooks_written: [{old, new}], out_of_date}.
+std::string derived_updates_text(const std::string& dir, const DerivedUpdates& d);
+nlohmann::ordered_json derived_updates_json(const DerivedUpdates& d);
+// "1 reserve left", "3 reserves left", "no reserve left".
+std::string reserves_left_words(std::size_t n);
 // A probability as the JSON number sample.csv and reserves.csv write (6 decimals).
 nlohmann::ordered_json probability_json(double p);
 

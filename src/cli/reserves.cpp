@@ -66,6 +66,7 @@ void run(const ReservesOptions& o) {
                                {"reserves_left", a.reserves_left},
                                {"reserves", std::move(added)}});
         }
+        j["derived_files"] = derived_updates_json(out.derived);
         std::cout << j.dump(2) << "\n";
         return;
     }
@@ -82,9 +83,10 @@ void run(const ReservesOptions& o) {
                     (a.added > 1 ? " to " + std::to_string(a.last_order) : "") + ")" +
                     (a.added < a.asked ? ", only that many cases are left" : "") + ", " +
                     reserve_probability_words(a.reserves);
-        text += "; " + std::to_string(a.reserves_left) + " reserves left\n";
+        text += "; " + reserves_left_words(a.reserves_left) + "\n";
     }
     text += "Rewrote reserves.csv, balance.csv and manifest.json; logged in audit-log.csv (the sample is unchanged)\n";
+    text += derived_updates_text(out.dir.string(), out.derived);
     std::cout << text << std::flush;
 }
 

@@ -52,6 +52,7 @@ void run(const SubstituteOptions& o) {
         j["balanced_after"] = s.misses_after.empty();
         j["reserves_left"] = s.reserves_left;
         j["balance"] = balance_json(pop, result);
+        j["derived_files"] = derived_updates_json(s.derived);
         std::cout << j.dump(2) << "\n";
     } else {
         std::string text;
@@ -60,17 +61,18 @@ void run(const SubstituteOptions& o) {
         if (o.no_replacement)
             text += "Dropped " + s.dropped_id + " (" + s.domain + ", selection order " +
                     std::to_string(s.selection_order) + ") without a replacement: " + std::to_string(s.sample_size) +
-                    " cases left in the " + s.domain + " sample. " + std::to_string(s.reserves_left) +
-                    " reserves left in " + s.domain + ".\n";
+                    " cases left in the " + s.domain + " sample. " +
+                    reserves_left_words(s.reserves_left) + " in " + s.domain + ".\n";
         else
             text += "Dropped " + s.dropped_id + " (" + s.domain + "); brought in reserve " +
                     std::to_string(s.reserve_order) + ", " + s.substitute_id + ", at selection_order " +
                     std::to_string(s.selection_order) + ": substitute_for " + s.substitute_for +
                     (s.substitute_for == s.dropped_id ? "" : " (the case drawn there)") +
                     ", inclusion_probability " + format_fixed(s.inclusion_probability, 6) + " (that case's). " +
-                    std::to_string(s.reserves_left) + " reserves left in " + s.domain + ".\n";
+                    reserves_left_words(s.reserves_left) + " in " + s.domain + ".\n";
         text += "Margins before: " + s.before + "\nMargins after:  " + s.after + "\n";
-        text += "Rewrote sample.csv, reserves.csv, balance.csv and manifest.json; logged in audit-log.csv\n\n";
+        text += "Rewrote sample.csv, reserves.csv, balance.csv and manifest.json; logged in audit-log.csv\n";
+        text += derived_updates_text(s.dir.string(), s.derived) + "\n";
         text += balance_table(pop, result);
         std::cout << text << std::flush;
     }

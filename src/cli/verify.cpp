@@ -39,6 +39,8 @@ void run(const VerifyOptions& o, Context& context) {
             moved.push_back({{"role", mi.role}, {"recorded", mi.recorded}, {"found", mi.found}});
         j["files_checked"] = v.checked;
         j["differences"] = v.differences;
+        // The files' differences that only follow from a missing or cut audit log (counted as one difference).
+        j["follow_from_missing_log"] = v.follow_from_log;
         std::cout << j.dump(2) << "\n";
         return;
     }
@@ -72,6 +74,7 @@ void run(const VerifyOptions& o, Context& context) {
                 (v.only_columns_differ() ? "; the same cases in the same order as the re-draw, only columns differ" : "") +
                 "\n";
         for (const auto& d : v.differences) text += "  " + d + "\n";
+        for (const auto& d : v.follow_from_log) text += "    " + d + "\n";
     }
     for (const auto& mi : v.rebuilt.moved_inputs)
         text += "note: the " + mi.role + " file recorded at " + mi.recorded + " was read at " + mi.found +
