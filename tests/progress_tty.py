@@ -19,6 +19,13 @@ PUBLISHED = os.path.join(SOURCE, "fixtures/published/lancashire-2019.csv")
 CLEAR = b"\r\x1b[K"
 
 failures = []
+# The sanitized suite (scripts/test.sh --sanitize) sets CASESAMPLE_TEST_SCALE below 1: its binary is several times
+# slower, so a share of the work keeps each command on screen as long (run_until_drawn doubles it when not).
+SCALE = float(os.environ.get("CASESAMPLE_TEST_SCALE") or 1)
+
+
+def scaled(work, least=1):
+    return max(least, int(round(work * SCALE)))
 
 
 def check(condition, what):
@@ -97,11 +104,11 @@ def bar_shown(name, make_args, stage):
 with tempfile.TemporaryDirectory() as tmp:
     def report(scale):
         return ["report", ANSWERS, "--population", "court=71,out-of-court=39", "--seed", "7", "--draws",
-                str(200000 * scale), "--format", "csv"]
+                str(scaled(200000) * scale), "--format", "csv"]
     bar_shown("report", report, "Pólya draws")
 
     def audit(scale):
-        cases = min(2000, 1000 * scale)
+        cases = min(2000, scaled(1000, 100) * scale)
         return ["audit", PUBLISHED, "--cases", f"court={cases},out-of-court={cases}", "--format", "csv"]
     bar_shown("audit", audit, "checking published percentages")
 
@@ -109,14 +116,14 @@ with tempfile.TemporaryDirectory() as tmp:
         counts = os.path.join(tmp, f"counts-{scale}.csv")
         with open(counts, "w") as f:
             f.write("x,n,population\n")
-            for i in range(30000 * scale):
+            for i in range(scaled(30000, 1000) * scale):
                 f.write(f"{i % 50},{50},{100 + i % 400}\n")
         return ["interval", "--from", counts, "--threads", "1"]
     bar_shown("interval --from", interval, "computing intervals")
 
     population = os.path.join(tmp, "population.csv")
     with open(population, "w") as f:
-        subprocess.run([sys.executable, os.path.join(SOURCE, "scripts/generate_population.py"), "--cases", "150000",
+        subprocess.run([sys.executable, os.path.join(SOURCE, "scripts/generate_population.py"), "--cases", str(scaled(150000, 10000)),
                         "--seed", "3"], stdout=f, check=True)
     out_dir = os.path.join(tmp, "sample")
     draw = ["draw", population, "--fieldwork", "2019-06-03", "--seed", "1", "--out", out_dir, "--force",
@@ -138,7 +145,7 @@ with tempfile.TemporaryDirectory() as tmp:
         services = os.path.join(tmp, f"SERVICES-{scale}.toml")
         with open(services, "w") as f:
             f.write("fieldwork = 2019-06-03\nseed = 4\n")
-            for i in range(8 * scale):
+            for i in range(scaled(8, 2) * scale):
                 f.write(f'[[service]]\nname = "S{i}"\npopulation = "population.csv"\n')
         return ["batch", services, "--out", os.path.join(tmp, f"batch-{scale}"), "--force", "--format", "json"]
     bar_shown("batch", batch, "drawing services")

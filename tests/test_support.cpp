@@ -3,6 +3,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -18,6 +20,21 @@ std::size_t Table::col(const std::string& name) const {
     for (std::size_t i = 0; i < header.size(); ++i)
         if (header[i] == name) return i;
     throw std::runtime_error("no column " + name);
+}
+
+int repetitions(int full, int least) {
+    static const double scale = [] {
+        const char* text = std::getenv("CASESAMPLE_TEST_SCALE");
+        if (text == nullptr || *text == '\0') return 1.0;
+        char* end = nullptr;
+        double v = std::strtod(text, &end);
+        if (end == text || *end != '\0' || !(v > 0) || v > 1)
+            throw std::runtime_error("CASESAMPLE_TEST_SCALE must be a number in (0, 1], not '" + std::string(text) + "'");
+        return v;
+    }();
+    if (scale == 1.0) return full;
+    int scaled = static_cast<int>(std::lround(full * scale));
+    return std::max(std::min(least, full), scaled);
 }
 
 Table read_table(const std::string& path) {

@@ -28,6 +28,13 @@ RunResult run_cli(const std::string& args);
 
 // A fresh empty temporary directory, removed at the end of the test run.
 std::string temp_dir();
+
+// How many repetitions a statistical or property test runs: `full` normally; under the sanitized suite
+// (scripts/test.sh --sanitize sets CASESAMPLE_TEST_SCALE, e.g. 0.1) that share of it, at least `least`. The
+// sanitizers look for memory and undefined-behaviour errors, which the first repetitions find as surely as the
+// last; the statistical power of the full count is the plain suite's job. Each test derives its tolerances from
+// the count it actually ran.
+int repetitions(int full, int least = 1);
 void write_text(const std::string& path, const std::string& text);
 std::string read_text(const std::string& path);
 
