@@ -4,9 +4,13 @@
 # Everything it writes goes under build/, so a clean clone stays clean.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+echo "== setting up (scripts/setup.sh installs what is missing) and building build/casesample" >&2
+echo "   (the first build takes a few minutes; later runs only rebuild what changed)" >&2
 scripts/setup.sh
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build build -j "$(nproc)" --target casesample >/dev/null
+echo "== built $PWD/build/casesample" >&2
+echo >&2
 cs=${CASESAMPLE_BIN:-build/casesample}
 pop=fixtures/population.csv
 out=build/example/sample
