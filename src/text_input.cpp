@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 
 #include "casesample/error.hpp"
@@ -73,6 +74,10 @@ std::optional<NotText> find_not_text(std::string_view text, std::string_view exp
 }
 
 std::optional<NotText> find_not_text_in_file(const std::string& path, std::string_view expected) {
+    // Only a regular file is opened again: a second open of a named pipe waits for a writer that never comes
+    // (its one writer has gone), and a pipe's bytes were read already. Those inputs keep the reader's message.
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(path, ec)) return std::nullopt;
     std::ifstream in(path, std::ios::binary);
     if (!in) return std::nullopt;
     std::string head(kLook, '\0');

@@ -1,10 +1,12 @@
 // casesample draw, substitute and verify, end to end through the built binary.
 #include <doctest/doctest.h>
 
+#include <cstdlib>
 #include <filesystem>
 
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <nlohmann/json.hpp>
@@ -413,6 +415,28 @@ TEST_CASE("verify says in words when the cases and their order are the re-draw's
     CHECK(j["only_columns_differ"] == false);
     write_text(dir + "/sample.csv", sample_text);
     CHECK(run_cli("verify " + dir).exit_code == 0);
+}
+
+TEST_CASE("a population read from a named pipe that has a problem is one error, not a wait for a second writer") {
+    // The error's hints used to open the file again (to tell a workbook from a CSV); a named pipe opened again
+    // waits for a writer forever. `timeout` turns a hang into exit code 124.
+    auto base = temp_dir();
+    write_text(base + "/dup.csv", "case_id,disposal_type,disposal_date,gender,rosh,swb\n"
+                                  "C1,Referral Order,2018-11-01,Male,Low,Low\n"
+                                  "C2,Referral Order,2018-11-02,Male,Low,Low\n"
+                                  "C1,Referral Order,2018-11-01,Male,Low,Low\n");
+    const std::string fifo = base + "/export.csv";
+    REQUIRE(std::system(("mkfifo " + fifo).c_str()) == 0);
+    // The writer fills the pipe once and goes; casesample gets 60 s (it needs well under one).
+    const std::string cmd = "(cat " + base + "/dup.csv > " + fifo + " &); timeout 60 " + std::string(CASESAMPLE_BINARY) +
+                            " draw " + fifo + " --fieldwork 2019-06-03 --size court=1 --out " + base +
+                            "/s >" + base + "/out 2>" + base + "/err";
+    const int status = std::system(cmd.c_str());
+    REQUIRE(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 2);  // 124: timed out waiting on the pipe
+    const auto err = read_text(base + "/err");
+    CHECK(err.find(fifo + ":4:1: case id 'C1' appears twice") == 0);
+    CHECK(!std::filesystem::exists(base + "/s"));
 }
 
 TEST_CASE("a population that is not text gets the advice to save it as CSV, not a lint hint; size --from's hint works") {
