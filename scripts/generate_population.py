@@ -9,6 +9,8 @@ rest fall outside it. No real person's data: ids are C000001... and every value 
 Examples:
   generate_population.py --court-eligible 71 --ooc-eligible 39 --ineligible 60 --seed 2019 > pop.csv
   generate_population.py --cases 1000000 --seed 1 > big.csv      # 60% court, 40% out-of-court, all eligible
+  generate_population.py --cases 1000000 --years 5 --seed 1 > export.csv
+      # a real export: 10^6 cases dated evenly over the five years before fieldwork, ~4% eligible
   generate_population.py --court-eligible 60000 --ooc-eligible 0 --ethnicity --seed 5 > eth.csv
       # a fifth stratifier (fixtures/ethnicity-vocabulary.csv): --stratify disposal_type,gender,rosh,swb,ethnicity
 """
@@ -59,6 +61,9 @@ def main():
     ap.add_argument("--court-eligible", type=int, default=71)
     ap.add_argument("--ooc-eligible", type=int, default=39)
     ap.add_argument("--ineligible", type=int, default=0, help="further cases dated outside the windows")
+    ap.add_argument("--years", type=float,
+                    help="with --cases: date every case evenly over this many years before fieldwork (a real "
+                         "export, mostly outside the windows) instead of all inside them")
     ap.add_argument("--fieldwork", default="2019-06-03")
     ap.add_argument("--seed", type=int, default=2019)
     ap.add_argument("--extra-columns", action="store_true", help="add name and notes columns (not copied by default)")
@@ -84,9 +89,21 @@ def main():
         rosh = pick(rng, ROSH if domain == "court" else ROSH_OOC)
         return disposal, day.isoformat(), pick(rng, GENDER), rosh, pick(rng, SWB_GIVEN_ROSH[rosh])
 
-    rows = [case("court", True) for _ in range(args.court_eligible)]
-    rows += [case("out-of-court", True) for _ in range(args.ooc_eligible)]
-    rows += [case("court" if rng.random() < 0.6 else "out-of-court", False) for _ in range(args.ineligible)]
+    def spread_case(domain, days):
+        day = fw - dt.timedelta(days=1 + rng.randrange(days))
+        disposal = pick(rng, COURT if domain == "court" else OOC)
+        rosh = pick(rng, ROSH if domain == "court" else ROSH_OOC)
+        return disposal, day.isoformat(), pick(rng, GENDER), rosh, pick(rng, SWB_GIVEN_ROSH[rosh])
+
+    if args.years is not None:
+        if args.cases is None or args.years <= 0:
+            ap.error("--years needs --cases and a positive number of years")
+        days = max(1, round(args.years * 365.25))
+        rows = [spread_case("court" if rng.random() < 0.6 else "out-of-court", days) for _ in range(args.cases)]
+    else:
+        rows = [case("court", True) for _ in range(args.court_eligible)]
+        rows += [case("out-of-court", True) for _ in range(args.ooc_eligible)]
+        rows += [case("court" if rng.random() < 0.6 else "out-of-court", False) for _ in range(args.ineligible)]
     rng.shuffle(rows)
     out = sys.stdout
     width = max(6, len(str(len(rows))))

@@ -110,5 +110,24 @@ for N in $sizes_list; do
              met(cc != "failed" && dc > 0 && cc / dc <= 1.5), met(cc != "failed" && dw > 0 && cw / dw <= 1.5)
     }'
 done
+# A real export: 10^6 cases dated evenly over five years (generate_population.py --years 5), so about 96% fall
+# outside the windows and are written to excluded.csv; casesample draw only, against the all-eligible row above.
+# DRAW_EXPORT_N (default 1000000; 0 skips it).
+export_n=${DRAW_EXPORT_N:-1000000}
+if ((export_n > 0)); then
+  pop="$out/export-$export_n.csv"
+  [[ -s $pop ]] || "$py" scripts/generate_population.py --cases "$export_n" --years 5 --seed "$seed" >"$pop"
+  file_mb=$(awk -v b="$(stat -c %s "$pop")" 'BEGIN { printf "%.1f", b / 1048576 }')
+  N=$export_n; court=$(( (N * 6 + 500) / 1000 )); ooc=$(( (N * 4 + 500) / 1000 ))
+  sizes="court=$court,out-of-court=$ooc"
+  rm -rf "$out/draw-export-$N"
+  "$bin" draw "$pop" --fieldwork 2019-06-03 --size "$sizes" --seed "$seed" --out "$out/draw-export-$N" >/dev/null 2>&1 || true
+  rm -rf "$out/draw-export-$N"
+  measure "casesample-export-$N" "$bin" draw "$pop" --fieldwork 2019-06-03 --size "$sizes" --seed "$seed" --out "$out/draw-export-$N"
+  excluded=$(( $(wc -l <"$out/draw-export-$N/excluded.csv" 2>/dev/null || echo 1) - 1 ))
+  echo "# export N = $N: $pop, $file_mb MB, $excluded cases outside the windows, --size $sizes"
+  base_wall=""
+  row "casesample export"  # no worst dev: draw_margins.py reads every row, eligible or not
+fi
 echo "x file: peak memory / file size; ratios: tool / casesample balanced (wall clock, and CPU time, which is steadier on a busy machine)"
 echo "worst dev: cases outside floor/ceiling of n N_h / N over every category of the four stratifiers (0 = balanced)"
