@@ -204,27 +204,18 @@ std::set<std::string> draw_extras_in_folder(const fs::path& dir, std::vector<std
     return out;
 }
 
-// NAME.EXT -> NAME.replaced-K.EXT, the first K not taken in DIR.
-std::string replaced_name(const fs::path& dir, const std::string& name) {
+// NAME.EXT -> NAME.<word>-K.EXT (replaced, updated), the first K not taken in DIR.
+std::string numbered_name(const fs::path& dir, const std::string& name, const std::string& word) {
     const fs::path p = name;
     const std::string stem = p.stem().string(), ext = p.extension().string();
     for (int k = 1;; ++k) {
-        auto candidate = stem + ".replaced-" + std::to_string(k) + ext;
+        auto candidate = stem + "." + word + "-" + std::to_string(k) + ext;
         std::error_code ec;
         if (!fs::exists(dir / candidate, ec) && !fs::is_symlink(dir / candidate, ec)) return candidate;
     }
 }
-
-// NAME.EXT -> NAME.updated-K.EXT, the first K not taken in DIR.
-std::string updated_name(const fs::path& dir, const std::string& name) {
-    const fs::path p = name;
-    const std::string stem = p.stem().string(), ext = p.extension().string();
-    for (int k = 1;; ++k) {
-        auto candidate = stem + ".updated-" + std::to_string(k) + ext;
-        std::error_code ec;
-        if (!fs::exists(dir / candidate, ec) && !fs::is_symlink(dir / candidate, ec)) return candidate;
-    }
-}
+std::string replaced_name(const fs::path& dir, const std::string& name) { return numbered_name(dir, name, "replaced"); }
+std::string updated_name(const fs::path& dir, const std::string& name) { return numbered_name(dir, name, "updated"); }
 
 // NAME.<word>-K.EXT (NAME.replaced-3.csv, NAME.updated-1.xlsx).
 bool is_numbered_name(const std::string& name, const std::string& word) {
@@ -452,6 +443,7 @@ std::optional<PendingPopulation> find_inputs(Rebuilt& r, const std::vector<Input
 std::optional<LoadedPopulation> check_population(Rebuilt& r, const PendingPopulation& p, const PopulationArgs* args) {
     auto& in = r.manifest.inputs[p.input];
     std::string changed;
+    std::optional<LoadedPopulation> as_now;  // the first place's file, read as it is now, when its bytes changed
     for (const auto& where : p.places) {
         std::optional<LoadedPopulation> loaded;
         std::exception_ptr unreadable;  // a file that changed may not even be a population any more
@@ -474,11 +466,19 @@ std::optional<LoadedPopulation> check_population(Rebuilt& r, const PendingPopula
             in.absolute_path = where;  // where it was read (the recorded manifest keeps the recorded place)
             return loaded;
         }
-        if (changed.empty())
+        if (changed.empty()) {
             changed = in.role + " file " + where + " has changed since the draw (SHA-256 " + sha + ", recorded " +
                       in.sha256 + "); if the file the draw read is elsewhere, give it with --input " + in.role + "=PATH";
+            if (loaded) as_now = std::move(loaded);
+        }
     }
     r.changed_inputs.push_back(changed);
+    // Only the population changed, and it still reads: re-drawn from it as it is now, so that verify can tell a re-save
+    // (the same cases, the same sample) from a change of cases (Rebuilt::population_reread).
+    if (as_now && r.changed_inputs.size() == 1 && r.missing_inputs.empty()) {
+        r.population_reread = true;
+        return as_now;
+    }
     return std::nullopt;
 }
 
@@ -545,7 +545,18 @@ Rebuilt rebuild(const std::string& manifest_path, const RebuildOptions& options)
     r.loaded->inputs = r.recorded.inputs;
     r.manifest.inputs = r.recorded.inputs;
     r.manifest.population_options = r.recorded.population_options;
-    r.result = draw_population(r.loaded->population, r.loaded->eligible, r.manifest.request);
+    if (r.population_reread) {
+        try {
+            r.result = draw_population(r.loaded->population, r.loaded->eligible, r.manifest.request);
+        } catch (const std::exception& e) {
+            r.reread_problem = e.what();
+            r.loaded.reset();
+            r.population_reread = false;
+            return r;
+        }
+    } else {
+        r.result = draw_population(r.loaded->population, r.loaded->eligible, r.manifest.request);
+    }
     std::map<std::string, std::size_t> rounds;  // reserves rows so far, per domain
     for (const auto& e : r.log.entries) {
         const auto where = at_line(log_path, e);
@@ -660,7 +671,8 @@ std::optional<CellTable> cell_table(const std::string& name, const std::string& 
 // are the same in the same order (or either text is not CSV with case_id first). A case listed twice counts its
 // second listing as added.
 std::optional<std::string> case_differences(const std::string& path, const std::string& expected,
-                                            const std::string& actual) {
+                                            const std::string& actual, bool by_hand_guess = true) {
+    const std::string by_hand = by_hand_guess ? " (added by hand?)" : "";
     auto e = cell_table(path, expected), a = cell_table(path, actual);
     if (!e || !a || e->header.empty() || a->header.empty() || e->header[0] != "case_id" || a->header[0] != "case_id")
         return std::nullopt;
@@ -722,8 +734,8 @@ std::optional<std::string> case_differences(const std::string& path, const std::
                                             : std::to_string(missing.size()) + " cases of the re-draw are missing from it: " +
                                                   listed(missing));
     if (!added.empty())
-        parts.push_back(added.size() == 1 ? added[0] + " is not in the re-draw (added by hand?)"
-                                          : std::to_string(added.size()) + " cases are not in the re-draw (added by hand?): " +
+        parts.push_back(added.size() == 1 ? added[0] + " is not in the re-draw" + by_hand
+                                          : std::to_string(added.size()) + " cases are not in the re-draw" + by_hand + ": " +
                                                 listed(added));
     if (!moved.empty())
         parts.push_back(moved.size() == 1 ? moved[0] + " is in another place than in the re-draw"
@@ -808,6 +820,63 @@ std::string no_manifest_message(const fs::path& manifest, const std::string& wha
 
 }  // namespace
 
+namespace {
+
+// A population whose bytes changed since the draw but still reads (Rebuilt::population_reread): whether, read as it
+// is now, it gives the folder's draw (a re-save) or not, and in words what differs.
+std::pair<bool, std::string> population_reread_words(const fs::path& dir, const Rebuilt& r) {
+    auto files = folder_files(r.manifest, *r.loaded, r.result);
+    bool same = r.replay_problems.empty();
+    for (const auto& [name, expected] : files) {
+        std::error_code ec;
+        const auto path = dir / name;
+        if (!fs::exists(path, ec)) continue;  // told as missing on its own
+        auto actual = read_file(path.string());
+        same = same && (name == "manifest.json" ? without_command_line(actual) == without_command_line(expected)
+                                                : actual == expected);
+    }
+    if (same)
+        return {true, "the file's bytes changed since the draw, but the cases read from it and the sample drawn from "
+                      "them are the same as in the folder: a re-save (other line endings, quotes or encoding, say)"};
+    std::vector<std::string> parts;
+    // The cases read, against the count the folder's manifest records.
+    try {
+        auto j = nlohmann::json::parse(read_file((dir / "manifest.json").string()));
+        const auto recorded = j.value("cases_read", std::size_t{0}), now = r.loaded->population.size();
+        if (recorded != now)
+            parts.push_back(std::to_string(now) + " cases read from it now, " + std::to_string(recorded) + " at the draw");
+    } catch (const std::exception&) {
+    }
+    // The cases the folder names (sample, reserves, excluded) that the file no longer holds.
+    std::set<std::string_view> ids;
+    const auto& pop = r.loaded->population;
+    for (std::size_t i = 0; i < pop.size(); ++i) ids.insert(pop.id(i));
+    std::vector<std::string> gone;
+    std::size_t gone_count = 0;
+    for (auto name : {"sample.csv", "reserves.csv", "excluded.csv"}) {
+        std::error_code ec;
+        if (!fs::exists(dir / name, ec)) continue;
+        auto t = cell_table(name, read_file((dir / name).string()));
+        if (!t || t->header.empty() || t->header[0] != "case_id") continue;
+        for (const auto& row : t->rows) {
+            if (row.empty() || ids.count(row[0]) || ids.count(unescaped_cell(row[0]))) continue;
+            if (gone_count++ < 5) gone.push_back(row[0] + " (" + name + ")");
+        }
+    }
+    if (gone_count > 0) {
+        std::string listed;
+        for (const auto& g : gone) listed += (listed.empty() ? "" : ", ") + g;
+        if (gone_count > gone.size()) listed += " and " + std::to_string(gone_count - gone.size()) + " more";
+        parts.push_back("cases of the folder no longer in it: " + listed);
+    }
+    std::string words = "read as it is now, it no longer gives the sample in the folder (other cases or other "
+                        "values, not only a re-save)";
+    for (const auto& p : parts) words += "; " + p;
+    return {false, words};
+}
+
+}  // namespace
+
 Verification verify_folder(const std::string& folder_or_manifest, const std::vector<InputOverride>& inputs) {
     Verification v;
     v.manifest = manifest_path_of(folder_or_manifest);
@@ -843,13 +912,25 @@ Verification verify_folder(const std::string& folder_or_manifest, const std::vec
             if (auto words = column_differences(path, expected, actual)) {
                 v.differences.push_back(*words);
                 ++v.same_cases_files;
-            } else if (auto cases = case_differences(path, expected, actual)) {
+            } else if (auto cases = case_differences(path, expected, actual, !r.log_lost && !r.population_reread)) {
                 v.differences.push_back(*cases);
             } else {
                 v.differences.push_back(path + " differs from the re-draw at " + first_difference(expected, actual));
             }
         }
         v.checked.push_back(name);
+    }
+    if (r.population_reread) {
+        // Re-drawn from the population as it is now: a re-save gives the folder exactly, a change of cases does not.
+        auto [same, words] = population_reread_words(v.dir, r);
+        v.population_change = same ? "same_cases" : "different_cases";
+        v.differences.front() += "; " + words;
+        if (!same) {
+            for (auto it = v.differences.begin() + 1; it != v.differences.end(); ++it)
+                if (it->rfind("audit log: ", 0) != 0) *it = "read as it is now: " + *it;
+        }
+        v.same_cases_files = 0;
+        return v;
     }
     if (r.log_lost) {
         // Every file difference follows from the lost rows: one cause, one difference, the files named.
@@ -959,6 +1040,12 @@ struct FolderChange {
             std::string msg = "cannot " + what + ": an input of the draw is not there:";
             for (const auto& c : rebuilt.missing_inputs) msg += "\n  " + c;
             throw UsageError(msg);
+        }
+        if (rebuilt.population_reread) {
+            // Still refused (the draw's input is not the file read), but with what the change is.
+            auto changed = rebuilt.changed_inputs;
+            changed.front() += "; " + population_reread_words(dir, rebuilt).second;
+            refuse("an input of the draw has changed, so the reserves can no longer be trusted", changed);
         }
         if (!rebuilt.changed_inputs.empty())
             refuse("an input of the draw has changed, so the reserves can no longer be trusted", rebuilt.changed_inputs);

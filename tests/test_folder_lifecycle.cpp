@@ -645,7 +645,54 @@ TEST_CASE("lifecycle: verify names the cases missing, added or moved, and folds 
                      "none of the ") != std::string::npos);
     CHECK(r.out.find("logged change(s): expected while the log is missing") != std::string::npos);
     CHECK(r.out.find("\n    " + dir + "/sample.csv") != std::string::npos);
+    CHECK(r.out.find("added by hand") == std::string::npos);
     auto j = nlohmann::json::parse(run_cli("verify " + dir + " --format json").out);
     CHECK(j["differences"].size() == 2);
     CHECK(j["follow_from_missing_log"].size() == 4);
+}
+
+TEST_CASE("lifecycle: a population re-saved with other line endings is told from one whose cases changed") {
+    auto base = temp_dir();
+    const auto lf = read_text(source_path("fixtures/population.csv"));
+    std::string crlf;
+    for (char c : lf) crlf += c == '\n' ? std::string("\r\n") : std::string(1, c);
+    write_text(base + "/pop.csv", crlf);
+    auto dir = drawn_folder(base, base + "/pop.csv");
+    REQUIRE(run_cli("verify " + dir).exit_code == 0);
+
+    // The same cases, other line endings: still exit 1 (the bytes are not the draw's), but said to be a re-save.
+    write_text(base + "/pop.csv", lf);
+    auto r = run_cli("verify " + dir);
+    CHECK(r.exit_code == 1);
+    CHECK_MESSAGE(r.out.find("has changed since the draw (SHA-256 ") != std::string::npos, r.out);
+    CHECK(r.out.find("the file's bytes changed since the draw, but the cases read from it and the sample drawn from "
+                     "them are the same as in the folder: a re-save") != std::string::npos);
+    CHECK(r.out.find("DIFFERENT: 1 difference(s)\n") != std::string::npos);
+    auto j = nlohmann::json::parse(run_cli("verify " + dir + " --format json").out);
+    CHECK(j["population_change"] == "same_cases");
+    CHECK(j["status"] == "different");
+    r = run_cli("substitute " + dir + " --drop " + sampled(dir, 0) + " --reason ill");
+    CHECK(r.exit_code == 1);
+    CHECK_MESSAGE(r.err.find("a re-save") != std::string::npos, r.err);
+
+    // One sampled case's id edited: not a re-save, and the case that went is named.
+    const auto id = sampled(dir, 0);
+    auto edited = lf;
+    edited.replace(edited.find("\n" + id + ",") + 1, id.size(), "Z" + id.substr(1));
+    write_text(base + "/pop.csv", edited);
+    r = run_cli("verify " + dir);
+    CHECK(r.exit_code == 1);
+    CHECK_MESSAGE(r.out.find("read as it is now, it no longer gives the sample in the folder") != std::string::npos, r.out);
+    CHECK(r.out.find("cases of the folder no longer in it: " + id + " (sample.csv)") != std::string::npos);
+    CHECK(r.out.find("read as it is now: " + dir + "/sample.csv") != std::string::npos);
+    CHECK(r.out.find("added by hand") == std::string::npos);  // the cause is the population, not a hand
+    j = nlohmann::json::parse(run_cli("verify " + dir + " --format json").out);
+    CHECK(j["population_change"] == "different_cases");
+    r = run_cli("substitute " + dir + " --drop " + sampled(dir, 1) + " --reason ill");
+    CHECK(r.exit_code == 1);
+    CHECK(r.err.find("cases of the folder no longer in it: " + id) != std::string::npos);
+    // Not re-read when unchanged: null.
+    write_text(base + "/pop.csv", crlf);
+    j = nlohmann::json::parse(run_cli("verify " + dir + " --format json").out);
+    CHECK(j["population_change"].is_null());
 }

@@ -171,7 +171,11 @@ struct Rebuilt {
     std::vector<std::string> missing_inputs;
     std::vector<std::string> changed_inputs;  // messages: the file at an input's recorded place has another SHA-256
     std::vector<MovedInput> moved_inputs;
-    std::optional<LoadedPopulation> loaded;   // absent when an input is missing or changed
+    // Absent when an input is missing or changed, except a population whose bytes changed but which still reads
+    // (population_reread): then the population as it is now, drawn with the recorded seed and the log replayed.
+    std::optional<LoadedPopulation> loaded;
+    bool population_reread = false;
+    std::string reread_problem;  // the population as it is now reads, but the recorded draw cannot be made from it
     DrawResult result;
     AuditLog log;
     std::vector<std::string> log_problems;     // the hash chain broken, rows or the whole log deleted
@@ -202,6 +206,10 @@ struct Verification {
     // With the audit log missing or cut short (rebuilt.log_lost): the files' differences from the re-draw, which follow
     // from that and are counted as one difference (the last of `differences`, naming the files).
     std::vector<std::string> follow_from_log;
+    // When the population's bytes changed (rebuilt.changed_inputs): "same_cases" when, read as it is now, it gives the
+    // same cases and the same folder (a re-save: line endings, quotes, encoding); "different_cases" when not (the
+    // differences say which cases); "" when it was not re-read (it no longer reads, or another input changed).
+    std::string population_change;
     bool verified() const { return cannot_verify.empty(); }
     bool identical() const { return verified() && differences.empty(); }
     // Different, but every difference is such a file: the draw's cases and their order are as the re-draw gives.

@@ -39,6 +39,8 @@ void run(const VerifyOptions& o, Context& context) {
             moved.push_back({{"role", mi.role}, {"recorded", mi.recorded}, {"found", mi.found}});
         j["files_checked"] = v.checked;
         j["differences"] = v.differences;
+        // The population's bytes changed: "same_cases" (a re-save), "different_cases", or null (not re-read).
+        j["population_change"] = v.population_change.empty() ? nlohmann::ordered_json() : nlohmann::ordered_json(v.population_change);
         // The files' differences that only follow from a missing or cut audit log (counted as one difference).
         j["follow_from_missing_log"] = v.follow_from_log;
         std::cout << j.dump(2) << "\n";
