@@ -6,6 +6,7 @@
 #include <atomic>
 #include <thread>
 
+#include "casesample/audit_log.hpp"
 #include "casesample/csv.hpp"
 #include "casesample/error.hpp"
 #include "casesample/manifest.hpp"
@@ -106,6 +107,34 @@ std::vector<BatchDomainRow> recorded_rows(const fs::path& manifest_path) {
     return rows;
 }
 
+// The fieldwork changes logged in a sample folder's audit log, in words ("1 substitution, 2 drops"); "" when it
+// logs none. An audit log that cannot be read is said to be there.
+std::string logged_fieldwork_changes(const fs::path& folder) {
+    std::error_code ec;
+    const auto path = folder / kAuditLogName;
+    if (!fs::exists(path, ec)) return "";
+    std::size_t substitutions = 0, drops = 0, reserves = 0, other = 0;
+    try {
+        for (const auto& e : read_audit_log(path.string()).entries) {
+            if (e.action == "substitute") ++substitutions;
+            else if (e.action == "drop") ++drops;
+            else if (e.action == "reserves") ++reserves;
+            else if (e.action != "input") ++other;  // an input found at a new place changes no case
+        }
+    } catch (const std::exception&) {
+        return "an audit log that cannot be read";
+    }
+    std::string words;
+    auto add = [&](std::size_t n, const char* one, const char* many) {
+        if (n) words += (words.empty() ? "" : ", ") + std::to_string(n) + " " + (n == 1 ? one : many);
+    };
+    add(substitutions, "substitution", "substitutions");
+    add(drops, "case dropped without a replacement", "cases dropped without a replacement");
+    add(reserves, "addition of reserves", "additions of reserves");
+    add(other, "other change", "other changes");
+    return words;
+}
+
 std::string misses_in_words(const DomainSummary& d, const Vocabulary& vocabulary) {
     return d.misses.empty() ? "" : "margins missed: " + describe_misses(vocabulary, d.misses);
 }
@@ -148,22 +177,37 @@ BatchOutcome run_service(const BatchService& s, const BatchOptions& options) {
     try {
         std::error_code ec;
         const bool held = fs::is_directory(out.folder, ec) && holds_sample(out.folder);
-        if (held && !options.force) {
-            const auto manifest = out.folder / "manifest.json";
-            if (!fs::exists(manifest, ec))
-                throw UsageError("its folder " + out.folder.string() +
-                                 " holds files of a sample but no manifest.json; pass --force to draw it again");
-            auto recorded = read_manifest(manifest.string());
-            auto differences = settings_differences(s, recorded);
-            if (!differences.empty()) {
-                std::string all;
-                for (const auto& d : differences) all += (all.empty() ? "" : "; ") + d;
-                throw UsageError("its folder already holds a sample drawn otherwise (" + all +
-                                 "); pass --force to draw it again");
+        const auto manifest = out.folder / "manifest.json";
+        // Why the folder's sample is not the one the services file asks for now ("" when it is up to date).
+        std::string conflict;
+        std::optional<DrawManifest> recorded;
+        if (held) {
+            if (!fs::exists(manifest, ec)) {
+                conflict = "its folder " + out.folder.string() + " holds files of a sample but no manifest.json";
+            } else {
+                try {
+                    recorded = read_manifest(manifest.string());
+                } catch (const std::exception& e) {
+                    if (!options.force) throw;
+                    conflict = std::string("its manifest.json cannot be read (") + e.what() + ")";
+                }
+                if (recorded) {
+                    auto differences = settings_differences(s, *recorded);
+                    std::string all;
+                    for (const auto& d : differences) all += (all.empty() ? "" : "; ") + d;
+                    if (!all.empty()) conflict = "its folder already holds a sample drawn otherwise (" + all + ")";
+                }
             }
+            // The advice is what --force does: draw again only such services (see docs/batch.md).
+            if (!conflict.empty() && !options.force)
+                throw UsageError(conflict + "; pass --force to draw it again (--force draws again only the services "
+                                            "whose folder was drawn otherwise; add --only " +
+                                 s.name + " for this one alone)");
+        }
+        if (held && conflict.empty()) {
             out.action = BatchOutcome::Action::kept;
-            out.seed = recorded.request.seed;
-            out.seed_chosen = recorded.seed_chosen;
+            out.seed = recorded->request.seed;
+            out.seed_chosen = recorded->seed_chosen;
             out.domains = recorded_rows(manifest);
             out.message = "already drawn; left alone";
         } else {
@@ -178,6 +222,8 @@ BatchOutcome run_service(const BatchService& s, const BatchOptions& options) {
             spec.seed_chosen = s.seed_chosen;
             spec.command_line = equivalent_draw_command(s, out.folder);
             auto sample = draw_in_services_file_words(s, spec);
+            // Fieldwork changes logged in the folder about to be replaced: set aside with the old sample.
+            const std::string logged = held ? logged_fieldwork_changes(out.folder) : std::string();
             WriteOptions write;
             write.force = options.force;
             write.replaced = &out.replaced;
@@ -189,7 +235,19 @@ BatchOutcome run_service(const BatchService& s, const BatchOptions& options) {
                 out.domains.push_back({d.domain, d.eligible, d.sample_size, d.reserves, d.worst_deviation,
                                        misses_in_words(d, sample.loaded.population.vocabulary)});
             out.action = BatchOutcome::Action::drawn;
-            out.message = held ? "drawn again (--force)" : "drawn";
+            out.message = held ? "drawn again (--force): " + conflict : "drawn";
+            if (held) {
+                out.redrawn_because = conflict;
+                if (!logged.empty()) {
+                    std::string kept_as;
+                    for (const auto& [from, to] : out.replaced.renamed)
+                        if (from == kAuditLogName) kept_as = to;
+                    out.set_aside = logged + " (" + std::string(kAuditLogName) +
+                                    (kept_as.empty() ? " left in the folder" : " kept as " + kept_as) + ")";
+                    out.message += "; WARNING: set aside the fieldwork changes logged in the old sample: " +
+                                   out.set_aside;
+                }
+            }
         }
         if (!s.answers.empty() || !s.published.empty()) report_on_service(s, out, writer);
         // A page or report the old sample had and this run wrote again is replaced, not removed.
@@ -342,6 +400,20 @@ BatchSummary run_batch(const BatchManifest& manifest, const BatchOptions& option
     std::vector<const BatchService*> mine;
     for (std::size_t i = options.shard; i < manifest.services.size(); i += options.shards)
         mine.push_back(&manifest.services[i]);
+    // --only: the named services alone (in the services file's order).
+    if (!options.only.empty()) {
+        std::vector<std::string> names;
+        for (const auto& s : manifest.services) names.push_back(s.name);
+        for (const auto& n : options.only)
+            if (std::find(names.begin(), names.end(), n) == names.end()) {
+                auto near = closest_key(n, names);
+                throw UsageError("--only " + n + ": the services file " + manifest.path + " has no service named '" + n +
+                                 "'" + (near.empty() ? "" : "; did you mean '" + near + "'?"));
+            }
+        std::erase_if(mine, [&](const BatchService* s) {
+            return std::find(options.only.begin(), options.only.end(), s->name) == options.only.end();
+        });
+    }
     const std::size_t total = mine.size();
     summary.services.resize(total);
     std::error_code ec;
@@ -369,6 +441,8 @@ BatchSummary run_batch(const BatchManifest& manifest, const BatchOptions& option
     // A shard's summary names the shard, so that shards running at once on other machines never overwrite each
     // other's; a run without shards (also one after all the shards, which leaves every folder alone) writes the
     // summary of every service.
+    // A run of some services (--only) leaves the summary of them all as it is.
+    if (!options.only.empty()) return summary;
     const std::string stem = summary_stem(options.shard, options.shards);
     bool csv = write_file_if_changed(options.out / (stem + ".csv"), summary_csv(summary));
     bool json = write_file_if_changed(options.out / (stem + ".json"), summary_json(summary).dump(2) + "\n");

@@ -193,6 +193,14 @@ std::string format_date(Date date) {
     return buf;
 }
 
+std::string format_date_in_words(Date date) {
+    static const char* const months[] = {"January", "February", "March",     "April",   "May",      "June",
+                                         "July",    "August",   "September", "October", "November", "December"};
+    int y, m, d;
+    ymd_from_date(date, y, m, d);
+    return std::to_string(d) + " " + months[(m - 1) % 12] + " " + std::to_string(y);
+}
+
 Date add_months(Date date, int months) {
     int y, m, d;
     ymd_from_date(date, y, m, d);

@@ -144,4 +144,12 @@ PopulationArgs PopulationArgs::from_describe(const std::vector<std::pair<std::st
     return a;
 }
 
+std::string eligibility_text(const EligibilityRule& rule, const EligiblePopulation& eligible) {
+    std::string text = "fieldwork " + format_date_in_words(rule.fieldwork) + " (" + format_date(rule.fieldwork) + ")";
+    for (std::size_t d = 0; d < eligible.domains.size() && d < eligible.ranges.size(); ++d)
+        text += std::string(d == 0 ? ": " : ", ") + eligible.domains[d] + (d == 0 ? " disposals dated " : " ") +
+                format_date(eligible.ranges[d].first) + " to " + format_date(eligible.ranges[d].last);
+    return text;
+}
+
 }  // namespace casesample

@@ -266,7 +266,7 @@ TEST_CASE("run_batch draws every service into its folder exactly as draw would, 
     CHECK(json["services"][1]["domains"][0]["eligible"] == 71);
 }
 
-TEST_CASE("run_batch: a second run is a no-op, --force draws again, changed settings are refused") {
+TEST_CASE("run_batch: a second run is a no-op, changed settings are refused, --force draws again only those") {
     auto dir = services_folder(kThree);
     auto manifest = read_batch_manifest(dir + "/SERVICES.toml");
     BatchOptions options;
@@ -279,11 +279,13 @@ TEST_CASE("run_batch: a second run is a no-op, --force draws again, changed sett
     CHECK(again.kept() == 3);
     CHECK(folder_texts(options.out) == before);
 
+    // --force over folders that are up to date with their inputs draws nothing again.
     options.force = true;
     auto forced = run_batch(manifest, options);
-    CHECK(forced.drawn() == 3);
-    CHECK_FALSE(forced.nothing_done());
-    CHECK(folder_texts(options.out) == before);  // the same seeds give the same files
+    CHECK(forced.drawn() == 0);
+    CHECK(forced.kept() == 3);
+    CHECK(forced.nothing_done());
+    CHECK(folder_texts(options.out) == before);
 
     // The services file now asks for another draw of Beta: without --force it is refused, named, and left alone.
     options.force = false;
@@ -296,9 +298,42 @@ TEST_CASE("run_batch: a second run is a no-op, --force draws again, changed sett
     const auto& beta = refused.services[1];
     CHECK(beta.action == BatchOutcome::Action::failed);
     CHECK(beta.message.find("already holds a sample drawn otherwise (seed 8, the folder's 7; reserve 4, the "
-                            "folder's 2); pass --force") != std::string::npos);
+                            "folder's 2); pass --force to draw it again (--force draws again only the services whose "
+                            "folder was drawn otherwise; add --only Beta for this one alone)") != std::string::npos);
     CHECK(read_text(dir + "/out/Beta/manifest.json") == before.at("Beta/manifest.json"));
     CHECK(verify_folder(dir + "/out/Beta").identical());
+
+    // As advised, --force: Beta alone is drawn again, saying why; Alpha and Gamma are left as they are.
+    options.force = true;
+    auto redrawn = run_batch(changed, options);
+    CHECK(redrawn.drawn() == 1);
+    CHECK(redrawn.kept() == 2);
+    CHECK(redrawn.services[1].action == BatchOutcome::Action::drawn);
+    CHECK(redrawn.services[1].message == "drawn again (--force): its folder already holds a sample drawn otherwise "
+                                         "(seed 8, the folder's 7; reserve 4, the folder's 2)");
+    CHECK(redrawn.services[1].set_aside.empty());
+    CHECK(read_text(dir + "/out/Alpha/manifest.json") == before.at("Alpha/manifest.json"));
+    CHECK(read_text(dir + "/out/Gamma/sample.csv") == before.at("Gamma/sample.csv"));
+}
+
+TEST_CASE("run_batch --only: the named services alone; the summary of all is left as it is; an unknown name is refused") {
+    auto dir = services_folder(kThree);
+    auto manifest = read_batch_manifest(dir + "/SERVICES.toml");
+    BatchOptions options;
+    options.out = dir + "/out";
+    options.only = {"Beta"};
+    auto some = run_batch(manifest, options);
+    REQUIRE(some.services.size() == 1);
+    CHECK(some.services[0].name == "Beta");
+    CHECK(some.drawn() == 1);
+    CHECK(fs::exists(dir + "/out/Beta/sample.csv"));
+    CHECK_FALSE(fs::exists(dir + "/out/Alpha"));
+    CHECK_FALSE(fs::exists(dir + "/out/summary.csv"));
+    options.only = {"beta"};
+    CHECK_THROWS_WITH_AS(run_batch(manifest, options),
+                         ("--only beta: the services file " + dir + "/SERVICES.toml has no service named 'beta'; did "
+                          "you mean 'Beta'?").c_str(),
+                         UsageError);
 }
 
 TEST_CASE("run_batch: one service's bad input is reported with its name; the others finish") {
@@ -474,16 +509,14 @@ TEST_CASE("run_batch: summary.xlsx is written atomically, byte for byte again on
     // Nothing but the services' folders and the summary: no temporary file left behind.
     CHECK(names_in(options.out) == std::vector<std::string>{"Alpha", "Beta", "Gamma", "index.html", "summary.csv",
                                                             "summary.json", "summary.xlsx"});
-    // Drawn again (--force, the same seeds): the same bytes, although everything was rewritten.
+    // Written again from the same folders: the same bytes.
     fs::remove(dir + "/out/summary.xlsx");
-    options.force = true;
     auto again = run_batch(manifest, options);
     CHECK(again.summary_written);
     CHECK(read_text(dir + "/out/summary.xlsx") == first);
 
     // A shard writes its own summary.shard-K-of-N.xlsx, never the whole run's.
     options.out = dir + "/shards";
-    options.force = false;
     options.shards = 2;
     options.shard = 1;
     run_batch(manifest, options);

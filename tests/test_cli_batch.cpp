@@ -60,13 +60,99 @@ TEST_CASE("batch draws every service; verify finds each folder identical; a re-r
     CHECK(again.out.find("Nothing to do: every one of the 3 services") != std::string::npos);
     CHECK(read_text(dir + "/out/summary.csv") == summary);
 
+    // --force draws again only folders drawn otherwise: these are all up to date.
     auto forced = run_cli("batch " + dir + "/SERVICES.toml --out " + dir + "/out --force --format json");
     CHECK(forced.exit_code == 0);
     auto j = nlohmann::json::parse(forced.out);
-    CHECK(j["drawn"] == 3);
-    CHECK(j["nothing_done"] == false);
-    CHECK(j["services"][0]["action"] == "drawn");
+    CHECK(j["drawn"] == 0);
+    CHECK(j["kept"] == 3);
+    CHECK(j["nothing_done"] == true);
+    CHECK(j["services"][0]["action"] == "kept");
     CHECK(read_text(dir + "/out/summary.csv") == summary);
+}
+
+namespace {
+// A population that still parses but is not the file a folder was drawn from: one more ineligible case.
+void change_population(const std::string& path) {
+    static int added = 0;
+    auto text = read_text(path);
+    write_text(path, text + "C9" + std::to_string(100000 + ++added) + ",Referral Order,2010-01-01,Male,Low,Low,Worker 1,\n");
+}
+}  // namespace
+
+TEST_CASE("batch --force after one population changed: only that service is drawn again; fieldwork elsewhere kept") {
+    const std::string toml = "fieldwork = 2019-06-03\nseed = 2019\nreserve = 3\n"
+                             "[[service]]\nname = \"Lancashire\"\npopulation = \"a.csv\"\n"
+                             "[[service]]\nname = \"Wigan\"\npopulation = \"b.csv\"\n"
+                             "[[service]]\nname = \"Bolton\"\npopulation = \"c.csv\"\n"
+                             "[[service]]\nname = \"Bury\"\npopulation = \"d.csv\"\n";
+    auto dir = temp_dir();
+    for (auto p : {"a.csv", "b.csv", "c.csv", "d.csv"}) fs::copy_file(source_path("fixtures/population.csv"), dir + "/" + p);
+    write_text(dir + "/SERVICES.toml", toml);
+    const auto out = dir + "/out";
+    const auto run = "batch " + dir + "/SERVICES.toml --out " + out;
+    REQUIRE(run_cli(run).exit_code == 0);
+    const auto lancs = out + "/Lancashire";
+    auto sub = run_cli("substitute " + lancs + " --drop " + read_table(lancs + "/sample.csv").rows.at(0).at(0) +
+                       " --reason moved");
+    REQUIRE_MESSAGE(sub.exit_code == 0, sub.err);
+    const auto lancs_sample = read_text(lancs + "/sample.csv");
+    const auto lancs_log = read_text(lancs + "/audit-log.csv");
+    const auto bolton_sample = read_text(out + "/Bolton/sample.csv");
+
+    change_population(dir + "/b.csv");
+    auto refused = run_cli(run);
+    CHECK(refused.exit_code == 2);
+    CHECK(refused.err.find("Wigan: its folder already holds a sample drawn otherwise (the population file") !=
+          std::string::npos);
+    CHECK(refused.err.find("pass --force to draw it again (--force draws again only the services whose folder was "
+                           "drawn otherwise; add --only Wigan for this one alone)") != std::string::npos);
+
+    // As the advice says: --force draws Wigan again and leaves the others (and Lancashire's substitution) alone.
+    auto forced = run_cli(run + " --force");
+    CAPTURE(forced.out);
+    CAPTURE(forced.err);
+    REQUIRE(forced.exit_code == 0);
+    CHECK(forced.out.find("4 services: 1 drawn, 3 already drawn and left alone, 0 failed") != std::string::npos);
+    CHECK(forced.out.find("drawn again (--force): its folder already holds a sample drawn otherwise (the population "
+                          "file") != std::string::npos);
+    CHECK(forced.err.empty());  // no fieldwork changes were set aside
+    CHECK(read_text(lancs + "/sample.csv") == lancs_sample);
+    CHECK(read_text(lancs + "/audit-log.csv") == lancs_log);
+    CHECK_FALSE(fs::exists(lancs + "/audit-log.replaced-1.csv"));
+    CHECK(read_text(out + "/Bolton/sample.csv") == bolton_sample);
+    CHECK(run_cli("verify " + lancs).exit_code == 0);
+    CHECK(run_cli("verify " + out + "/Wigan").exit_code == 0);
+
+    // --only names the services a run touches: Lancashire's population changed too, but only Bolton is run.
+    change_population(dir + "/a.csv");
+    change_population(dir + "/c.csv");
+    const auto summary = read_text(out + "/summary.csv");
+    auto only = run_cli(run + " --force --only Bolton");
+    CAPTURE(only.out);
+    REQUIRE(only.exit_code == 0);
+    CHECK(only.out.find("1 service: 1 drawn, 0 already drawn and left alone, 0 failed") != std::string::npos);
+    CHECK(only.out.find("was not rewritten, as --only ran part of the services") != std::string::npos);
+    CHECK(read_text(lancs + "/sample.csv") == lancs_sample);
+    CHECK(read_text(out + "/summary.csv") == summary);
+    auto unknown = run_cli(run + " --only Bolten");
+    CHECK(unknown.exit_code == 2);
+    CHECK(unknown.err.find("has no service named 'Bolten'; did you mean 'Bolton'?") != std::string::npos);
+
+    // A forced redraw that sets aside logged fieldwork changes says so loudly: in its row, on stderr and in JSON.
+    auto loud = run_cli(run + " --force --format json");
+    CAPTURE(loud.err);
+    REQUIRE(loud.exit_code == 0);
+    auto j = nlohmann::json::parse(loud.out);
+    CHECK(j["services"][0]["action"] == "drawn");
+    CHECK(j["services"][0]["fieldwork_changes_set_aside"] ==
+          "1 substitution (audit-log.csv kept as audit-log.replaced-1.csv)");
+    CHECK(j["services"][1]["action"] == "kept");
+    CHECK(loud.err.find("casesample: WARNING: Lancashire was drawn again (--force), which set aside the fieldwork "
+                        "changes logged in its old sample: 1 substitution (audit-log.csv kept as "
+                        "audit-log.replaced-1.csv); the new sample in " + lancs + " does not have them\n") !=
+          std::string::npos);
+    CHECK(read_text(lancs + "/audit-log.replaced-1.csv") == lancs_log);
 }
 
 TEST_CASE("batch --force says what became of each old sample's other files, as draw --force does") {
@@ -79,6 +165,7 @@ TEST_CASE("batch --force says what became of each old sample's other files, as d
     const auto old_log = read_text(alpha + "/audit-log.csv");
     write_text(alpha + "/notes.txt", "team notes\n");
     write_text(alpha + "/report.md", "old report\n");
+    change_population(dir + "/a.csv");  // Alpha's folder is no longer up to date: --force draws it again
     auto r = run_cli("batch " + dir + "/SERVICES.toml --out " + out + " --force");
     REQUIRE_MESSAGE(r.exit_code == 0, r.err);
     CHECK(read_text(alpha + "/audit-log.replaced-1.csv") == old_log);
@@ -91,6 +178,8 @@ TEST_CASE("batch --force says what became of each old sample's other files, as d
     CHECK(r.out.find(out + "/Beta, renamed") == std::string::npos);
     // JSON: old_files per service drawn again, as draw --force --format json; nothing in summary.json on disk.
     write_text(alpha + "/report.md", "old report\n");
+    change_population(dir + "/a.csv");
+    change_population(dir + "/b.csv");
     r = run_cli("batch " + dir + "/SERVICES.toml --out " + out + " --force --format json");
     REQUIRE_MESSAGE(r.exit_code == 0, r.err);
     auto j = nlohmann::json::parse(r.out);

@@ -828,3 +828,34 @@ TEST_CASE("an option left without its value is refused, not handed the next opti
     CHECK(r.exit_code == 0);
     CHECK(r.out.find("42,50") != std::string::npos);
 }
+
+TEST_CASE("draw and size --from say how they read the fieldwork date, with the windows used, in text and JSON") {
+    // 06/03/2019 is read day first: 6 March, not 3 June. The output says so in words, so a month-first date shows.
+    const std::string line = "Eligible: fieldwork 6 March 2019 (2019-03-06): court disposals dated 2018-06-06 to "
+                             "2018-09-06, out-of-court 2018-10-06 to 2018-12-06\n";
+    auto dir = temp_dir();
+    auto d = run_cli("draw " + kPopulation + " --fieldwork 06/03/2019 --seed 1 --out " + dir + "/s");
+    REQUIRE_MESSAGE(d.exit_code == 0, d.err);
+    CHECK(d.out.find(line) != std::string::npos);
+    auto dj = run_cli("draw " + kPopulation + " --fieldwork 06/03/2019 --seed 1 --format json --out " + dir + "/t");
+    REQUIRE_MESSAGE(dj.exit_code == 0, dj.err);
+    auto j = nlohmann::json::parse(dj.out);
+    CHECK(j["fieldwork"] == "2019-03-06");
+    CHECK(j["fieldwork_in_words"] == "6 March 2019");
+    CHECK(j["windows"] == nlohmann::json::parse(R"([{"domain": "court", "first": "2018-06-06", "last": "2018-09-06"},
+        {"domain": "out-of-court", "first": "2018-10-06", "last": "2018-12-06"}])"));
+
+    auto s = run_cli("size --from " + kPopulation + " --fieldwork 06/03/2019");
+    REQUIRE_MESSAGE(s.exit_code == 0, s.err);
+    CHECK(s.out.rfind(line, 0) == 0);  // the first line, above the table
+    auto sj = run_cli("size --from " + kPopulation + " --fieldwork 2019-06-03 --format json");
+    REQUIRE_MESSAGE(sj.exit_code == 0, sj.err);
+    auto k = nlohmann::json::parse(sj.out);
+    CHECK(k[0]["fieldwork"] == "2019-06-03");
+    CHECK(k[0]["fieldwork_in_words"] == "3 June 2019");
+    CHECK(k[0]["eligible_from"] == "2018-09-03");
+    CHECK(k[0]["eligible_to"] == "2018-12-03");
+    CHECK(k[1]["eligible_from"] == "2019-01-03");
+    // size without a population file has no fieldwork date to state.
+    CHECK(run_cli("size --population 71").out.find("fieldwork") == std::string::npos);
+}

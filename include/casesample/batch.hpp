@@ -90,7 +90,14 @@ std::string folder_name_problem(const std::string& name);
 struct BatchOptions {
     std::filesystem::path out;  // the output folder: OUT/<service>/ and OUT/summary.{csv,json,xlsx}
     std::size_t jobs = 1;       // services drawn at once
-    bool force = false;         // draw again services whose folder already holds a sample
+    // Draw again the services whose folder holds a sample drawn otherwise than the services file now asks for
+    // (another seed, size, population file ...); a folder up to date with its inputs is left alone, also with
+    // its substitutions and reserves.
+    bool force = false;
+    // When not empty: the names of the only services this run touches (checked, drawn, reported on); the
+    // summary files, which describe every service, are then not written. Throws UsageError for a name the
+    // services file does not have.
+    std::vector<std::string> only;
     // Shard `shard` (from 0) of `shards`: only the services at positions shard, shard + shards, ... of the
     // services file, for runs split across machines; its summary is OUT/summary.shard-K-of-N.{csv,json,xlsx}.
     std::size_t shard = 0, shards = 1;
@@ -127,6 +134,11 @@ struct BatchOutcome {
     // Drawn again with --force over an earlier sample: what became of the old sample's other files (as draw --force;
     // a file removed with the old sample and written again for the new one, such as report.md, is not listed).
     FolderReplacement replaced;
+    // Drawn again with --force: why (how the folder differed from the services file), and, when the old folder
+    // had logged fieldwork changes (audit-log rows), what was set aside in words, with where the log was kept:
+    // "1 substitution (audit-log.csv kept as audit-log.replaced-1.csv)". Empty otherwise.
+    std::string redrawn_because;
+    std::string set_aside;
     bool ok() const { return action != Action::failed; }
 };
 

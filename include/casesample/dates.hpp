@@ -35,6 +35,8 @@ void check_date_format(std::string_view format);
 // What a date cell may hold, for messages: "a date such as 03/10/2018 (day first) or 2018-10-03".
 std::string expected_date_text(const std::string& format = "", const OptionHints& hints = {});
 std::string format_date(Date d);  // YYYY-MM-DD
+// In words, which no reader can take month first: "6 March 2019".
+std::string format_date_in_words(Date d);
 
 // The same day of the month `months` months later (negative: earlier). When that month is shorter,
 // the result is its last day: 2019-05-31 minus 3 months is 2019-02-28.

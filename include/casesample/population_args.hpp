@@ -41,4 +41,9 @@ struct PopulationArgs {
     static PopulationArgs from_describe(const std::vector<std::pair<std::string, std::string>>& described);
 };
 
+// The fieldwork date and the windows of each domain, in one line that cannot be misread month first:
+// "fieldwork 3 June 2019 (2019-06-03): court disposals dated 2018-09-03 to 2018-12-03, out-of-court 2018-12-03 to
+// 2019-03-03".
+std::string eligibility_text(const EligibilityRule& rule, const EligiblePopulation& eligible);
+
 }  // namespace casesample

@@ -24,13 +24,30 @@ struct BatchCliOptions {
     std::string out;
     std::string jobs;
     std::string shard;
+    std::string only;
     bool force = false;
     bool quiet = false;
     std::string format = "table";
 };
 
+// "Wigan, Bolton" -> {"Wigan", "Bolton"}: names separated by commas, spaces around them dropped.
+std::vector<std::string> split_names(const std::string& text) {
+    std::vector<std::string> names;
+    std::size_t start = 0;
+    while (start <= text.size()) {
+        auto end = text.find(',', start);
+        if (end == std::string::npos) end = text.size();
+        auto name = text.substr(start, end - start);
+        name.erase(0, name.find_first_not_of(' '));
+        name.erase(name.find_last_not_of(' ') + 1);
+        if (!name.empty()) names.push_back(name);
+        start = end + 1;
+    }
+    return names;
+}
+
 std::string table(const BatchSummary& summary) {
-    TextTable t({"service", "domain", "status", "eligible", "sample", "reserves", "worst dev", "overall", "message"});
+    TextTable t({"service", "domain", "status", "eligible", "sample", "reserves", "off balance by", "overall", "message"});
     for (std::size_t c : {3, 4, 5, 6}) t.right_align(c);
     for (const auto& s : summary.services) {
         std::string overall = s.overall_rating ? *s.overall_rating : "";
@@ -80,6 +97,9 @@ void run(const BatchCliOptions& o, Context& context) {
     options.out = o.out;
     options.jobs = jobs;
     options.force = o.force;
+    options.only = split_names(o.only);
+    if (!o.only.empty() && options.only.empty())
+        throw UsageError("--only needs the names of the services to run, separated by commas, such as --only Wigan,Bolton");
     options.shard = shard;
     options.shards = shards;
     options.writer = command_text();
@@ -109,13 +129,14 @@ void run(const BatchCliOptions& o, Context& context) {
             j["services"][i]["files_written"] = s.files_written;
             // As draw --force: what became of the old sample's other files (drawn again over a sample only).
             if (o.force && s.action == BatchOutcome::Action::drawn) j["services"][i]["old_files"] = replacement_json(s.replaced);
+            if (!s.redrawn_because.empty()) j["services"][i]["drawn_again_because"] = s.redrawn_because;
+            if (!s.set_aside.empty()) j["services"][i]["fieldwork_changes_set_aside"] = s.set_aside;
         }
         std::cout << j.dump(2) << "\n";
-    } else if (summary.nothing_done()) {
+    } else if (summary.nothing_done() && o.only.empty()) {
         std::cout << "Nothing to do: every one of the " << total << " services of " << o.services
                   << (shards > 1 ? " in shard " + o.shard : "")
-                  << " already holds the sample it asks for in " << o.out
-                  << " (pass --force to draw them again).\n";
+                  << " already holds the sample it asks for in " << o.out << ".\n";
     } else {
         std::cout << table(summary) << "\n";
         // As draw --force: what became of the old samples' other files.
@@ -127,12 +148,27 @@ void run(const BatchCliOptions& o, Context& context) {
                   << " already drawn and left alone, " << summary.failed() << " failed, in "
                   << format_fixed(seconds, 2) << " s with " << used << (used == 1 ? " job" : " jobs") << "\n";
         const std::string stem = summary_stem(shard, shards);
-        std::cout << "Summary: " << (fs::path(o.out) / (stem + ".xlsx")).string() << ", "
+        if (!options.only.empty())
+            std::cout << "The summary of every service (" << (fs::path(o.out) / "summary.xlsx").string()
+                      << ", .csv, .json, index.html) was not rewritten, as --only ran part of the services: run "
+                         "again without --only to bring it up to date (folders that are up to date are left alone).\n";
+        else std::cout << "Summary: " << (fs::path(o.out) / (stem + ".xlsx")).string() << ", "
                   << (fs::path(o.out) / (stem + ".csv")).string() << ", "
                   << (fs::path(o.out) / (stem + ".json")).string() << ", "
                   << (fs::path(o.out) / ("index" + stem.substr(std::string("summary").size()) + ".html")).string()
                   << " (every service's page)\n";
+        if (shards > 1)
+            std::cout << "This was part " << o.shard << ": once every part has run, finish with one run without "
+                         "--shard (the same services file and --out) to write the summary of every service "
+                      << (fs::path(o.out) / "summary.xlsx").string()
+                      << " (it leaves the folders the parts drew alone).\n";
     }
+    // Logged fieldwork changes set aside by --force: said loudly, also when stdout goes to a file.
+    for (const auto& s : summary.services)
+        if (!s.set_aside.empty())
+            std::cerr << "casesample: WARNING: " << s.name << " was drawn again (--force), which set aside the fieldwork "
+                      << "changes logged in its old sample: " << s.set_aside << "; the new sample in "
+                      << s.folder.string() << " does not have them\n";
     if (summary.failed()) {
         std::cerr << "casesample: " << summary.failed() << " of " << total
                   << (total == 1 ? " service" : " services") << " failed:\n";
@@ -155,7 +191,11 @@ void setup(CLI::App& app, Context& context) {
     sub->add_option("--jobs", o->jobs, "Services drawn at once (default: 4 x the number of cores; a service mostly waits for the disk)");
     sub->add_option("--shard", o->shard,
                     "Run only part K of N (services K, K+N, K+2N, ... of the file), for a run split across machines");
-    sub->add_flag("--force", o->force, "Draw again the services whose folder already holds a sample");
+    sub->add_flag("--force", o->force,
+                  "Draw again the services whose folder holds a sample drawn otherwise than the services file now asks "
+                  "(another seed, size, population file ...); folders up to date are left alone");
+    sub->add_option("--only", o->only,
+                    "Run only these services (names separated by commas); the others and the summary are not touched");
     add_quiet_flag(*sub, o->quiet);
     add_format_option(*sub, o->format);
     sub->callback([o, &context] { run(*o, context); });

@@ -148,12 +148,14 @@ void run(const DrawOptions& o, Context&) {
     const auto& result = drawn.result;
     const auto& pop = loaded.population;
     std::string misses = misses_text(pop, result);
+    const auto rule = o.population_args.rule(&pop.vocabulary);
     if (o.format == "json") {
         nlohmann::ordered_json j;
         j["out"] = o.out;
         j["seed"] = request.seed;
         j["seed_chosen_at_random"] = chosen;
         j["method"] = o.method;
+        eligibility_json(j, rule, loaded.eligible);
         auto& st = j["stratifiers"] = nlohmann::ordered_json::array();
         for (auto s : pop.stratifiers) st.push_back(pop.vocabulary.name(s));
         j["cases_read"] = pop.size();
@@ -184,6 +186,7 @@ void run(const DrawOptions& o, Context&) {
         std::cout << j.dump(2) << "\n";
     } else {
         std::string text = balance_table(pop, result) + "\n";
+        text += "Eligible: " + eligibility_text(rule, loaded.eligible) + "\n";
         for (const auto& ds : result.domains) {
             text += ds.domain + ": " + std::to_string(ds.sample_size) + " of " + std::to_string(ds.cases.size()) +
                     " eligible cases drawn";

@@ -4,6 +4,7 @@
 
 #include <fstream>
 
+#include "casesample/dates.hpp"
 #include "casesample/sample_folder.hpp"
 
 #include "casesample/manifest.hpp"
@@ -77,6 +78,16 @@ nlohmann::ordered_json balance_json(const Population& pop, const DrawResult& res
     auto rows = nlohmann::ordered_json::array();
     for (const auto& r : balance_rows(pop, result)) rows.push_back(balance_row_json(pop.vocabulary, r, true));
     return rows;
+}
+
+void eligibility_json(nlohmann::ordered_json& j, const EligibilityRule& rule, const EligiblePopulation& eligible) {
+    j["fieldwork"] = format_date(rule.fieldwork);
+    j["fieldwork_in_words"] = format_date_in_words(rule.fieldwork);
+    auto& windows = j["windows"] = nlohmann::ordered_json::array();
+    for (std::size_t d = 0; d < eligible.domains.size() && d < eligible.ranges.size(); ++d)
+        windows.push_back({{"domain", eligible.domains[d]},
+                           {"first", format_date(eligible.ranges[d].first)},
+                           {"last", format_date(eligible.ranges[d].last)}});
 }
 
 nlohmann::ordered_json probability_json(double p) { return nlohmann::ordered_json::parse(format_fixed(p, 6)); }

@@ -35,6 +35,9 @@ std::string derived_updates_text(const std::string& dir, const DerivedUpdates& d
 nlohmann::ordered_json derived_updates_json(const DerivedUpdates& d);
 // "1 reserve left", "3 reserves left", "no reserve left".
 std::string reserves_left_words(std::size_t n);
+// The fieldwork date and each domain's window, as draw and size --from give them in JSON: "fieldwork":
+// "2019-06-03", "fieldwork_in_words": "3 June 2019", "windows": [{domain, first, last}] (dates, both included).
+void eligibility_json(nlohmann::ordered_json& j, const EligibilityRule& rule, const EligiblePopulation& eligible);
 // A probability as the JSON number sample.csv and reserves.csv write (6 decimals).
 nlohmann::ordered_json probability_json(double p);
 

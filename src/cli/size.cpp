@@ -2,8 +2,10 @@
 #include <cmath>
 #include <nlohmann/json.hpp>
 
+#include "casesample/dates.hpp"
 #include "casesample/error.hpp"
 #include "casesample/output.hpp"
+#include "casesample/population_args.hpp"
 #include "casesample/sample_size.hpp"
 #include "command.hpp"
 #include "population_args.hpp"
@@ -25,10 +27,12 @@ struct SizeOptions {
     std::string method = "cochran";
     std::string format = "table";
     PopulationArgs population_args;
+    std::string fieldwork_iso, fieldwork_words;  // with --from, once read: the fieldwork date as understood
 };
 
 struct SizeRow {
     std::string domain;  // empty with --population
+    std::string window_first, window_last;  // with --from: the dates of the domain's eligibility window
     SampleSize size;      // Cochran's figures (with --method exact: for comparison)
     double achieved = 0;  // with --sample: the margin reached
     ExactSampleSize exact;  // --method exact
@@ -38,6 +42,13 @@ nlohmann::ordered_json to_json(const SizeRow& r, const SizeOptions& o) {
     nlohmann::ordered_json j;
     if (!r.domain.empty()) j["domain"] = r.domain;
     j["population"] = r.size.population;
+    if (!r.window_first.empty()) {
+        // The fieldwork date and the window counted, unambiguous (a month-first --fieldwork shows here).
+        j["fieldwork"] = o.fieldwork_iso;
+        j["fieldwork_in_words"] = o.fieldwork_words;
+        j["eligible_from"] = r.window_first;
+        j["eligible_to"] = r.window_last;
+    }
     j["confidence"] = r.size.parameters.confidence;
     j["proportion"] = r.size.parameters.proportion;
     j["method"] = o.method;
@@ -77,6 +88,7 @@ std::string margin_text(double margin) {
 }
 
 void run(SizeOptions o) {
+    std::string eligibility_line;  // with --from: the fieldwork date and windows counted, above the table
     if (o.population_text.find('=') != std::string::npos)
         o.domain_populations = parse_named_counts("--population", o.population_text, 0, kMostCases);
     else if (!o.population_text.empty())
@@ -143,11 +155,17 @@ void run(SizeOptions o) {
         }
         // lint with --stratify disposal_type reads what size --from reads, no stratifier column more.
         auto pop = read_population_or_hint(o.from, options, "--stratify disposal_type");
-        auto eligible = eligible_population(pop, o.population_args.rule(&pop.vocabulary));
+        const auto rule = o.population_args.rule(&pop.vocabulary);
+        auto eligible = eligible_population(pop, rule);
         for (std::size_t d = 0; d < eligible.domains.size(); ++d) {
             auto N = static_cast<std::int64_t>(eligible.cases[d].size());
             one(eligible.domains[d], N);
+            rows.back().window_first = format_date(eligible.ranges[d].first);
+            rows.back().window_last = format_date(eligible.ranges[d].last);
         }
+        o.fieldwork_iso = format_date(rule.fieldwork);
+        o.fieldwork_words = format_date_in_words(rule.fieldwork);
+        eligibility_line = "Eligible: " + eligibility_text(rule, eligible) + "\n";
         if (eligible.excluded.size() == pop.size()) throw InputError(o.from, 0, 0, "no case is eligible for the fieldwork date " + o.population_args.fieldwork);
     }
 
@@ -205,7 +223,7 @@ void run(SizeOptions o) {
             }
             t.add_row(cells);
         }
-        emit("", t.render());
+        emit("", eligibility_line + t.render());
         return;
     }
     if (o.sample > 0) {
@@ -236,7 +254,7 @@ void run(SizeOptions o) {
         }
         t.add_row(cells);
     }
-    emit("", t.render());
+    emit("", eligibility_line + t.render());
 }
 
 void setup(CLI::App& app, Context&) {
