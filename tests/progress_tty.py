@@ -6,6 +6,7 @@ short work show nothing.
 Usage: progress_tty.py CASESAMPLE_BINARY SOURCE_DIR   (registered with CTest)
 """
 import os
+import shutil
 import pty
 import select
 import subprocess
@@ -73,11 +74,12 @@ def drawn(err, stages):
     return any(("\r" + stage + "  ").encode() in err for stage in stages)
 
 
-def run_until_drawn(name, make_args, *stages):
+def run_until_drawn(name, make_args, *stages, reset=lambda: None):
     """Runs the command until its bar was drawn: on a loaded machine the bar's thread may not get a turn
-    before short work ends, so each retry gives it twice the work."""
+    before short work ends, so each retry gives it twice the work. reset() is called before each run."""
     for attempt in range(4):
         args = make_args(2 ** attempt)
+        reset()
         code, out, err = run(args)
         if code != 0 or drawn(err, stages):
             break
@@ -85,17 +87,19 @@ def run_until_drawn(name, make_args, *stages):
     return args, code, out, err
 
 
-def bar_shown(name, make_args, stage):
-    args, code, out, err = run_until_drawn(name, make_args, stage)
+def bar_shown(name, make_args, stage, reset=lambda: None):
+    args, code, out, err = run_until_drawn(name, make_args, stage, reset=reset)
     check(code == 0, f"{name}: exit code {code}, stderr {err[-300:]!r}")
     check(("\r" + stage + "  ").encode() in err, f"{name}: no '{stage}' bar on the terminal: {err[:300]!r}")
     check(err.endswith(CLEAR), f"{name}: the bar's line is not cleared at the end: {err[-80:]!r}")
     check(b"\r" not in out and stage.encode() not in out, f"{name}: the bar reached stdout")
     # What the command prints is the same with and without a terminal.
+    reset()
     code2, out2, err2 = run(args, on_tty=False)
     check(out == out2, f"{name}: stdout differs with stderr on a terminal")
     check(b"\r" not in err2 and stage.encode() not in err2, f"{name}: a bar on stderr that is not a terminal")
     # --quiet: nothing on the terminal at all.
+    reset()
     code3, out3, err3 = run(args + ["--quiet"])
     check(code3 == 0 and err3 == b"", f"{name} --quiet: stderr holds {err3[:200]!r}")
     check(out3 == out, f"{name} --quiet: stdout differs")
@@ -139,7 +143,8 @@ with tempfile.TemporaryDirectory() as tmp:
     code, out, err = run(draw + ["--quiet"])
     check(code == 0 and err == b"", f"draw --quiet: stderr holds {err[:200]!r}")
 
-    # batch: services done / total, on stderr only; --force so that every run draws the same folders again.
+    # batch: services done / total, on stderr only; the output folders are removed before each run so that every
+    # run draws the same folders again (--force leaves folders that are up to date alone).
     # Services of 150,000 cases make the work last long enough for the bar on a busy machine.
     def batch(scale):
         services = os.path.join(tmp, f"SERVICES-{scale}.toml")
@@ -147,8 +152,11 @@ with tempfile.TemporaryDirectory() as tmp:
             f.write("fieldwork = 2019-06-03\nseed = 4\n")
             for i in range(scaled(8, 2) * scale):
                 f.write(f'[[service]]\nname = "S{i}"\npopulation = "population.csv"\n')
-        return ["batch", services, "--out", os.path.join(tmp, f"batch-{scale}"), "--force", "--format", "json"]
-    bar_shown("batch", batch, "drawing services")
+        return ["batch", services, "--out", os.path.join(tmp, "batch"), "--format", "json"]
+
+    def fresh_batch_folder():
+        shutil.rmtree(os.path.join(tmp, "batch"), ignore_errors=True)
+    bar_shown("batch", batch, "drawing services", reset=fresh_batch_folder)
 
     # Short work with the ordinary one-second delay: nothing is drawn (unless the machine is so loaded that
     # even this took a second).
