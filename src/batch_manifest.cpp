@@ -89,8 +89,9 @@ public:
         try {
             root = toml::parse(text_, path_);
         } catch (const toml::parse_error& e) {
-            throw InputError(path_, e.source().begin.line, e.source().begin.column,
-                             "this is not valid TOML: " + std::string(e.description()));
+            const auto line = e.source().begin.line;
+            throw InputError(path_, line, e.source().begin.column,
+                             "this is not valid TOML: " + std::string(e.description()) + toml_advice(line_text(line)));
         }
         BatchManifest m;
         m.path = path_;
@@ -104,6 +105,11 @@ public:
                                "service's keys");
                 continue;
             }
+            if ((node.is_array_of_tables() || node.is_table()) && k != "column" && k != "size" && k != "window" &&
+                k != "windows" && !closest_key(k, {"service"}).empty())
+                fail_key(key, "unknown table " + quote_value(std::string(key.str())) +
+                                  "; did you mean [[service]]? Each service is a [[service]] table (service, not " +
+                                  std::string(key.str()) + ")");
             if (std::find(kServiceOnlyKeys.begin(), kServiceOnlyKeys.end(), k) != kServiceOnlyKeys.end())
                 fail_key(key, quote_value(std::string(key.str())) + " belongs to each service: put it under its [[service]]");
             check_known(key, kOptionKeys);
@@ -120,13 +126,19 @@ public:
             std::string folded = service.name;
             std::transform(folded.begin(), folded.end(), folded.begin(),
                            [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-            auto [it, inserted] = names.emplace(folded, std::make_pair(service.name, service.line));
+            // The line of the name itself, where the reader will look.
+            const std::size_t name_line = table.get("name")->source().begin.line;
+            auto [it, inserted] = names.emplace(folded, std::make_pair(service.name, name_line));
             if (!inserted)
                 fail(*table.get("name"),
-                     "a service named " + quote_value(it->second.first) + " is already on line " +
-                         std::to_string(it->second.second) +
-                         (it->second.first == service.name ? "" : " (names differing only in capitals are one folder)") +
-                         ": each service needs its own name, which is also its folder's name");
+                     it->second.first == service.name
+                         ? "a service named " + quote_value(it->second.first) + " is already on line " +
+                               std::to_string(it->second.second) +
+                               ": each service needs its own name, which is also its folder's name"
+                         : "the service name " + quote_value(service.name) + " differs only in capitals from " +
+                               quote_value(it->second.first) + " on line " + std::to_string(it->second.second) +
+                               ", and names differing only in capitals are one folder on Windows and macOS: each "
+                               "service needs its own name, which is also its folder's name");
             m.services.push_back(std::move(service));
         }
         m.notes = std::move(notes_);
@@ -135,6 +147,47 @@ public:
     }
 
 private:
+    // Line `line` (from 1) of the services file, without its end.
+    std::string line_text(std::size_t line) const {
+        std::size_t start = 0;
+        for (std::size_t l = 1; l < line && start != std::string::npos; ++l) {
+            start = text_.find('\n', start);
+            if (start != std::string::npos) ++start;
+        }
+        if (start == std::string::npos || start > text_.size()) return "";
+        auto end = text_.find('\n', start);
+        auto out = text_.substr(start, end == std::string::npos ? std::string::npos : end - start);
+        if (!out.empty() && out.back() == '\r') out.pop_back();
+        return out;
+    }
+
+    // What the user most likely meant on a line that is not TOML: a date written as 03/06/2019, a Windows path.
+    static std::string toml_advice(const std::string& line) {
+        auto eq = line.find('=');
+        if (eq == std::string::npos) return "";
+        std::string key = line.substr(0, eq), value = line.substr(eq + 1);
+        auto trim = [](std::string& t) {
+            const auto first = t.find_first_not_of(" \t");
+            t = first == std::string::npos ? std::string() : t.substr(first, t.find_last_not_of(" \t") - first + 1);
+        };
+        trim(key);
+        if (auto hash = value.find('#'); hash != std::string::npos) value.erase(hash);
+        trim(value);
+        if (!value.empty() && value.find('/') != std::string::npos && value.front() != '"' && value.front() != '\'') {
+            if (auto date = parse_date(value))
+                return ". A date in TOML is written year first without quotes: " + key + " = " + format_date(*date) +
+                       " (" + value + " read day first), or in quotes: " + key + " = \"" + value +
+                       "\"";
+        }
+        if (value.size() > 1 && value.front() == '"' && value.find('\\') != std::string::npos) {
+            std::string forward = value;
+            std::replace(forward.begin(), forward.end(), '\\', '/');
+            return ". In TOML a backslash inside \"...\" starts an escape such as \\n: write paths with forward "
+                   "slashes, such as " + key + " = " + forward + " (they work on Windows too)";
+        }
+        return "";
+    }
+
     [[noreturn]] void fail(const toml::node& node, const std::string& message) const {
         throw InputError(path_, node.source().begin.line, node.source().begin.column, message);
     }
@@ -218,6 +271,18 @@ private:
     std::string path(const toml::node& node, const std::string& key, const std::string& example) {
         auto typed = text(node, key, example);
         if (typed.empty()) fail(node, key + " is empty: give the name of a file, such as " + key + " = " + example);
+        // A Windows path (exports\lancs.csv, written as 'exports\lancs.csv' or "exports\\lancs.csv"): a
+        // backslash is part of the name on Linux and macOS, so the file would not be found.
+        if (typed.find('\\') != std::string::npos) {
+            std::error_code ec;
+            fs::path as_typed = typed;
+            if (!fs::exists(as_typed.is_absolute() ? as_typed : base_ / as_typed, ec)) {
+                std::string forward = typed;
+                std::replace(forward.begin(), forward.end(), '\\', '/');
+                fail(node, key + " " + quote_value(typed) + " is written with backslashes: write paths with forward " +
+                               "slashes, such as " + key + " = \"" + forward + "\" (they work on Windows too)");
+            }
+        }
         fs::path p = typed;
         fs::path resolved = p.is_absolute() ? p : (base_ / p);
         auto rel = resolved.lexically_normal().lexically_relative(base_.lexically_normal());

@@ -10,6 +10,7 @@
 #endif
 
 #include "casesample/error.hpp"
+#include "casesample/headers.hpp"
 #include "casesample/output.hpp"
 #include "casesample/text_input.hpp"
 
@@ -263,6 +264,8 @@ CsvReader::CsvReader(std::string name, std::string text, std::unique_ptr<ByteSou
                                  std::to_string(at->second + 1) + ")");
         header_.emplace_back(h);
     }
+    // A file saved with semicolons or tabs between its columns: said once, here, for every reader.
+    if (auto problem = separator_problem(header_); !problem.empty()) throw InputError(name_, header_line_, 0, problem);
 }
 
 std::optional<std::size_t> CsvReader::find_column(std::string_view column) const {

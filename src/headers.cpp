@@ -126,6 +126,17 @@ std::string list_names(const std::vector<std::string>& names) {
     return out;
 }
 
+std::string separator_problem(const std::vector<std::string>& header) {
+    if (header.size() != 1) return "";
+    const auto& cell = header[0];
+    const auto semicolons = std::count(cell.begin(), cell.end(), ';');
+    const auto tabs = std::count(cell.begin(), cell.end(), '\t');
+    if (semicolons == 0 && tabs == 0) return "";
+    const std::string by = semicolons >= tabs ? "semicolons" : "tabs";
+    return "the columns of this file are separated by " + by +
+           ", not commas; save it from Excel as 'CSV UTF-8 (Comma delimited)' (File > Save As)";
+}
+
 std::vector<std::optional<std::size_t>> locate_columns(const std::string& file, std::size_t header_line,
                                                        const std::vector<std::string>& header,
                                                        const std::vector<WantedColumn>& wanted,
@@ -189,7 +200,9 @@ std::vector<std::optional<std::size_t>> locate_columns(const std::string& file, 
         msg += ": not found";
         // The closest header nobody claimed, by the column's name and its synonyms.
         std::optional<std::size_t> best;
-        double best_score = 0.6;  // no farther than this
+        // No farther than this: a header must be like the column's name or a synonym, not merely the only header
+        // left ("Extra" is not like "Sex at Birth").
+        double best_score = 0.4;
         for (std::size_t i = 0; i < header.size(); ++i) {
             if (claimed[i]) continue;
             double score = unlikeness(norm[i], normalize_header(w.header ? *w.header : w.name));
@@ -203,6 +216,19 @@ std::vector<std::optional<std::size_t>> locate_columns(const std::string& file, 
             msg += "; did you mean " + quote_value(header[*best]) + "? use " + hints.with("column", header[*best], w.name);
         else
             msg += ", and no header is like it; use " + hints.with("column", "ITS HEADER", w.name);
+    }
+    // A missing stratifier (besides disposal_type, which decides the domain) can be left out of the balancing.
+    std::vector<std::string> leave_out, keep;
+    for (std::size_t w = 0; w < wanted.size(); ++w) {
+        if (!wanted[w].stratifier) continue;
+        const bool gone = std::find(missing.begin(), missing.end(), w) != missing.end();
+        if (gone && wanted[w].name != "disposal_type") leave_out.push_back(wanted[w].name);
+        else if (!gone) keep.push_back(wanted[w].name);
+    }
+    if (!leave_out.empty() && !keep.empty()) {
+        std::string list;
+        for (const auto& k : keep) list += (list.empty() ? "" : ",") + k;
+        msg += "; or leave " + list_names(leave_out) + " out of the balancing with " + hints.with("stratify", list);
     }
     msg += " (headers are matched ignoring case, spaces and punctuation, and through the synonyms in "
            "fixtures/headers.csv)";

@@ -419,8 +419,10 @@ Population parse_population(CsvReader& reader, const PopulationOptions& options)
     }
     {
         std::vector<WantedColumn> wanted;
-        for (const auto& r : required) {
+        for (std::size_t i = 0; i < required.size(); ++i) {
+            const auto& r = required[i];
             WantedColumn w{r, std::nullopt, true};
+            w.stratifier = stratifier_of_column[i] != K;
             if (auto it = options.column_names.find(r); it != options.column_names.end()) w.header = it->second;
             wanted.push_back(std::move(w));
         }

@@ -151,8 +151,27 @@ TEST_CASE("services file: every mistake is one line at its line and column, in t
         {top + kService + "zzzzzzzz = 1\n", "SERVICES.toml:5:1: unknown key 'zzzzzzzz' (the keys here are fieldwork"},
         {top + "[[service]]\nname = \"A\"\n", "SERVICES.toml:2:1: service 'A' has no population"},
         {top + "[[service]]\npopulation = \"a.csv\"\n", "SERVICES.toml:2:1: this [[service]] has no name"},
+        // The line of the first name, both spellings quoted.
         {top + kService + "[[service]]\nname = \"a\"\npopulation = \"b.csv\"\n",
-         "SERVICES.toml:6:8: a service named 'A' is already on line 2"},
+         "SERVICES.toml:6:8: the service name 'a' differs only in capitals from 'A' on line 3, and names differing only "
+         "in capitals are one folder on Windows and macOS"},
+        {top + kService + "[[service]]\nname = \"A\"\npopulation = \"b.csv\"\n",
+         "SERVICES.toml:6:8: a service named 'A' is already on line 3: each service needs its own name"},
+        // A day-first date without quotes: what to write instead.
+        {"fieldwork = 03/06/2019\n" + kService,
+         "A date in TOML is written year first without quotes: fieldwork = 2019-06-03 (03/06/2019 read day first), or "
+         "in quotes: fieldwork = \"03/06/2019\""},
+        {"fieldwork = 3/6/2019   # June\n" + kService, "fieldwork = 2019-06-03 (3/6/2019 read day first)"},
+        // [[services]]: the table's name.
+        {top + "[[services]]\nname = \"A\"\npopulation = \"a.csv\"\n",
+         "unknown table 'services'; did you mean [[service]]? Each service is a [[service]] table (service, not services)"},
+        // Windows paths: a backslash escape in "...", or a backslash kept in '...'.
+        {top + "[[service]]\nname = \"A\"\npopulation = \"exports\\lancs.csv\"\n",
+         "In TOML a backslash inside \"...\" starts an escape such as \\n: write paths with forward slashes, such as "
+         "population = \"exports/lancs.csv\""},
+        {top + "[[service]]\nname = \"A\"\npopulation = 'exports\\lancs.csv'\n",
+         "SERVICES.toml:4:14: population 'exports\\lancs.csv' is written with backslashes: write paths with forward "
+         "slashes, such as population = \"exports/lancs.csv\" (they work on Windows too)"},
         {top + "[[service]]\nname = \"../up\"\npopulation = \"a.csv\"\n",
          "SERVICES.toml:3:8: the service name '../up' cannot be a folder name"},
         {top + "[[service]]\nname = \"summary.csv\"\npopulation = \"a.csv\"\n",

@@ -859,3 +859,103 @@ TEST_CASE("draw and size --from say how they read the fieldwork date, with the w
     // size without a population file has no fieldwork date to state.
     CHECK(run_cli("size --population 71").out.find("fieldwork") == std::string::npos);
 }
+
+TEST_CASE("a population separated by semicolons or tabs gets one line saying so, from draw, lint and check") {
+    auto dir = temp_dir();
+    // The bundled population with its commas turned into semicolons (its notes hold commas: left out).
+    const auto table = read_table(kPopulation);
+    auto join = [&](char sep) {
+        std::string text;
+        std::vector<std::vector<std::string>> rows = {table.header};
+        rows.insert(rows.end(), table.rows.begin(), table.rows.end());
+        for (const auto& r : rows) {
+            for (std::size_t i = 0; i < 7; ++i) text += (i ? std::string(1, sep) : "") + r.at(i);
+            text += "\n";
+        }
+        return text;
+    };
+    write_text(dir + "/semi.csv", join(';'));
+    write_text(dir + "/tabs.csv", join('\t'));
+    const std::string advice = ", not commas; save it from Excel as 'CSV UTF-8 (Comma delimited)' (File > Save As)";
+    auto d = run_cli("draw " + dir + "/semi.csv --fieldwork 2019-06-03 --out " + dir + "/s");
+    CHECK(d.exit_code == 2);
+    CHECK(d.err.rfind(dir + "/semi.csv:1: the columns of this file are separated by semicolons" + advice, 0) == 0);
+    CHECK(d.err.find("did you mean") == std::string::npos);
+    CHECK(d.err.find("required column") == std::string::npos);
+    auto l = run_cli("lint " + dir + "/semi.csv --fieldwork 2019-06-03");
+    CHECK(l.exit_code == 2);
+    CHECK(count_lines(l.out + l.err) == 1);  // once, not once per column
+    CHECK((l.out + l.err).find("separated by semicolons" + advice) != std::string::npos);
+    auto t = run_cli("size --from " + dir + "/tabs.csv --fieldwork 2019-06-03");
+    CHECK(t.exit_code == 2);
+    CHECK(t.err.find("tabs.csv:1: the columns of this file are separated by tabs" + advice) != std::string::npos);
+    // The same for any CSV read: a sample given to check.
+    auto c = run_cli("check " + kPopulation + " " + dir + "/semi.csv");
+    CHECK(c.exit_code == 2);
+    CHECK(c.err.find("semi.csv:1: the columns of this file are separated by semicolons" + advice) != std::string::npos);
+}
+
+TEST_CASE("a missing column is suggested only a header like it; a missing stratifier can be left out with --stratify") {
+    auto dir = temp_dir();
+    auto text = read_text(kPopulation);
+    auto with_header = [&](const std::string& name) {
+        auto copy = text;
+        copy.replace(copy.find("gender"), 6, name);
+        write_text(dir + "/pop.csv", copy);
+        return dir + "/pop.csv";
+    };
+    // 'Extra' is not like gender nor any of its synonyms: no suggestion that would only lead to more errors.
+    auto r = run_cli("draw " + with_header("Extra") + " --fieldwork 2019-06-03 --out " + dir + "/s");
+    CHECK(r.exit_code == 2);
+    CHECK(r.err.find("Extra") == std::string::npos);
+    CHECK(r.err.find("gender: not found, and no header is like it; use --column gender=\"ITS HEADER\"; or leave gender "
+                     "out of the balancing with --stratify disposal_type,rosh,swb") != std::string::npos);
+    // As it says: drawn without gender.
+    auto ok = run_cli("draw " + dir + "/pop.csv --fieldwork 2019-06-03 --stratify disposal_type,rosh,swb --out " + dir +
+                      "/s");
+    CHECK_MESSAGE(ok.exit_code == 0, ok.err);
+    // A header that is like it is still suggested.
+    r = run_cli("draw " + with_header("Gendr") + " --fieldwork 2019-06-03 --out " + dir + "/t");
+    CHECK(r.exit_code == 2);
+    CHECK(r.err.find("did you mean 'Gendr'? use --column gender=Gendr") != std::string::npos);
+}
+
+TEST_CASE("lint says when the dates that fail look month first, and what to type") {
+    auto dir = temp_dir();
+    // The bundled population with its ISO dates written month first (10/16/2018).
+    const auto table = read_table(kPopulation);
+    const auto at = table.col("disposal_date");
+    std::string text;
+    for (std::size_t i = 0; i < table.header.size(); ++i) text += (i ? "," : "") + table.header[i];
+    text += "\n";
+    for (auto row : table.rows) {
+        auto& d = row[at];
+        d = d.substr(5, 2) + "/" + d.substr(8, 2) + "/" + d.substr(0, 4);
+        for (std::size_t i = 0; i < row.size(); ++i) text += (i ? "," : "") + std::string("\"") + row[i] + "\"";
+        text += "\n";
+    }
+    write_text(dir + "/mdy.csv", text);
+    auto r = run_cli("lint " + dir + "/mdy.csv --fieldwork 2019-06-03");
+    CHECK(r.exit_code == 2);
+    CHECK(r.out.find("The disposal dates look month first: all ") != std::string::npos);
+    CHECK(r.out.find(" dates that failed read as month/day/year (10/16/2018 is 16 October 2018); if the file writes them "
+                     "so, give --date-format %m/%d/%Y to read every date of the file month first\n") != std::string::npos);
+    auto j = nlohmann::json::parse(run_cli("lint " + dir + "/mdy.csv --fieldwork 2019-06-03 --format json").out);
+    CHECK(j["hint"].get<std::string>().find("--date-format %m/%d/%Y") != std::string::npos);
+    // As it says: no problem left.
+    CHECK(run_cli("lint " + dir + "/mdy.csv --fieldwork 2019-06-03 --date-format %m/%d/%Y").exit_code == 0);
+    // Dates that fail for another reason get no such hint.
+    write_text(dir + "/bad.csv", "case_id,disposal_type,disposal_date,gender,rosh,swb\nC1,Referral Order,yesterday,Male,Low,Low\n");
+    CHECK(run_cli("lint " + dir + "/bad.csv --fieldwork 2019-06-03").out.find("month first") == std::string::npos);
+}
+
+TEST_CASE("check given a sample folder instead of its sample.csv says which file to give") {
+    auto dir = temp_dir();
+    REQUIRE(run_cli(draw_args(kPopulation, dir + "/s")).exit_code == 0);
+    auto r = run_cli("check " + kPopulation + " " + dir + "/s");
+    CHECK(r.exit_code == 2);
+    CHECK(r.err.find("SAMPLE " + dir + "/s is a folder; give the sample file in it, such as " + dir + "/s/sample.csv") !=
+          std::string::npos);
+    CHECK(run_cli("check " + kPopulation + " " + dir + "/s/sample.csv --fieldwork 2019-06-03").err.find("is a folder") ==
+          std::string::npos);
+}

@@ -52,12 +52,21 @@ struct WantedColumn {
     std::string name;
     std::optional<std::string> header;  // given with --column: matched ignoring case, spaces and punctuation
     bool required = true;               // false: its absence is not an error (position nullopt)
+    // One of the variables the draw balances (--stratify). When one besides disposal_type is missing, the message
+    // also offers to leave it out of the balancing, with --stratify listing the others found.
+    bool stratifier = false;
 };
+
+// When a header row that is one cell holds semicolons or tabs (and no commas), the file's columns are separated by
+// them, not by commas (Excel in a language that writes decimal commas): why, in one line, with what to do; "" for a
+// header of several cells or none of those characters. Every CSV reader checks it once the header is read.
+std::string separator_problem(const std::vector<std::string>& header);
 
 // Finds each wanted column in `header`: the named header when one was given, else the header equal to the
 // column's standard name, else its synonyms in order. A header serves one column only. Throws InputError at
 // `header_line` listing every missing required column at once, each with the closest header of the file as a
-// suggestion and the --column to type (spelled as `hints` say); when `header_looks_like_data`, it says so instead, quoting nothing.
+// suggestion (only a header whose name is like the column's or a synonym's) and the --column to type (spelled as
+// `hints` say), and for a missing stratifier the --stratify that leaves it out; when `header_looks_like_data`, it says so instead, quoting nothing.
 std::vector<std::optional<std::size_t>> locate_columns(const std::string& file, std::size_t header_line,
                                                        const std::vector<std::string>& header,
                                                        const std::vector<WantedColumn>& wanted,

@@ -71,6 +71,13 @@ std::vector<std::string> manifest_vocabularies(const std::string& sample) {
 }
 
 void run(const CheckOptions& o) {
+    // A sample folder given for SAMPLE: its sample.csv is what to check.
+    if (std::error_code ec; std::filesystem::is_directory(o.sample, ec)) {
+        const auto inside = (std::filesystem::path(o.sample) / "sample.csv").string();
+        throw UsageError("SAMPLE " + o.sample + " is a folder; give the sample file in it" +
+                         (std::filesystem::is_regular_file(inside, ec) ? ", such as " + inside
+                                                                       : " (a CSV with a case_id column)"));
+    }
     auto options = o.population_args.options();
     // The stratifiers: --stratify; else those the sample was drawn with, when it is a sample.csv of casesample
     // (its stratifier columns); else the default four.

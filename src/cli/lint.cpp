@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "casesample/csv.hpp"
+#include "casesample/dates.hpp"
 #include "casesample/error.hpp"
 #include "casesample/output.hpp"
 #include "command.hpp"
@@ -25,6 +26,31 @@ struct LintOptions {
 };
 
 constexpr std::size_t kShown = 20;
+
+// When the disposal dates that failed look month first — every one of them reads as %m/%d/%Y (a month of 13 or
+// more read day first) — what to type; "" otherwise, or when a --date-format was given.
+std::string month_first_hint(const std::vector<InputProblem>& problems, const PopulationArgs& args,
+                             const OptionHints& hints) {
+    if (!args.date_format.empty()) return "";
+    std::size_t bad = 0;
+    std::string example;
+    const std::string head = "bad disposal_date '";
+    for (const auto& p : problems) {
+        if (p.kind != "bad disposal_date") continue;
+        if (p.message.rfind(head, 0) != 0) return "";
+        const auto end = p.message.find("' (", head.size());
+        if (end == std::string::npos) return "";
+        const auto value = p.message.substr(head.size(), end - head.size());
+        if (!parse_date_with_format(value, "%m/%d/%Y")) return "";
+        if (example.empty()) example = value;
+        ++bad;
+    }
+    if (bad == 0) return "";
+    return "The disposal dates look month first: " + std::string(bad == 1 ? "the date" : "all " + std::to_string(bad) + " dates") +
+           " that failed read as month/day/year (" + example + " is " +
+           format_date_in_words(*parse_date_with_format(example, "%m/%d/%Y")) + "); if the file writes them so, give " +
+           hints.with("date-format", "%m/%d/%Y") + " to read every date of the file month first";
+}
 
 void run(const LintOptions& o, Context& context) {
     auto options = o.population_args.options();
@@ -55,9 +81,11 @@ void run(const LintOptions& o, Context& context) {
         counts.emplace_back(pop.vocabulary.domains()[d], n);
     }
 
+    const std::string month_first = month_first_hint(problems, o.population_args, options.hints);
     if (o.format == "json") {
         nlohmann::ordered_json j;
         j["file"] = o.population;
+        if (!month_first.empty()) j["hint"] = month_first;
         j["cases_read"] = pop.size();
         j["identical_duplicates_dropped"] = pop.identical_duplicates_dropped;
         j["problems"] = problems.size();
@@ -88,6 +116,7 @@ void run(const LintOptions& o, Context& context) {
             text += "; " + std::to_string(pop.identical_duplicates_dropped) +
                     " identical duplicate rows dropped (--drop-identical-duplicates)";
         text += "\n";
+        if (!month_first.empty()) text += month_first + "\n";
         for (const auto& k : kinds) {
             const auto& list = by_kind[k];
             text += "\n" + k + " (" + std::to_string(list.size()) + "):\n";
