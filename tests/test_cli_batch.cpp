@@ -366,3 +366,19 @@ TEST_CASE("batch --shard K/N: parts run apart draw every service once; a run wit
         CHECK(r.err.find("--shard") != std::string::npos);
     }
 }
+
+TEST_CASE("batch --shard reminds to finish with one run without --shard; the table's balance column is in words") {
+    auto dir = services_folder(kServices);
+    const auto run = "batch " + dir + "/SERVICES.toml --out " + dir + "/out";
+    auto part = run_cli(run + " --shard 1/2");
+    REQUIRE_MESSAGE(part.exit_code == 0, part.err);
+    CHECK(part.out.find("This was part 1/2: once every part has run, finish with one run without --shard (the same "
+                        "services file and --out) to write the summary of every service " + dir +
+                        "/out/summary.xlsx (it leaves the folders the parts drew alone).\n") != std::string::npos);
+    CHECK(part.out.find("off balance by") != std::string::npos);
+    CHECK(part.out.find("worst dev") == std::string::npos);
+    auto all = run_cli(run);
+    REQUIRE_MESSAGE(all.exit_code == 0, all.err);
+    CHECK(all.out.find("This was part") == std::string::npos);
+    CHECK(fs::exists(dir + "/out/summary.csv"));
+}
