@@ -316,8 +316,10 @@ std::vector<std::uint32_t> replay(const SamplingFrame& f, std::size_t n, std::si
 
 TEST_CASE("balanced draws with 1 to 8 stratifiers: within floor/ceiling whenever an allocation within them exists (exhaustive check), the same seed the same draw") {
     std::size_t draws = 0, within = 0, missed = 0;
+    // Ten frames for each number of stratifiers (two in the sanitized suite, casesample::test::repetitions).
+    const auto seeds = static_cast<std::uint64_t>(casesample::test::repetitions(10, 2));
     for (std::size_t k = 1; k <= kMaxStratifiers; ++k)
-        for (std::uint64_t seed = 1; seed <= 10; ++seed) {
+        for (std::uint64_t seed = 1; seed <= seeds; ++seed) {
             auto f = random_k_frame(seed, k, 20 + (seed * 37) % 120);
             const std::size_t N = f.size(), n = 1 + (seed * 13) % (N - 1), reserves = std::min<std::size_t>(3, N - n);
             INFO("k " << k << ", seed " << seed << ", N " << N << ", n " << n);
