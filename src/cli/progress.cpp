@@ -78,7 +78,9 @@ void ProgressBar::watch(Clock::duration delay) {
             write_stderr("\r" + progress_line(snapshot, elapsed, terminal_width() - 1));
             drawn_ = true;
         }
-    } while (!wake_.wait_for(lock, std::chrono::milliseconds(100), [this] { return stop_; }));
+        // Until the first drawing, look again soon: work that had not begun its first stage when the delay ran
+        // out gets its bar as soon as it does, not up to a redraw period later.
+    } while (!wake_.wait_for(lock, std::chrono::milliseconds(drawn_ ? 100 : 10), [this] { return stop_; }));
 }
 
 }  // namespace casesample::cli
