@@ -594,12 +594,19 @@ std::string control_character_message(std::string_view what, std::string_view te
 
 // ---- writing ----
 
-std::string csv_escape(std::string_view cell) {
-    std::string out;
-    bool formula = !cell.empty() && (cell[0] == '=' || cell[0] == '+' || cell[0] == '-' || cell[0] == '@' ||
-                                     cell[0] == '\t' || cell[0] == '\r');
-    bool quote = cell.find_first_of(",\"\n\r") != std::string_view::npos;
-    if (!formula && !quote) return std::string(cell);
+void append_csv_escaped(std::string& out, std::string_view cell) {
+    const bool formula = !cell.empty() && (cell[0] == '=' || cell[0] == '+' || cell[0] == '-' || cell[0] == '@' ||
+                                           cell[0] == '\t' || cell[0] == '\r');
+    bool quote = false;
+    for (char c : cell)
+        if (c == ',' || c == '"' || c == '\n' || c == '\r') {
+            quote = true;
+            break;
+        }
+    if (!formula && !quote) {
+        out += cell;
+        return;
+    }
     if (quote) out += '"';
     if (formula) out += '\'';
     for (char c : cell) {
@@ -607,7 +614,23 @@ std::string csv_escape(std::string_view cell) {
         out += c;
     }
     if (quote) out += '"';
+}
+
+std::string csv_escape(std::string_view cell) {
+    std::string out;
+    append_csv_escaped(out, cell);
     return out;
+}
+
+CsvWriter::CsvWriter(Sink sink, std::size_t flush_at) : sink_(std::move(sink)), flush_at_(flush_at) {
+    out_.reserve(flush_at_ + flush_at_ / 8);
+}
+
+void CsvWriter::finish() {
+    if (sink_ && !out_.empty()) {
+        sink_(out_);
+        out_.clear();
+    }
 }
 
 void CsvWriter::separator() {
@@ -617,7 +640,7 @@ void CsvWriter::separator() {
 
 CsvWriter& CsvWriter::text(std::string_view cell) {
     separator();
-    out_ += csv_escape(cell);
+    append_csv_escaped(out_, cell);
     return *this;
 }
 
@@ -649,6 +672,7 @@ CsvWriter& CsvWriter::row(std::initializer_list<std::string_view> cells) {
 void CsvWriter::end_row() {
     out_ += '\n';
     row_started_ = false;
+    if (sink_ && out_.size() >= flush_at_) finish();
 }
 
 }  // namespace casesample

@@ -193,6 +193,22 @@ std::string format_date(Date date) {
     return buf;
 }
 
+void append_date(std::string& out, Date date) {
+    int y, m, d;
+    ymd_from_date(date, y, m, d);
+    if (y < 0 || y > 9999) {
+        out += format_date(date);
+        return;
+    }
+    char buf[10] = {static_cast<char>('0' + y / 1000),     static_cast<char>('0' + y / 100 % 10),
+                    static_cast<char>('0' + y / 10 % 10),  static_cast<char>('0' + y % 10),
+                    '-',
+                    static_cast<char>('0' + m / 10),       static_cast<char>('0' + m % 10),
+                    '-',
+                    static_cast<char>('0' + d / 10),       static_cast<char>('0' + d % 10)};
+    out.append(buf, sizeof buf);
+}
+
 std::string format_date_in_words(Date date) {
     static const char* const months[] = {"January", "February", "March",     "April",   "May",      "June",
                                          "July",    "August",   "September", "October", "November", "December"};

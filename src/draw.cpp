@@ -492,10 +492,15 @@ void write_balance_rows(CellWriter& w, const Population& pop, const DrawResult& 
 }
 
 void write_excluded_rows(CellWriter& w, const Population& pop, const EligiblePopulation& eligible) {
+    std::string date, reason;  // reused row after row: a real export has millions of rows
     for (const auto& e : eligible.excluded) {
         auto i = e.case_index;
-        w.text(pop.id(i)).text(pop.category(i, Stratifier::disposal_type)).text(format_date(pop.disposal_date[i]));
-        w.text(pop.vocabulary.domains()[pop.domain[i]]).text(e.reason);
+        date.clear();
+        append_date(date, pop.disposal_date[i]);
+        reason.clear();
+        append_exclusion_reason(reason, pop, eligible, e);
+        w.text(pop.id(i)).text(pop.category(i, Stratifier::disposal_type)).text(date);
+        w.text(pop.vocabulary.domains()[pop.domain[i]]).text(reason);
         w.end_row();
     }
 }
@@ -514,6 +519,15 @@ std::string balance_csv(const Population& pop, const DrawResult& result) {
 
 std::string excluded_csv(const Population& pop, const EligiblePopulation& eligible) {
     return csv_file(kExcludedColumns, [&](CsvWriter& w) { write_excluded_rows(w, pop, eligible); });
+}
+
+void write_excluded_csv(const Population& pop, const EligiblePopulation& eligible,
+                        const std::function<void(std::string_view)>& sink) {
+    CsvWriter w(sink);
+    for (const auto& h : kExcludedColumns) w.text(h);
+    w.end_row();
+    write_excluded_rows(w, pop, eligible);
+    w.finish();
 }
 
 }  // namespace casesample

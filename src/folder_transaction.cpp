@@ -87,7 +87,7 @@ std::string holder_description(const std::string& text) {
     return out + ")";
 }
 
-void write_all(int fd, const std::string& bytes, const fs::path& dir, const std::string& name) {
+void write_all(int fd, std::string_view bytes, const fs::path& dir, const std::string& name) {
     const char* p = bytes.data();
     std::size_t left = bytes.size();
     while (left > 0) {
@@ -222,10 +222,23 @@ FolderTransaction::~FolderTransaction() {
     if (lock_fd_ >= 0) ::close(lock_fd_);
 }
 
-void FolderTransaction::put(const std::string& name, std::string bytes) {
+namespace {
+void check_plain_name(const std::string& name) {
     if (name.empty() || name.find('/') != std::string::npos || name[0] == '.')
         throw std::logic_error("FolderTransaction::put: not a plain file name: " + name);
+}
+}  // namespace
+
+void FolderTransaction::put(const std::string& name, std::string bytes) {
+    check_plain_name(name);
+    streamed_.erase(name);
     put_[name] = std::move(bytes);
+}
+
+void FolderTransaction::put_stream(const std::string& name, Producer produce) {
+    check_plain_name(name);
+    put_.erase(name);
+    streamed_[name] = std::move(produce);
 }
 
 void FolderTransaction::rename_old(const std::string& name, const std::string& new_name) { rename_[name] = new_name; }
@@ -269,17 +282,30 @@ void FolderTransaction::commit() {
                     carry_entry(from.fd, to.fd, n, renamed->second, dir_, "");
                     continue;
                 }
-                if (put_.count(n) || removed_.count(n)) continue;
+                if (put_.count(n) || streamed_.count(n) || removed_.count(n)) continue;
                 carry_entry(from.fd, to.fd, n, n, dir_, "");
             }
         }
         // The files of this change: created (never opened through a link, never over an existing file),
         // written and flushed.
-        for (const auto& [file, bytes] : put_) {
+        auto write_file = [&](const std::string& file, const Producer& produce) {
             Fd fd(::openat(to.fd, file.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644));
             if (fd.fd < 0) fail(dir_, "writing " + file, errno);
-            write_all(fd.fd, bytes, dir_, file);
+            produce([&](std::string_view bytes) { write_all(fd.fd, bytes, dir_, file); });
             if (::fsync(fd.fd) != 0) fail(dir_, "flushing " + file + " to disk", errno);
+        };
+        // In name order, whether held in memory or streamed.
+        auto held = put_.begin();
+        auto streamed = streamed_.begin();
+        while (held != put_.end() || streamed != streamed_.end()) {
+            if (streamed == streamed_.end() || (held != put_.end() && held->first < streamed->first)) {
+                const std::string& bytes = held->second;
+                write_file(held->first, [&](const std::function<void(std::string_view)>& sink) { sink(bytes); });
+                ++held;
+            } else {
+                write_file(streamed->first, streamed->second);
+                ++streamed;
+            }
         }
         if (::fchmod(to.fd, dir_stat.st_mode & 07777) != 0) fail(dir_, "setting the permissions of its new state", errno);
         if (::fsync(to.fd) != 0) fail(dir_, "flushing its new state to disk", errno);

@@ -12,8 +12,10 @@
 // in one atomic step, the parent is fsynced, and the old state (now at the staging name) is removed. Killed at
 // any instant, DIR is the old state or the new one; a staging folder left behind is removed by the next writer.
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <string>
+#include <string_view>
 
 namespace casesample {
 
@@ -31,6 +33,10 @@ public:
 
     // The new state: `name` (a file directly in DIR) gets these bytes.
     void put(const std::string& name, std::string bytes);
+    // The same for a file too large to hold in memory: at commit, `produce` is called once with a function that
+    // appends bytes to the file (its sink); the file counts as written only when `produce` returns.
+    using Producer = std::function<void(const std::function<void(std::string_view)>& sink)>;
+    void put_stream(const std::string& name, Producer produce);
     // The file `name` of the old state is carried under `new_name` instead (hard link; nothing is copied), also
     // when put() gives `name` new bytes.
     void rename_old(const std::string& name, const std::string& new_name);
@@ -43,6 +49,7 @@ private:
     std::filesystem::path dir_;  // absolute, symlinks resolved
     int lock_fd_ = -1;
     std::map<std::string, std::string> put_;
+    std::map<std::string, Producer> streamed_;
     std::map<std::string, std::string> rename_;  // old name -> new name
     std::map<std::string, bool> removed_;
     bool committed_ = false;

@@ -760,6 +760,29 @@ DateRange window_dates(Date fieldwork, MonthWindow w) {
     return {add_months(fieldwork, -w.to_months), add_months(fieldwork, -w.from_months)};
 }
 
+std::string exclusion_kind(const Population& pop, const EligiblePopulation& eligible, const Exclusion& e) {
+    return (e.why == Exclusion::Why::too_old ? "too old for " : "too recent for ") +
+           eligible.domains[pop.domain[e.case_index]];
+}
+
+void append_exclusion_reason(std::string& out, const Population& pop, const EligiblePopulation& eligible,
+                             const Exclusion& e) {
+    const auto d = pop.domain[e.case_index];
+    const bool old = e.why == Exclusion::Why::too_old;
+    out += old ? "too old for " : "too recent for ";
+    out += eligible.domains[d];
+    out += ": dated ";
+    append_date(out, pop.disposal_date[e.case_index]);
+    out += old ? ", before " : ", after ";
+    append_date(out, old ? eligible.ranges[d].first : eligible.ranges[d].last);
+}
+
+std::string exclusion_reason(const Population& pop, const EligiblePopulation& eligible, const Exclusion& e) {
+    std::string out;
+    append_exclusion_reason(out, pop, eligible, e);
+    return out;
+}
+
 EligiblePopulation eligible_population(const Population& pop, const EligibilityRule& rule) {
     EligiblePopulation out;
     out.domains = pop.vocabulary.domains();
@@ -785,13 +808,9 @@ EligiblePopulation eligible_population(const Population& pop, const EligibilityR
         const auto& r = out.ranges[d];
         Date date = pop.disposal_date[i];
         if (date < r.first) {
-            out.excluded.push_back({static_cast<std::uint32_t>(i), "too old for " + out.domains[d] + ": dated " +
-                                                                       format_date(date) + ", before " +
-                                                                       format_date(r.first)});
+            out.excluded.push_back({static_cast<std::uint32_t>(i), Exclusion::Why::too_old});
         } else if (date > r.last) {
-            out.excluded.push_back({static_cast<std::uint32_t>(i), "too recent for " + out.domains[d] + ": dated " +
-                                                                       format_date(date) + ", after " +
-                                                                       format_date(r.last)});
+            out.excluded.push_back({static_cast<std::uint32_t>(i), Exclusion::Why::too_recent});
         } else {
             out.cases[d].push_back(static_cast<std::uint32_t>(i));
         }

@@ -561,7 +561,8 @@ std::string render_draw_html(const DrawnSample& sample, const HtmlAbout& about) 
     body += "</tbody></table></div>\n";
     // Reasons counted without their dates ("too old for court: dated 2018-05-15, before ..." -> "too old for court").
     std::map<std::string, std::size_t> reasons;
-    for (const auto& e : sample.loaded.eligible.excluded) ++reasons[e.reason.substr(0, e.reason.find(':'))];
+    for (const auto& e : sample.loaded.eligible.excluded)
+        ++reasons[exclusion_kind(sample.loaded.population, sample.loaded.eligible, e)];
     body += "<h3>Not eligible: " + std::to_string(sample.loaded.eligible.excluded.size()) + " cases</h3>\n";
     if (!reasons.empty()) {
         body += "<div class=\"wrap\"><table>\n<thead><tr><th>Reason</th><th class=\"num\">Cases</th></tr></thead>\n<tbody>\n";

@@ -372,3 +372,66 @@ TEST_CASE("links planted where casesample writes are never followed") {
     CHECK(read_text(victim.string()) == "precious");
     fs::remove_all(root);
 }
+
+TEST_CASE("faults: excluded.csv, written a megabyte at a time as it is made, is whole or absent") {
+    if (!have_strace()) return;
+    // The bundled population and 30,000 cases dated years before fieldwork: excluded.csv is about 3 MB, written
+    // in several pieces (a real export's cases outside the windows are never held whole in memory).
+    const fs::path root = scratch();
+    fs::create_directories(root / "in");
+    const auto population = (root / "in" / "population.csv").string();
+    {
+        std::ofstream out(population, std::ios::binary);
+        out << read_text(source_path("fixtures/population.csv"));
+        for (int i = 0; i < 30000; ++i)
+            out << "X" << 100000 + i << ",Referral Order,2014-0" << 1 + i % 9 << "-1" << i % 10 << ",Male,Low,Low,W,n\n";
+    }
+    const fs::path folder = root / "work" / "f";
+    fs::create_directories(folder.parent_path());
+    const std::string command =
+        kBinary + " draw " + population + " --fieldwork 2019-06-03 --seed 5 --out " + folder.string();
+    REQUIRE(sh(command).code == 0);
+    const auto whole = read_text((folder / "excluded.csv").string());
+    REQUIRE(whole.size() > (std::size_t{5} << 19));
+    fs::remove_all(folder);
+
+    // The writes into excluded.csv (strace -y names each descriptor's file).
+    auto trace = temp_dir() + "/trace";
+    REQUIRE(sh(kStrace + "-f -qq -y -o " + trace + " -e trace=write " + command).code == 0);
+    fs::remove_all(folder);
+    std::vector<int> writes;
+    {
+        std::ifstream in(trace);
+        int nth = 0;
+        for (std::string line; std::getline(in, line);) {
+            if (line.find("write(") == std::string::npos) continue;
+            ++nth;
+            if (line.find("excluded.csv>") != std::string::npos) writes.push_back(nth);
+        }
+    }
+    CAPTURE(writes.size());
+    REQUIRE(writes.size() >= 3);
+    for (int nth : {writes[1], writes[writes.size() / 2], writes.back()}) {
+        for (const char* fault : {"signal=KILL", "error=ENOSPC"}) {
+            CAPTURE(nth);
+            CAPTURE(fault);
+            auto r = sh(kStrace + "-f -qq -o /dev/null -e trace=write -e inject=write:" + fault +
+                        ":when=" + std::to_string(nth) + " " + command);
+            CHECK(r.code != 0);
+            // No sample, and nothing but a staging folder the next writer removes.
+            CHECK(!fs::exists(folder / "excluded.csv"));
+            CHECK(!fs::exists(folder / "manifest.json"));
+            if (std::string(fault) == "error=ENOSPC") {
+                CHECK(r.code == 1);
+                CHECK(r.err.find("the disk is full") != std::string::npos);
+                CHECK(r.err.find("excluded.csv") != std::string::npos);
+            }
+            auto next = sh(command + " --force");
+            REQUIRE_MESSAGE(next.code == 0, next.err);
+            CHECK(read_text((folder / "excluded.csv").string()) == whole);
+            CHECK(listing(folder.parent_path()) == std::set<std::string>{"f"});
+            fs::remove_all(folder);
+        }
+    }
+    fs::remove_all(root);
+}

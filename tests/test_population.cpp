@@ -125,8 +125,10 @@ TEST_CASE("eligibility: court 6-9 and out-of-court 3-5 months before fieldwork, 
     CHECK(e.cases[0] == std::vector<std::uint32_t>{0, 1});
     CHECK(e.cases[1] == std::vector<std::uint32_t>{4, 5});
     REQUIRE(e.excluded.size() == 4);
-    CHECK(e.excluded[0].reason == "too old for court: dated 2018-09-02, before 2018-09-03");
-    CHECK(e.excluded[1].reason == "too recent for court: dated 2018-12-04, after 2018-12-03");
+    CHECK(exclusion_reason(p, e, e.excluded[0]) == "too old for court: dated 2018-09-02, before 2018-09-03");
+    CHECK(exclusion_reason(p, e, e.excluded[1]) == "too recent for court: dated 2018-12-04, after 2018-12-03");
+    CHECK(exclusion_kind(p, e, e.excluded[0]) == "too old for court");
+    CHECK(exclusion_kind(p, e, e.excluded[1]) == "too recent for court");
 }
 
 TEST_CASE("month windows are parsed strictly") {

@@ -113,3 +113,41 @@ TEST_CASE("sample folder: the population's SHA-256 is the file's, also when hash
         CHECK(loaded.population.size() > 10000);
     }
 }
+
+TEST_CASE("sample folder: a large excluded.csv is written and verified a piece at a time, every change found") {
+    // The bundled population and 25,000 cases dated long before fieldwork: excluded.csv of about 2.5 MB, written
+    // and compared in pieces of a megabyte; a change in any piece, a cut or an addition is a difference.
+    const auto base = fs::path(temp_dir());
+    const auto population = (base / "population.csv").string();
+    std::string text = read_text(source_path("fixtures/population.csv"));
+    for (int i = 0; i < 25000; ++i)
+        text += "X" + std::to_string(100000 + i) + ",Referral Order,2012-05-1" + std::to_string(i % 10) + ",Male,Low,Low,W,n\n";
+    write_text(population, text);
+    auto spec = bundled_spec(3, 0);
+    spec.population = population;
+    const auto dir = base / "f";
+    draw_into_folder(dir, spec);
+    const auto excluded = (dir / "excluded.csv").string();
+    const auto whole = read_text(excluded);
+    REQUIRE(whole.size() > (std::size_t{2} << 20));
+    CHECK(whole.ends_with("\nX124999,Referral Order,2012-05-19,court,\"too old for court: dated 2012-05-19, before "
+                          "2018-09-03\"\n"));
+    CHECK(verify_folder(dir.string()).identical());
+
+    auto differs = [&](const std::string& changed, const std::string& where) {
+        write_text(excluded, changed);
+        auto v = verify_folder(dir.string());
+        CHECK(!v.identical());
+        REQUIRE(v.differences.size() == 1);
+        CHECK(v.differences[0].find("excluded.csv") != std::string::npos);
+        CHECK_MESSAGE(v.differences[0].find(where) != std::string::npos, v.differences[0]);
+    };
+    std::string edited = whole;
+    const auto at = whole.find("X112000");
+    edited[at + 1] = '9';  // X912000: in the second megabyte
+    differs(edited, "X912000");
+    differs(whole.substr(0, whole.size() - 1), "excluded.csv");  // the last line break cut off
+    differs(whole + "X1,Referral Order,2012-05-10,court,too old\n", "X1");
+    write_text(excluded, whole);
+    CHECK(verify_folder(dir.string()).identical());
+}

@@ -12,6 +12,7 @@
 // Every error names file, line and column (column = 1-based field number).
 #include <cstddef>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -153,6 +154,12 @@ public:
 // written as they are. Cells holding a comma, quote or line break are quoted.
 class CsvWriter final : public CellWriter {
 public:
+    // Where the text goes as it grows: without a sink it is kept (str(), take()); with one, whole rows are handed to
+    // the sink whenever `flush_at` bytes or more are waiting, and the rest by finish(), so that a file of millions
+    // of rows never stands whole in memory.
+    using Sink = std::function<void(std::string_view)>;
+    CsvWriter() = default;
+    explicit CsvWriter(Sink sink, std::size_t flush_at = std::size_t{1} << 20);
     CsvWriter& text(std::string_view cell) override;
     CsvWriter& integer(long long value) override;
     CsvWriter& number(double value, int decimals) override;  // fixed decimals, correctly rounded
@@ -161,11 +168,15 @@ public:
     void end_row() override;
     const std::string& str() const noexcept { return out_; }
     std::string take() { return std::move(out_); }
+    // Hands what is waiting to the sink (nothing without one).
+    void finish();
 
 private:
     void separator();
     std::string out_;
     bool row_started_ = false;
+    Sink sink_;
+    std::size_t flush_at_ = 0;
 };
 
 // Offset of the first control character in `text` (C0 bytes, DEL, and the C1 range U+0080..U+009F), or npos.
@@ -177,5 +188,7 @@ std::string control_character_message(std::string_view what, std::string_view te
 
 // The escaped form of one text cell (formula-safe and quoted when needed).
 std::string csv_escape(std::string_view cell);
+// The same, appended to `out`.
+void append_csv_escaped(std::string& out, std::string_view cell);
 
 }  // namespace casesample

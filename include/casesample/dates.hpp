@@ -35,6 +35,8 @@ void check_date_format(std::string_view format);
 // What a date cell may hold, for messages: "a date such as 03/10/2018 (day first) or 2018-10-03".
 std::string expected_date_text(const std::string& format = "", const OptionHints& hints = {});
 std::string format_date(Date d);  // YYYY-MM-DD
+// The same text appended to `out`, without a string of its own (for files of a million rows).
+void append_date(std::string& out, Date d);
 // In words, which no reader can take month first: "6 March 2019".
 std::string format_date_in_words(Date d);
 

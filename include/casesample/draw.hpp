@@ -5,6 +5,7 @@
 // Plain data in, plain data out: nothing here prints, exits or touches the clock. The same population,
 // request and seed always give the same DrawResult and byte-identical file texts.
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -174,5 +175,8 @@ void write_excluded_rows(CellWriter& writer, const Population& population, const
 std::string reserves_csv(const Population& population, const DrawResult& result);
 std::string balance_csv(const Population& population, const DrawResult& result);
 std::string excluded_csv(const Population& population, const EligiblePopulation& eligible);
+// The same bytes, handed to `sink` a megabyte at a time rather than kept whole.
+void write_excluded_csv(const Population& population, const EligiblePopulation& eligible,
+                        const std::function<void(std::string_view)>& sink);
 
 }  // namespace casesample

@@ -118,9 +118,12 @@ struct DateRange {
 };
 DateRange window_dates(Date fieldwork, MonthWindow w);
 
+// A case outside its domain's window. Its reason in words is exclusion_reason(): kept as two small numbers, not
+// as text, because a real export can hold millions of them (five years of disposals, most of them too old).
 struct Exclusion {
+    enum class Why : std::uint8_t { too_old, too_recent };
     std::uint32_t case_index;
-    std::string reason;
+    Why why;
 };
 
 struct EligiblePopulation {
@@ -129,6 +132,14 @@ struct EligiblePopulation {
     std::vector<DateRange> ranges;                        // per domain
     std::vector<Exclusion> excluded;
 };
+
+// Why a case is not eligible, in words: "too old for court: dated 2018-09-02, before 2018-09-03" (appended to
+// `out`), and without its dates ("too old for court"), for counts by reason.
+void append_exclusion_reason(std::string& out, const Population& population, const EligiblePopulation& eligible,
+                             const Exclusion& exclusion);
+std::string exclusion_reason(const Population& population, const EligiblePopulation& eligible,
+                             const Exclusion& exclusion);
+std::string exclusion_kind(const Population& population, const EligiblePopulation& eligible, const Exclusion& exclusion);
 
 // Splits cases by domain and keeps those inside their domain's window. Throws UsageError when a domain
 // present in the data has no window.

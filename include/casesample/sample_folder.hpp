@@ -66,10 +66,11 @@ struct DrawnSample {
 DrawnSample draw_sample(const DrawSpec& spec);
 
 // The files of a sample folder, name -> bytes (sample.csv, reserves.csv, balance.csv, excluded.csv,
-// manifest.json).
-std::map<std::string, std::string> folder_files(const DrawnSample& sample);
+// manifest.json). Without excluded.csv when with_excluded is false: a real export's cases outside the windows
+// can make it twice the size of the population file, so the draw writes it as it is made (write_excluded_csv).
+std::map<std::string, std::string> folder_files(const DrawnSample& sample, bool with_excluded = true);
 std::map<std::string, std::string> folder_files(const DrawManifest& manifest, const LoadedPopulation& loaded,
-                                                const DrawResult& result);
+                                                const DrawResult& result, bool with_excluded = true);
 
 // One domain of a draw, for summaries (batch's summary.csv, draw --format json).
 struct DomainSummary {

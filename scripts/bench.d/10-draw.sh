@@ -45,7 +45,7 @@ for N in $sizes_list; do
   row() {  # tool [ids-file]
     local dev="-"
     if ((ok)); then
-      if [[ -n ${2:-} ]]; then dev=$("$py" "$here/draw_margins.py" "$pop" "$2" "$sizes" | awk '{ print $1 }'); fi
+      if [[ -n ${2:-} ]]; then dev=$("$py" "$here/draw_margins.py" "$pop" "$2" "$sizes" ${margins_extra:-} | awk '{ print $1 }'); fi
     else wall="failed"; fi
     local ratio="-" cratio="-" xfile
     xfile=$(awk -v r="$rss" -v f="$file_mb" 'BEGIN { printf "%.2f", r / f }')
@@ -127,7 +127,11 @@ if ((export_n > 0)); then
   excluded=$(( $(wc -l <"$out/draw-export-$N/excluded.csv" 2>/dev/null || echo 1) - 1 ))
   echo "# export N = $N: $pop, $file_mb MB, $excluded cases outside the windows, --size $sizes"
   base_wall=""
-  row "casesample export"  # no worst dev: draw_margins.py reads every row, eligible or not
+  margins_extra="--fieldwork 2019-06-03"  # the worst dev over the eligible cases only
+  row "casesample export" "$out/draw-export-$N/sample.csv"
+  margins_extra=""
+  awk -v rss="$rss" -v f="$file_mb" -v dev="$last_dev" 'BEGIN {
+    printf "# bars for the export: peak / file %.1f (bar <= 1.5: %s), worst dev %s\n", rss / f, rss / f <= 1.5 ? "met" : "NOT met", dev }'
 fi
 echo "x file: peak memory / file size; ratios: tool / casesample balanced (wall clock, and CPU time, which is steadier on a busy machine)"
 echo "worst dev: cases outside floor/ceiling of n N_h / N over every category of the four stratifiers (0 = balanced)"

@@ -2,8 +2,10 @@
 """Worst margin deviation of a sample, in cases outside floor/ceiling of the proportional target
 n * N_h / N, over every category of disposal_type, gender, rosh and swb in each domain (n: the size asked).
 
-usage: draw_margins.py POPULATION.csv IDS court=N,out-of-court=M
+usage: draw_margins.py POPULATION.csv IDS court=N,out-of-court=M [--fieldwork YYYY-MM-DD]
 IDS is a file of case ids (one a line), or a CSV with a case_id column (casesample's sample.csv).
+With --fieldwork only the eligible cases count (as casesample's default windows: court disposals dated 6-9 months
+before fieldwork, out-of-court 3-5 months, both ends included; a month back from the 31st is the month's last day).
 Prints: worst_deviation drawn_total
 """
 import math
@@ -12,6 +14,7 @@ import sys
 import pandas as pd
 
 STRATA = ["disposal_type", "gender", "rosh", "swb"]
+WINDOWS = {"court": (9, 6), "out-of-court": (5, 3)}  # months before fieldwork: further end, nearer end
 OUT_OF_COURT = {"Youth Caution", "Youth Conditional Caution", "Community Resolution", "Triage", "Outcome 22"}
 
 
@@ -24,10 +27,31 @@ def parse_sizes(text):
     return {k: int(v) for k, v in (item.split("=") for item in text.split(","))}
 
 
+def eligible_only(df, fieldwork):
+    """The cases inside their domain's window. pandas' DateOffset(months=k) keeps the day and clamps it to the
+    month's end, as casesample's add_months does."""
+    f = pd.Timestamp(fieldwork)
+    dates = pd.to_datetime(df["disposal_date"], format="%Y-%m-%d")
+    keep = pd.Series(False, index=df.index)
+    for domain, (further, nearer) in WINDOWS.items():
+        first, last = f - pd.DateOffset(months=further), f - pd.DateOffset(months=nearer)
+        keep |= (df["domain"] == domain) & (dates >= first) & (dates <= last)
+    return df[keep]
+
+
 def main():
-    pop_path, ids_path, sizes_text = sys.argv[1], sys.argv[2], sys.argv[3]
+    args = sys.argv[1:]
+    fieldwork = None
+    if "--fieldwork" in args:
+        at = args.index("--fieldwork")
+        fieldwork = args[at + 1]
+        del args[at:at + 2]
+    pop_path, ids_path, sizes_text = args[0], args[1], args[2]
     sizes = parse_sizes(sizes_text)
-    df = add_domain(pd.read_csv(pop_path, dtype=str, usecols=["case_id"] + STRATA))
+    columns = ["case_id"] + STRATA + (["disposal_date"] if fieldwork else [])
+    df = add_domain(pd.read_csv(pop_path, dtype=str, usecols=columns))
+    if fieldwork:
+        df = eligible_only(df, fieldwork)
     with open(ids_path) as f:
         first = f.readline().strip()
     if first.startswith("case_id"):

@@ -1,4 +1,5 @@
 // casesample check — the balance of a sample drawn by hand or by another tool, with a chi-square test.
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -129,8 +130,13 @@ void run(const CheckOptions& o) {
     std::vector<std::uint32_t> frame_index(pop.size(), kNone);
     for (const auto& cases : eligible.cases)
         for (std::size_t j = 0; j < cases.size(); ++j) frame_index[cases[j]] = static_cast<std::uint32_t>(j);
-    std::unordered_map<std::uint32_t, std::string> exclusion;
-    for (const auto& e : eligible.excluded) exclusion.emplace(e.case_index, e.reason);
+    // Why a case is not eligible (the exclusions are in file order, so found by bisection).
+    auto exclusion = [&](std::uint32_t i) {
+        auto at = std::lower_bound(eligible.excluded.begin(), eligible.excluded.end(), i,
+                                   [](const Exclusion& e, std::uint32_t index) { return e.case_index < index; });
+        return at != eligible.excluded.end() && at->case_index == i ? exclusion_reason(pop, eligible, *at)
+                                                                      : std::string("outside every window");
+    };
 
     auto reader = CsvReader::open(o.sample);
     // The case ids' column, found as the population's is: case_id or a synonym (Case Ref, URN ... from
@@ -190,7 +196,7 @@ void run(const CheckOptions& o) {
         auto fail = [&](const std::string& message) -> void { throw InputError(o.sample, row.line, *col + 1, message); };
         auto i = row.exact != kNone ? row.exact : row.unescaped;
         if (i == kNone) fail("case " + quote_value(row.id) + " is not in the population " + o.population);
-        if (frame_index[i] == kNone) fail("case " + quote_value(row.id) + " is not eligible: " + exclusion[i]);
+        if (frame_index[i] == kNone) fail("case " + quote_value(row.id) + " is not eligible: " + exclusion(i));
         auto [s, fresh] = seen.emplace(i, row.line);
         if (!fresh) fail("case " + quote_value(row.id) + " appears twice (first on line " + std::to_string(s->second) + ")");
         selected[pop.domain[i]].push_back(frame_index[i]);
