@@ -1017,6 +1017,10 @@ std::vector<std::string> draw_changes_since(const std::string& version) {
                   "drawn as a reserve in reserve_probability (it had inclusion_probability, n/N for every reserve); "
                   "sample.csv has a column substitute_for, and a substitute carries the inclusion probability of the "
                   "case it replaced (it had n/N)"},
+        {"0.3.1", "with many cells (a domain whose design the augmenting-path repair makes: over 400 cells, as with "
+                  "five or more stratifiers) balanced allocations are mixed into the design to bring every case's "
+                  "chance nearer n/N, so a seed draws another sample or other reserves there and the chances "
+                  "written differ; frames of fewer cells (every default-four draw in practice) draw as before"},
     };
     const auto drawn = parse_version(version), current = parse_version(CASESAMPLE_VERSION);
     if (version == CASESAMPLE_VERSION) return {};

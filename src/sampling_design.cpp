@@ -24,6 +24,8 @@
 
 namespace casesample::sampling_detail {
 
+__extension__ typedef __int128 Int128;  // (g++ and clang; __extension__: not ISO C++, said knowingly)
+
 double CellDesign::miss_probability() const {
     std::int64_t w = 0;
     for (std::size_t s = 0; s < allocations(); ++s)
@@ -74,6 +76,8 @@ public:
         std::iota(perm.begin(), perm.end(), 0);
         CellDesign best;
         std::int64_t best_miss = 0, best_off = 0;
+        bool best_path_repaired = false;
+        State best_state;
         for (std::size_t attempt = 0; attempt < 24; ++attempt) {
             auto d = build(serpentine(perm));
             std::int64_t miss = 0, off = 0;
@@ -83,15 +87,39 @@ public:
                 best = std::move(d);
                 best_miss = miss;
                 best_off = off;
+                best_path_repaired = path_repaired_;
+                if (path_repaired_) best_state = {w_, v_, x_, rc_};
             }
             if ((best_miss == 0 && best_off == 0) || work_ >= kBudget || path_work_ >= kPathRepairWork ||
                 !std::next_permutation(perm.begin(), perm.end()))
                 break;
         }
+        // Many cells (the path repair's designs): each cell's total brought towards n N_c by mixing balanced
+        // allocations into the best design, only when that keeps it as balanced and brings it nearer.
+        if (best_path_repaired && best_off > 0) {
+            path_limit_ = path_work_ + kMixWork;
+            w_ = std::move(best_state.w);
+            v_ = std::move(best_state.v);
+            x_ = std::move(best_state.x);
+            rc_ = std::move(best_state.rc);
+            if (mix_towards_targets()) {
+                auto d = finish();
+                std::int64_t miss = 0;
+                for (std::size_t s = 0; s < d.allocations(); ++s) miss += d.misses[s] ? d.weight[s] : 0;
+                // miss / total <= best_miss / N: no more weight on allocations that miss.
+                if (static_cast<Int128>(miss) * N_ <= static_cast<Int128>(best_miss) * d.total) best = std::move(d);
+            }
+        }
         return best;
     }
 
 private:
+    // The pieces of one attempt, kept while it is the best.
+    struct State {
+        std::vector<std::int64_t> w, v;
+        std::vector<std::int32_t> x, rc;
+    };
+
     // ---- pieces (allocations with weights) ----
     std::size_t pieces() const { return w_.size(); }
     std::int32_t* x(std::size_t p) { return x_.data() + p * C_; }
@@ -532,13 +560,13 @@ private:
                     queue.push_back(h2);
                 }
             }
-            if (path_work_ >= kPathRepairWork) return false;
+            if (path_work_ >= path_limit_) return false;
         }
         return false;
     }
     bool repair_stratum(std::size_t p, std::size_t j) {
         bool changed = false;
-        for (bool more = true; more && path_work_ < kPathRepairWork;) {
+        for (bool more = true; more && path_work_ < path_limit_;) {
             more = augment(p, j, [&](std::size_t h, std::int64_t v) { return v > hi_[h]; },
                            [&](std::size_t h, std::int64_t v) { return v < hi_[h]; }) ||
                    augment(p, j, [&](std::size_t h, std::int64_t v) { return v > lo_[h]; },
@@ -549,12 +577,12 @@ private:
     }
     void repair_by_paths(std::size_t p) {
         build_groups();
-        while (v_[p] > 0 && path_work_ < kPathRepairWork) {
-            for (bool changed = true; changed && v_[p] > 0 && path_work_ < kPathRepairWork;) {
+        while (v_[p] > 0 && path_work_ < path_limit_) {
+            for (bool changed = true; changed && v_[p] > 0 && path_work_ < path_limit_;) {
                 changed = false;
                 for (std::size_t j = 0; j < J_ && v_[p] > 0; ++j) changed = repair_stratum(p, j) || changed;
             }
-            if (v_[p] == 0 || path_work_ >= kPathRepairWork) return;
+            if (v_[p] == 0 || path_work_ >= path_limit_) return;
             // The best move changing several strata at once.
             const auto* r = rc(p);
             std::int64_t best = 0;
@@ -599,7 +627,7 @@ private:
             std::size_t piece;
         };
         std::vector<std::vector<Edge>> adj(C_);
-        for (bool progress = true; progress && path_work_ < kPathRepairWork;) {
+        for (bool progress = true; progress && path_work_ < path_limit_;) {
             progress = false;
             // The allocations holding a case of each cell (a small sample holds few of many cells).
             std::vector<std::vector<std::uint32_t>> holding(C_);
@@ -623,7 +651,7 @@ private:
             std::vector<std::uint32_t> from(C_), queue;
             std::vector<std::size_t> by(C_);
             for (;;) {
-                if (path_work_ >= kPathRepairWork) return;
+                if (path_work_ >= path_limit_) return;
                 std::fill(from.begin(), from.end(), kNoRow);
                 queue.clear();
                 for (std::size_t c = 0; c < C_; ++c)
@@ -714,6 +742,148 @@ private:
         }
     }
 
+    // ---- 6. many cells: balanced allocations mixed in, towards n N_c (pairwise Frank-Wolfe) ----
+    // The design's mean allocation e (e_c = sum of w_s x_s,c) should be the target t_c = n N_c (weights summing
+    // to N). After the path repair and compensation it can be far from it (cells whose every case the repair moved
+    // away have chance 0). The distance is measured case by case: sum over cells of (e_c - t_c)^2 / N_c, the
+    // squared gaps of the cases' chances. Each step asks for a balanced allocation y with small sum of
+    // (e_c - t_c) y_c / N_c (the cells furthest below their total, relative to their size, filled first, each at
+    // most the ceiling of its share n N_c / N and within the categories' ceilings; the rest where there is room;
+    // then brought within floor/ceiling by the path repair; an allocation the repair cannot balance ends the
+    // mixing) and moves weight to it from the allocation furthest along the gradient, as much as brings e nearest
+    // t (exact line search, at most that allocation's weight: a pairwise Frank-Wolfe step, Lacoste-Julien & Jaggi
+    // 2015); when that moves nothing, y takes the same share of every allocation's weight (the classic step).
+    // The weights are first scaled by a power of two (total T = N S) so that shares are whole numbers; every
+    // step keeps the total T and every allocation balanced. All in integers (128-bit for the sums), so every
+    // machine mixes the same; the probabilities written are computed from the final weights (finish). Bounded by
+    // kMixSteps steps and kMixWork cells looked at. Returns whether anything was mixed in.
+    bool mix_towards_targets() {
+        if (N_ <= 0 || n_ <= 0 || C_ == 0) return false;
+        std::int64_t S = std::int64_t{1} << 16;
+        while (S > 1 && static_cast<Int128>(N_) * S * n_ > (static_cast<Int128>(1) << 50)) S >>= 1;
+        if (S < 2) return false;
+        for (auto& w : w_) w *= S;
+        const std::int64_t T = N_ * S;
+        std::vector<std::int64_t> e(C_, 0), t(C_);
+        for (std::size_t c = 0; c < C_; ++c) t[c] = n_ * sizes_[c] * S;
+        auto exact_means = [&] {
+            std::fill(e.begin(), e.end(), 0);
+            for (std::size_t p = 0; p < pieces(); ++p)
+                for (std::size_t c = 0; c < C_; ++c) e[c] += w_[p] * x(p)[c];
+            path_work_ += pieces() * C_;
+        };
+        exact_means();
+        std::vector<std::uint32_t> order(C_);
+        std::vector<std::int32_t> y(C_);
+        std::vector<std::int64_t> r(R_);
+        bool mixed = false;
+        for (std::size_t step = 0; step < kMixSteps && path_work_ < path_limit_; ++step) {
+            // The cheapest cells for g = e - t first (ties: the lower cell).
+            std::iota(order.begin(), order.end(), 0u);
+            // Relative to the cell's size: the chance of a case of c is e_c / (T N_c).
+            std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
+                const Int128 ga = static_cast<Int128>(e[a] - t[a]) * sizes_[b];
+                const Int128 gb = static_cast<Int128>(e[b] - t[b]) * sizes_[a];
+                return ga != gb ? ga < gb : a < b;
+            });
+            std::fill(y.begin(), y.end(), 0);
+            std::fill(r.begin(), r.end(), 0);
+            std::int64_t left = n_;
+            // Each cell at most the ceiling of its share n N_c / N, within the categories' ceilings, cells below
+            // their total first; then the same without the categories' ceilings; then anywhere with room.
+            auto share = [&](std::size_t c) { return (n_ * sizes_[c] + N_ - 1) / N_; };
+            for (int pass = 0; pass < 3 && left > 0; ++pass)
+                for (auto c : order) {
+                    if (left == 0) break;
+                    std::int64_t k = std::min<std::int64_t>(left, (pass < 2 ? share(c) : sizes_[c]) - y[c]);
+                    if (pass == 0)
+                        for (auto h : cells_.row[c]) k = std::min(k, hi_[h] - r[h]);
+                    if (k <= 0) continue;
+                    y[c] += static_cast<std::int32_t>(k);
+                    for (auto h : cells_.row[c]) r[h] += k;
+                    left -= k;
+                }
+            path_work_ += C_ * J_;
+            add_piece(0, y.data());
+            const auto p = pieces() - 1;
+            if (v_[p] > 0) repair_by_paths(p);
+            if (v_[p] > 0) {  // not balanced: it cannot be mixed in
+                w_.pop_back();
+                v_.pop_back();
+                x_.resize(x_.size() - C_);
+                rc_.resize(rc_.size() - R_);
+                break;
+            }
+            // The allocation to take weight from: the one furthest along the gradient (sum of a_c x_s,c / N_c,
+            // a = e - t), among those with weight; then the weight u moved from it to y that brings e nearest t:
+            // u = -<a, y - x_s> / |y - x_s|^2 (both over N_c), within [0, w_s] (a pairwise Frank-Wolfe step).
+            std::size_t away = kNoPiece;
+            Int128 away_score = 0;
+            for (std::size_t q = 0; q < p; ++q) {
+                if (w_[q] == 0) continue;
+                Int128 score = 0;
+                for (std::size_t c = 0; c < C_; ++c)
+                    if (x(q)[c] != 0) score += static_cast<Int128>(e[c] - t[c]) * x(q)[c] / sizes_[c];
+                if (away == kNoPiece || score > away_score) {
+                    away = q;
+                    away_score = score;
+                }
+            }
+            path_work_ += p * C_;
+            Int128 num = 0, den = 0;
+            for (std::size_t c = 0; c < C_ && away != kNoPiece; ++c) {
+                const Int128 d = x(p)[c] - x(away)[c];
+                if (d == 0) continue;
+                num -= static_cast<Int128>(e[c] - t[c]) * d / sizes_[c];
+                den += d * d * T / sizes_[c];
+            }
+            std::int64_t u = 0;
+            if (num > 0 && den > 0) {
+                const Int128 best = num * T / den;
+                u = static_cast<std::int64_t>(std::min<Int128>(best, w_[away]));
+            }
+            if (u > 0) {
+                w_[away] -= u;
+                w_[p] = u;
+                for (std::size_t c = 0; c < C_; ++c) e[c] += u * (x(p)[c] - x(away)[c]);
+                mixed = true;
+            } else {
+                // No weight to move from that one allocation: y takes a share m / T of every allocation's weight
+                // instead (the classic step), m = T <a, e - T y> / |e - T y|^2 (both over N_c), within [0, T].
+                Int128 num2 = 0, den2 = 0;
+                for (std::size_t c = 0; c < C_; ++c) {
+                    const Int128 d = static_cast<Int128>(e[c]) - static_cast<Int128>(T) * x(p)[c];
+                    num2 += static_cast<Int128>(e[c] - t[c]) * d / sizes_[c];
+                    den2 += d * d / sizes_[c];
+                }
+                std::int64_t m = 0;
+                if (num2 > 0 && den2 > 0) m = static_cast<std::int64_t>(std::min<Int128>(num2 * T / den2, T));
+                if (m <= 0) {
+                    w_.pop_back();
+                    v_.pop_back();
+                    x_.resize(x_.size() - C_);
+                    rc_.resize(rc_.size() - R_);
+                    break;
+                }
+                std::int64_t given = 0;
+                for (std::size_t q = 0; q < p; ++q) {
+                    const auto cut = static_cast<std::int64_t>(static_cast<Int128>(w_[q]) * m / T);
+                    w_[q] -= cut;
+                    given += cut;
+                }
+                w_[p] = given;
+                exact_means();
+                mixed = true;
+            }
+            bool done = true;
+            for (std::size_t c = 0; c < C_ && done; ++c) done = e[c] == t[c];
+            if (done) break;
+        }
+        if (!mixed)
+            for (auto& w : w_) w /= S;
+        return mixed;
+    }
+
     // ---- the design: identical allocations merged, in a fixed order ----
     CellDesign finish() {
         std::vector<std::size_t> order(pieces());
@@ -742,10 +912,12 @@ private:
             for (std::size_t c = 0; c < C_; ++c) d.expected[c] += d.weight[s] * d.allocation(s)[c];
         }
         d.total = run;
-        // The weights sum to N (the slots of the start), so exact means expected[c] == n N_c.
-        d.exact = N_ == 0 || d.total == N_;
+        // The weights sum to N (the slots of the start), or to N times a power of two once allocations are mixed
+        // in (mix_towards_targets): exact means expected[c] / total == n N_c / N.
+        d.exact = N_ == 0 || d.total > 0;
         for (std::size_t c = 0; c < C_ && N_ > 0; ++c)
-            if (d.expected[c] != n_ * sizes_[c]) d.exact = false;
+            if (static_cast<Int128>(d.expected[c]) * N_ != static_cast<Int128>(n_) * sizes_[c] * d.total)
+                d.exact = false;
         return d;
     }
 
@@ -768,6 +940,11 @@ private:
     static constexpr std::uint64_t kLocalRepairWork = 50000000, kLocalRepairCells = 400;
     // The augmenting-path repair's work (cells looked at), over the whole build.
     static constexpr std::uint64_t kPathRepairWork = 200000000;
+    // The path repair's limit: kPathRepairWork for the build, then a budget of its own for the mixing.
+    std::uint64_t path_limit_ = kPathRepairWork;
+    static constexpr std::uint64_t kMixWork = 2000000000;
+    // Balanced allocations mixed in at most (mix_towards_targets).
+    static constexpr std::size_t kMixSteps = 1000;
     std::uint64_t work_ = 0, local_work_ = 0, path_work_ = 0;
     bool path_repaired_ = false;
     // Per stratifier j: the group of each cell (the cells with its categories on every other stratifier) and

@@ -388,9 +388,26 @@ TEST_CASE("many cells: the augmenting-path repair keeps every allocation of the 
         weight += design.weight[s];
     }
     CHECK(bad == 0);
-    CHECK(weight == std::int64_t(f.size()));
-    // Every case has some chance (the compensating chains between neighbouring cells).
+    // The weights add up to N, or to N times a power of two once balanced allocations are mixed in.
+    CHECK(weight == design.total);
+    CHECK(design.total % std::int64_t(f.size()) == 0);
+    // Every case has some chance, and every cell's chance is within a factor of 4 of n/N (before the mixing of
+    // balanced allocations, 0.035 n/N to 6.8 n/N here; after it 0.25 n/N to 4.1 n/N).
     CHECK(std::all_of(design.expected.begin(), design.expected.end(), [](std::int64_t e) { return e > 0; }));
+    const double target = double(n) / double(f.size());
+    double lowest = 1, highest = 0;
+    for (std::size_t c = 0; c < cells.cells(); ++c) {
+        const double p = design.inclusion_probability(c, cells.size[c]);
+        lowest = std::min(lowest, p);
+        highest = std::max(highest, p);
+    }
+    MESSAGE("many cells: " << cells.cells() << " cells, chances " << lowest << " to " << highest << " (n/N " << target << ")");
+    CHECK(lowest > 0.2 * target);
+    CHECK(highest < 4.5 * target);
+    // The same frame, the same design.
+    auto again = sd::balanced_design(cells, cells.size, n);
+    CHECK(again.weight == design.weight);
+    CHECK(again.count == design.count);
 }
 
 TEST_CASE("check takes the stratifiers the sample was drawn with from sample.csv's columns, and says so") {
@@ -442,4 +459,64 @@ TEST_CASE("check takes the stratifiers the sample was drawn with from sample.csv
     CHECK(c.exit_code == 0);
     CHECK(c.out.find("Stratifiers disposal_type, gender, rosh, swb (the default four: " + hand +
                      " does not say which the sample was drawn with; --stratify chooses others)") != std::string::npos);
+}
+
+TEST_CASE("many cells: repeated draws select each case with the probability written for it, none with chance 0" *
+          doctest::test_suite("long")) {
+    // 3,000 cases on five stratifiers of 5, 2, 4, 4 and 5 categories (over 400 cells, so the path repair and the
+    // mixing of balanced allocations make the design), n = 40, drawn many times: each case's observed frequency
+    // within 4.5 binomial standard errors of the probability written for it, every probability above 0.
+    Engine g(4242);
+    SamplingFrame f;
+    f.stratifiers.clear();
+    f.category_count = {5, 2, 4, 4, 5};
+    for (std::size_t j = 0; j < f.category_count.size(); ++j) f.stratifiers.push_back(static_cast<Stratifier>(j));
+    f.codes = RowTable<std::uint16_t>(f.category_count.size());
+    std::vector<std::uint16_t> row(f.category_count.size());
+    for (std::size_t i = 0; i < 3000; ++i) {
+        for (std::size_t j = 0; j < row.size(); ++j) {
+            std::uint16_t c = 0;
+            while (c + 1 < f.category_count[j] && sd::uniform_below(g, 5) < 3) ++c;  // skewed
+            row[j] = c;
+        }
+        f.codes.push_back(std::span<const std::uint16_t>(row));
+    }
+    REQUIRE(sd::build_cells(f).cells() > 400);
+    const std::size_t N = f.size(), n = 40;
+    const int reps = casesample::test::repetitions(100000, 10000);
+    std::vector<int> hits(N, 0);
+    std::vector<double> written(N, -1);
+    std::size_t missed = 0;
+    Engine e(99);
+    for (int r = 0; r < reps; ++r) {
+        auto d = draw_sample(f, n, 0, DrawMethod::balanced, e);
+        missed += !d.misses.empty();
+        for (std::size_t t = 0; t < n; ++t) {
+            const auto i = d.selected[t];
+            ++hits[i];
+            if (written[i] < 0) written[i] = d.inclusion_probability[t];
+            CHECK(written[i] == d.inclusion_probability[t]);
+        }
+    }
+    double worst_z = 0, lowest = 1, highest = 0, sum = 0;
+    std::size_t never = 0;
+    for (std::size_t i = 0; i < N; ++i) {
+        if (written[i] < 0) {  // never drawn: its chance must be so small that this is likely
+            ++never;
+            continue;
+        }
+        sum += written[i];
+        lowest = std::min(lowest, written[i]);
+        highest = std::max(highest, written[i]);
+        const double p = written[i], se = std::sqrt(p * (1 - p) / reps);
+        const double dev = std::fabs(double(hits[i]) / reps - p);
+        if (se > 0) worst_z = std::max(worst_z, dev / se);
+    }
+    MESSAGE("many cells, " << reps << " draws: chances " << lowest << " to " << highest << " (n/N " << double(n) / double(N)
+                           << "), worst " << worst_z << " SE, never drawn " << never << ", draws missing a margin " << missed);
+    CHECK(never == 0);
+    CHECK(lowest > 0);
+    CHECK(worst_z < 4.5);
+    CHECK(missed == 0);
+    CHECK(sum == doctest::Approx(double(n)).epsilon(1e-6));
 }
