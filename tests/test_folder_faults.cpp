@@ -135,7 +135,9 @@ std::vector<std::pair<std::string, int>> steps_after_lock(const std::string& com
         auto paren = line.find('(', at);
         if (at == std::string::npos || paren == std::string::npos) continue;
         auto name = line.substr(at, paren - at);
-        int nth = ++seen[name];
+        // strace's when=N counts each thread's calls on their own: so does this (under the sanitizers a thread of
+        // their own makes calls too).
+        int nth = ++seen[line.substr(0, line.find(' ')) + " " + name];
         if (!locked && name == "openat" && line.find(".casesample.lock") != std::string::npos) locked = true;
         // Reads between the writes add nothing: a kill there is the same instant as at the next write.
         // So are messages printed at the end, and all but the first call removing the swapped-out state.
@@ -313,9 +315,15 @@ TEST_CASE("race: draw --force against substitute on one folder never gives two s
         auto loser_err = read_text(out + (dc != 0 ? "/d.err" : "/s.err"));
         CHECK(sh(kBinary + " verify " + folder.string()).code == 0);
         CHECK((dc == 0 || dc == 1));
-        CHECK((scode == 0 || scode == 1));
+        // When the draw got the lock first and ran to its end before the substitute began (a slow start, as under
+        // the sanitizers), the substitute may find that its case is not in the new sample: refused, exit 2.
+        const auto serr = read_text(out + "/s.err");
+        const bool case_gone = scode == 2 && dc == 0 && serr.find("is not in the sample") != std::string::npos;
+        CHECK_MESSAGE((scode == 0 || scode == 1 || case_gone), serr);
         CHECK((dc == 0 || scode == 0));
-        if (dc == 0 && scode == 0) {
+        if (case_gone) {
+            ++both;
+        } else if (dc == 0 && scode == 0) {
             // Both ran, one after the other: the substitution is in the current log (after the draw) or in the
             // log the draw set aside (before it); never lost.
             ++both;
@@ -399,12 +407,22 @@ TEST_CASE("faults: excluded.csv, written a megabyte at a time as it is made, is 
     auto trace = temp_dir() + "/trace";
     REQUIRE(sh(kStrace + "-f -qq -y -o " + trace + " -e trace=write " + command).code == 0);
     fs::remove_all(folder);
+    // strace counts a call's Nth time per thread (when=N): only the writes of the thread that writes the file
+    // count (under the sanitizers a thread of their own writes too).
     std::vector<int> writes;
     {
+        std::vector<std::pair<std::string, std::string>> calls;  // (thread, line)
         std::ifstream in(trace);
-        int nth = 0;
+        std::string writer;
         for (std::string line; std::getline(in, line);) {
             if (line.find("write(") == std::string::npos) continue;
+            const std::string thread = line.substr(0, line.find(' '));
+            calls.emplace_back(thread, line);
+            if (writer.empty() && line.find("excluded.csv>") != std::string::npos) writer = thread;
+        }
+        int nth = 0;
+        for (const auto& [thread, line] : calls) {
+            if (thread != writer) continue;
             ++nth;
             if (line.find("excluded.csv>") != std::string::npos) writes.push_back(nth);
         }
