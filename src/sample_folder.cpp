@@ -1021,6 +1021,10 @@ std::vector<std::string> draw_changes_since(const std::string& version) {
                   "five or more stratifiers) balanced allocations are mixed into the design to bring every case's "
                   "chance nearer n/N, so a seed draws another sample or other reserves there and the chances "
                   "written differ; frames of fewer cells (every default-four draw in practice) draw as before"},
+        {"0.3.2", "with many cells (over 400 cells, as with five or more stratifiers) the balanced allocations mixed "
+                  "into the design are chosen better, so every case's chance is much nearer n/N and a seed draws "
+                  "another sample or other reserves there, with other chances written; frames of fewer cells (every "
+                  "default-four draw in practice) draw as before"},
     };
     const auto drawn = parse_version(version), current = parse_version(CASESAMPLE_VERSION);
     if (version == CASESAMPLE_VERSION) return {};

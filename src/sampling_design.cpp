@@ -142,6 +142,12 @@ private:
         v_.push_back(v);
     }
     // Keeps weight t in piece p and moves the rest of its weight to a new identical piece.
+    void drop_last_piece() {
+        w_.pop_back();
+        v_.pop_back();
+        x_.resize(x_.size() - C_);
+        rc_.resize(rc_.size() - R_);
+    }
     void split(std::size_t p, std::int64_t t) {
         if (w_[p] <= t) return;
         std::int64_t rest = w_[p] - t;
@@ -757,6 +763,50 @@ private:
     // step keeps the total T and every allocation balanced. All in integers (128-bit for the sums), so every
     // machine mixes the same; the probabilities written are computed from the final weights (finish). Bounded by
     // kMixSteps steps and kMixWork cells looked at. Returns whether anything was mixed in.
+    // Local search on a balanced allocation p for the linear oracle: a case moved from a cell to one lower in
+    // `order` (rank: position there) whenever every category it changes stays within floor/ceiling; the worst
+    // held cell first, to the lowest cell it can go to. Each move lowers the sum of the cases' ranks, so it ends.
+    void improve_along(std::size_t p, const std::vector<std::uint32_t>& order) {
+        auto* xp = x(p);
+        auto* r = rc(p);
+        const std::size_t W = mask_words_;
+        allowed_.assign(W, 0);
+        for (std::size_t pass = 0, moved = 1; moved && pass < kImprovePasses && path_work_ < path_limit_; ++pass) {
+            moved = 0;
+            for (std::size_t i = C_; i-- > 0 && path_work_ < path_limit_;) {
+                const auto a = order[i];
+                if (xp[a] == 0) continue;
+                // The categories a case of a may go to: a's own, and for a stratifier whose category of a is above
+                // its floor, every category below its ceiling (bit h of allowed_).
+                std::fill(allowed_.begin(), allowed_.end(), 0);
+                for (std::size_t j = 0; j < J_; ++j) {
+                    const auto ha = cells_.row[a][j];
+                    if (r[ha] > lo_[ha])
+                        for (auto h : rows_of_stratum_[j])
+                            if (r[h] < hi_[h]) allowed_[h / 64] |= std::uint64_t{1} << (h % 64);
+                    allowed_[ha / 64] |= std::uint64_t{1} << (ha % 64);
+                }
+                path_work_ += R_ + i * W;
+                // Cells lower in `order` whose categories are all allowed (ordered_masks_: the cells' categories
+                // as bits, in `order`).
+                for (std::size_t k = 0; k < i; ++k) {
+                    const auto* m = ordered_masks_.data() + k * W;
+                    bool ok = true;
+                    for (std::size_t w = 0; w < W && ok; ++w) ok = (m[w] & ~allowed_[w]) == 0;
+                    if (!ok) continue;
+                    const auto b = order[k];
+                    if (xp[b] >= sizes_[b]) continue;
+                    --xp[a];
+                    ++xp[b];
+                    for (auto h : cells_.row[a]) --r[h];
+                    for (auto h : cells_.row[b]) ++r[h];
+                    ++moved;
+                    break;
+                }
+            }
+        }
+    }
+
     bool mix_towards_targets() {
         if (N_ <= 0 || n_ <= 0 || C_ == 0) return false;
         std::int64_t S = std::int64_t{1} << 16;
@@ -766,16 +816,36 @@ private:
         const std::int64_t T = N_ * S;
         std::vector<std::int64_t> e(C_, 0), t(C_);
         for (std::size_t c = 0; c < C_; ++c) t[c] = n_ * sizes_[c] * S;
+        // Each allocation's cells holding a case (a small sample holds few of many cells).
+        struct Held {
+            std::uint32_t cell;
+            std::int32_t count;
+        };
+        std::vector<std::vector<Held>> held(pieces());
+        auto hold = [&](std::size_t p) {
+            held[p].clear();
+            for (std::size_t c = 0; c < C_; ++c)
+                if (x(p)[c] != 0) held[p].push_back({static_cast<std::uint32_t>(c), x(p)[c]});
+            path_work_ += C_;
+        };
+        for (std::size_t p = 0; p < pieces(); ++p) hold(p);
         auto exact_means = [&] {
             std::fill(e.begin(), e.end(), 0);
-            for (std::size_t p = 0; p < pieces(); ++p)
-                for (std::size_t c = 0; c < C_; ++c) e[c] += w_[p] * x(p)[c];
-            path_work_ += pieces() * C_;
+            for (std::size_t p = 0; p < pieces(); ++p) {
+                for (auto [c, k] : held[p]) e[c] += w_[p] * k;
+                path_work_ += held[p].size();
+            }
         };
         exact_means();
+
         std::vector<std::uint32_t> order(C_);
         std::vector<std::int32_t> y(C_);
-        std::vector<std::int64_t> r(R_);
+        std::vector<std::int64_t> r(R_), need(J_), ga(C_);
+        std::vector<std::int32_t> dd(C_, 0);
+        mask_words_ = (R_ + 63) / 64;
+        ordered_masks_.assign(C_ * mask_words_, 0);
+        std::vector<std::pair<std::int64_t, std::size_t>> cand;
+        std::vector<std::int64_t> scores;
         bool mixed = false;
         for (std::size_t step = 0; step < kMixSteps && path_work_ < path_limit_; ++step) {
             // The cheapest cells for g = e - t first (ties: the lower cell).
@@ -786,66 +856,137 @@ private:
                 const Int128 gb = static_cast<Int128>(e[b] - t[b]) * sizes_[a];
                 return ga != gb ? ga < gb : a < b;
             });
+            for (std::size_t k = 0; k < C_; ++k) {
+                auto* m = ordered_masks_.data() + k * mask_words_;
+                std::fill(m, m + mask_words_, 0);
+                for (auto h : cells_.row[order[k]]) m[h / 64] |= std::uint64_t{1} << (h % 64);
+            }
             std::fill(y.begin(), y.end(), 0);
             std::fill(r.begin(), r.end(), 0);
             std::int64_t left = n_;
-            // Each cell at most the ceiling of its share n N_c / N, within the categories' ceilings, cells below
-            // their total first; then the same without the categories' ceilings; then anywhere with room.
+            // One case at a time, cells below their total first: each cell at most the ceiling of its share
+            // n N_c / N, within the categories' ceilings, and only while the cases left can still lift every
+            // category below its floor (need[j]: the cases stratifier j's categories still lack for their floors;
+            // a case lowers each need by at most one); then the same up to the cell's size; then anywhere with
+            // room. What still misses is left to the path repair.
             auto share = [&](std::size_t c) { return (n_ * sizes_[c] + N_ - 1) / N_; };
+            std::fill(need.begin(), need.end(), 0);
+            for (std::size_t h = 0; h < R_; ++h) need[stratum_of_row_[h]] += lo_[h];
+            auto fits = [&](std::size_t c) {
+                for (std::size_t j = 0; j < J_; ++j) {
+                    const auto h = cells_.row[c][j];
+                    if (r[h] >= hi_[h]) return false;
+                    if (need[j] - (r[h] < lo_[h] ? 1 : 0) > left - 1) return false;
+                }
+                return true;
+            };
             for (int pass = 0; pass < 3 && left > 0; ++pass)
                 for (auto c : order) {
                     if (left == 0) break;
-                    std::int64_t k = std::min<std::int64_t>(left, (pass < 2 ? share(c) : sizes_[c]) - y[c]);
-                    if (pass == 0)
-                        for (auto h : cells_.row[c]) k = std::min(k, hi_[h] - r[h]);
-                    if (k <= 0) continue;
-                    y[c] += static_cast<std::int32_t>(k);
-                    for (auto h : cells_.row[c]) r[h] += k;
-                    left -= k;
+                    const std::int64_t cap = pass == 0 ? share(c) : sizes_[c];
+                    while (left > 0 && y[c] < cap && (pass == 2 || fits(c))) {
+                        ++y[c];
+                        for (std::size_t j = 0; j < J_; ++j) {
+                            const auto h = cells_.row[c][j];
+                            if (r[h] < lo_[h]) --need[j];
+                            ++r[h];
+                        }
+                        --left;
+                    }
                 }
             path_work_ += C_ * J_;
+            // (e_c - t_c) / N_c for each cell, once per step; |e_c - t_c| <= n N_c S, so a score stays below
+            // n^2 S < 2^63.
+            for (std::size_t c = 0; c < C_; ++c) ga[c] = (e[c] - t[c]) / sizes_[c];
+            auto score_of = [&](std::size_t q) {
+                std::int64_t sc = 0;
+                const auto* xq = x(q);
+                for (std::size_t c = 0; c < C_; ++c)
+                    if (xq[c] != 0) sc += ga[c] * xq[c];
+                path_work_ += C_;
+                return sc;
+            };
+            // Every allocation's position along the gradient, sum of a_c x_s,c / N_c.
+            scores.resize(pieces());
+            for (std::size_t q = 0; q < pieces(); ++q) {
+                std::int64_t sc = 0;
+                for (auto [c, k] : held[q]) sc += ga[c] * k;
+                path_work_ += held[q].size();
+                scores[q] = sc;
+            }
             add_piece(0, y.data());
             const auto p = pieces() - 1;
             if (v_[p] > 0) repair_by_paths(p);
-            if (v_[p] > 0) {  // not balanced: it cannot be mixed in
-                w_.pop_back();
-                v_.pop_back();
-                x_.resize(x_.size() - C_);
-                rc_.resize(rc_.size() - R_);
-                break;
-            }
-            // The allocation to take weight from: the one furthest along the gradient (sum of a_c x_s,c / N_c,
-            // a = e - t), among those with weight; then the weight u moved from it to y that brings e nearest t:
-            // u = -<a, y - x_s> / |y - x_s|^2 (both over N_c), within [0, w_s] (a pairwise Frank-Wolfe step).
-            std::size_t away = kNoPiece;
-            Int128 away_score = 0;
-            for (std::size_t q = 0; q < p; ++q) {
-                if (w_[q] == 0) continue;
-                Int128 score = 0;
-                for (std::size_t c = 0; c < C_; ++c)
-                    if (x(q)[c] != 0) score += static_cast<Int128>(e[c] - t[c]) * x(q)[c] / sizes_[c];
-                if (away == kNoPiece || score > away_score) {
-                    away = q;
-                    away_score = score;
+            if (v_[p] == 0) improve_along(p, order);
+            // A second answer: the balanced allocation of the design lowest along the gradient, improved the same
+            // way; the lower of the two is mixed in.
+            {
+                std::size_t low = kNoPiece;
+                std::int64_t low_score = 0;
+                for (std::size_t q = 0; q < p; ++q) {
+                    if (v_[q] != 0) continue;
+                    const auto sc = scores[q];
+                    if (low == kNoPiece || sc < low_score) {
+                        low = q;
+                        low_score = sc;
+                    }
+                }
+                if (low != kNoPiece) {
+                    y.assign(x(low), x(low) + C_);
+                    add_piece(0, y.data());
+                    improve_along(p + 1, order);
+                    if (v_[p] > 0 || score_of(p + 1) < score_of(p)) {
+                        std::copy(x(p + 1), x(p + 1) + C_, x(p));
+                        std::copy(rc(p + 1), rc(p + 1) + R_, rc(p));
+                        v_[p] = v_[p + 1];
+                    }
+                    drop_last_piece();
                 }
             }
-            path_work_ += p * C_;
-            Int128 num = 0, den = 0;
-            for (std::size_t c = 0; c < C_ && away != kNoPiece; ++c) {
-                const Int128 d = x(p)[c] - x(away)[c];
-                if (d == 0) continue;
-                num -= static_cast<Int128>(e[c] - t[c]) * d / sizes_[c];
-                den += d * d * T / sizes_[c];
+            if (v_[p] > 0) {  // not balanced: it cannot be mixed in
+                drop_last_piece();
+                break;
             }
-            std::int64_t u = 0;
-            if (num > 0 && den > 0) {
-                const Int128 best = num * T / den;
-                u = static_cast<std::int64_t>(std::min<Int128>(best, w_[away]));
-            }
-            if (u > 0) {
+            // The allocations to take weight from: those furthest along the gradient (sum of a_c x_s,c / N_c,
+            // a = e - t), among those with weight, in turn; from each the weight u moved to y that brings e nearest
+            // t: u = -<a, y - x_s> / |y - x_s|^2 (both over N_c), within [0, w_s] (a pairwise Frank-Wolfe step,
+            // repeated with the next allocation while it still brings e nearer: the start's allocations are many
+            // and light, and one alone would move little).
+            held.emplace_back();
+            hold(p);
+            cand.clear();
+            for (std::size_t q = 0; q < p; ++q)
+                if (w_[q] != 0) cand.emplace_back(scores[q], q);
+            std::sort(cand.begin(), cand.end(), [](const auto& l, const auto& r) {
+                return l.first != r.first ? l.first > r.first : l.second < r.second;
+            });
+            std::int64_t moved_in = 0;
+            for (std::size_t i = 0; i < cand.size() && i < kAwayPerStep; ++i) {
+                const auto away = cand[i].second;
+                // d = x_p - x_away on the cells either holds.
+                Int128 num = 0, den = 0;
+                for (auto [c, k] : held[p]) dd[c] += k;
+                for (auto [c, k] : held[away]) dd[c] -= k;
+                auto term = [&](std::uint32_t c) {
+                    const Int128 d = dd[c];
+                    if (d == 0) return;
+                    num -= static_cast<Int128>(e[c] - t[c]) * d / sizes_[c];
+                    den += d * d * T / sizes_[c];
+                    dd[c] = 0;
+                };
+                for (auto [c, k] : held[p]) term(c);
+                for (auto [c, k] : held[away]) term(c);
+                path_work_ += held[p].size() + held[away].size();
+                std::int64_t u = 0;
+                if (num > 0 && den > 0) u = static_cast<std::int64_t>(std::min<Int128>(num * T / den, w_[away]));
+                if (u <= 0) break;
                 w_[away] -= u;
-                w_[p] = u;
-                for (std::size_t c = 0; c < C_; ++c) e[c] += u * (x(p)[c] - x(away)[c]);
+                moved_in += u;
+                for (auto [c, k] : held[p]) e[c] += u * k;
+                for (auto [c, k] : held[away]) e[c] -= u * k;
+            }
+            if (moved_in > 0) {
+                w_[p] = moved_in;
                 mixed = true;
             } else {
                 // No weight to move from that one allocation: y takes a share m / T of every allocation's weight
@@ -859,10 +1000,8 @@ private:
                 std::int64_t m = 0;
                 if (num2 > 0 && den2 > 0) m = static_cast<std::int64_t>(std::min<Int128>(num2 * T / den2, T));
                 if (m <= 0) {
-                    w_.pop_back();
-                    v_.pop_back();
-                    x_.resize(x_.size() - C_);
-                    rc_.resize(rc_.size() - R_);
+                    drop_last_piece();
+                    held.pop_back();
                     break;
                 }
                 std::int64_t given = 0;
@@ -945,6 +1084,12 @@ private:
     static constexpr std::uint64_t kMixWork = 2000000000;
     // Balanced allocations mixed in at most (mix_towards_targets).
     static constexpr std::size_t kMixSteps = 1000;
+    // Passes of the local search on each allocation asked for (improve_along).
+    static constexpr std::size_t kImprovePasses = 2;
+    // Allocations weight is taken from in one pairwise step at most.
+    static constexpr std::size_t kAwayPerStep = 256;
+    std::vector<std::uint64_t> allowed_, ordered_masks_;
+    std::size_t mask_words_ = 1;
     std::uint64_t work_ = 0, local_work_ = 0, path_work_ = 0;
     bool path_repaired_ = false;
     // Per stratifier j: the group of each cell (the cells with its categories on every other stratifier) and
