@@ -462,29 +462,35 @@ TEST_CASE("check takes the stratifiers the sample was drawn with from sample.csv
                      " does not say which the sample was drawn with; --stratify chooses others)") != std::string::npos);
 }
 
-TEST_CASE("many cells: repeated draws select each case with the probability written for it, none with chance 0" *
-          doctest::test_suite("long")) {
-    // 3,000 cases on five stratifiers of 5, 2, 4, 4 and 5 categories (over 400 cells, so the path repair and the
-    // mixing of balanced allocations make the design), n = 40, drawn many times: each case's observed frequency
-    // within 4.5 binomial standard errors of the probability written for it, every probability above 0.
-    Engine g(4242);
+namespace {
+
+// A frame of N cases on stratifiers of the given category counts, skewed (each further category with chance
+// 3/5 of the one before), from `seed`.
+SamplingFrame skewed_frame(std::size_t N, std::vector<std::uint16_t> categories, std::uint64_t seed,
+                           std::uint64_t skew = 3) {
+    Engine g(seed);
     SamplingFrame f;
     f.stratifiers.clear();
-    f.category_count = {5, 2, 4, 4, 5};
+    f.category_count = std::move(categories);
     for (std::size_t j = 0; j < f.category_count.size(); ++j) f.stratifiers.push_back(static_cast<Stratifier>(j));
     f.codes = RowTable<std::uint16_t>(f.category_count.size());
     std::vector<std::uint16_t> row(f.category_count.size());
-    for (std::size_t i = 0; i < 3000; ++i) {
+    for (std::size_t i = 0; i < N; ++i) {
         for (std::size_t j = 0; j < row.size(); ++j) {
             std::uint16_t c = 0;
-            while (c + 1 < f.category_count[j] && sd::uniform_below(g, 5) < 3) ++c;  // skewed
+            while (c + 1 < f.category_count[j] && sd::uniform_below(g, 5) < skew) ++c;
             row[j] = c;
         }
         f.codes.push_back(std::span<const std::uint16_t>(row));
     }
-    REQUIRE(sd::build_cells(f).cells() > 400);
-    const std::size_t N = f.size(), n = 40;
-    const int reps = casesample::test::repetitions(100000, 10000);
+    return f;
+}
+
+// Draws the frame many times: each case's observed frequency within 4.5 binomial standard errors of the
+// probability written for it, every probability above 0, every draw within floor/ceiling.
+void check_written_chances_by_repetition(const SamplingFrame& f, std::size_t n, int full, int least) {
+    const std::size_t N = f.size();
+    const int reps = casesample::test::repetitions(full, least);
     std::vector<int> hits(N, 0);
     std::vector<double> written(N, -1);
     std::size_t missed = 0;
@@ -520,4 +526,109 @@ TEST_CASE("many cells: repeated draws select each case with the probability writ
     CHECK(worst_z < 4.5);
     CHECK(missed == 0);
     CHECK(sum == doctest::Approx(double(n)).epsilon(1e-6));
+}
+
+}  // namespace
+
+TEST_CASE("many cells: repeated draws select each case with the probability written for it, none with chance 0" *
+          doctest::test_suite("long")) {
+    // 3,000 cases on five stratifiers of 5, 2, 4, 4 and 5 categories (over 400 cells, so the path repair and the
+    // mixing of balanced allocations make the design), n = 40: an exact design (every chance n/N).
+    auto f = skewed_frame(3000, {5, 2, 4, 4, 5}, 4242);
+    REQUIRE(sd::build_cells(f).cells() > 400);
+    check_written_chances_by_repetition(f, 40, 100000, 10000);
+}
+
+TEST_CASE("many cells: where the mixture is not exact, repeated draws still select each case with the probability "
+          "written for it" * doctest::test_suite("long")) {
+    // 6,007 cases on the same five stratifiers, n = 61 (741 cells): the mixture of balanced allocations ends near
+    // n/N but not on it (chances 0.966 to 1.049 times n/N), so the chances written differ from case to case and
+    // must be the design's own.
+    auto f = skewed_frame(6007, {5, 2, 4, 4, 5}, 5);
+    auto cells = sd::build_cells(f);
+    REQUIRE(cells.cells() > 400);
+    auto design = sd::balanced_design(cells, cells.size, 61);
+    REQUIRE_FALSE(design.exact);
+    check_written_chances_by_repetition(f, 61, 100000, 10000);
+}
+
+TEST_CASE("many cells: the mixture's mean allocation is near n N_c / N in every cell, none 0, every allocation "
+          "balanced (random frames)") {
+    // Random frames of 3,000 to 20,000 cases on five or six stratifiers of 2 to 6 categories (over 400 cells, so
+    // the path repair and the mixing make the design), n from 30 to 180. Tolerances (stated in
+    // docs/sampling-design.md): every cell's chance within 0.85 to 1.18 times n/N, the case-weighted root mean
+    // square of (chance / (n/N) - 1) below 0.04 (measured: 0.934 to 1.091, 0.024 at most); a design said to be
+    // exact is exactly n N_c / N in every cell, and one that is not says so.
+    Engine g(20261124);
+    const int frames = casesample::test::repetitions(8, 2);
+    int made = 0, exact = 0;
+    double worst_low = 1, worst_high = 1, worst_rms = 0;
+    for (int tries = 0; made < frames && tries < 10 * frames; ++tries) {
+        const std::size_t J = 5 + sd::uniform_below(g, 2);
+        std::vector<std::uint16_t> categories;
+        for (std::size_t j = 0; j < J; ++j) categories.push_back(static_cast<std::uint16_t>(2 + sd::uniform_below(g, 5)));
+        const std::size_t N = 3000 + sd::uniform_below(g, 17001);
+        const std::int64_t n = 30 + static_cast<std::int64_t>(sd::uniform_below(g, 151));
+        auto f = skewed_frame(N, categories, g(), 2 + sd::uniform_below(g, 2));
+        auto cells = sd::build_cells(f);
+        if (cells.cells() <= 400 || cells.cells() > 4000) continue;
+        ++made;
+        auto design = sd::balanced_design(cells, cells.size, n);
+        auto b = sd::row_bounds(cells, cells.size, n);
+        CHECK(design.miss_probability() == 0.0);
+        // Every allocation in the support balanced (recounted here), the weights adding up to the total.
+        std::int64_t weight = 0;
+        std::size_t bad = 0;
+        for (std::size_t s = 0; s < design.allocations(); ++s) {
+            std::vector<std::int64_t> count(design.allocation(s), design.allocation(s) + cells.cells());
+            std::int64_t total = 0;
+            for (std::size_t c = 0; c < cells.cells(); ++c) {
+                bad += count[c] < 0 || count[c] > cells.size[c];
+                total += count[c];
+            }
+            bad += total != n || sd::total_violation(cells, b, count) != 0;
+            bad += design.weight[s] <= 0;
+            weight += design.weight[s];
+        }
+        CHECK(bad == 0);
+        CHECK(weight == design.total);
+        // The mean allocation recomputed from the allocations and weights: the chances are the design's own.
+        std::vector<std::int64_t> mean(cells.cells(), 0);
+        for (std::size_t s = 0; s < design.allocations(); ++s)
+            for (std::size_t c = 0; c < cells.cells(); ++c) mean[c] += design.weight[s] * design.allocation(s)[c];
+        CHECK(mean == design.expected);
+        const double target = double(n) / double(N);
+        double low = 1e9, high = 0, square = 0;
+        std::size_t zero = 0, off = 0;
+        for (std::size_t c = 0; c < cells.cells(); ++c) {
+            const double ratio = design.inclusion_probability(c, cells.size[c]) / target;
+            zero += design.expected[c] == 0;
+            low = std::min(low, ratio);
+            high = std::max(high, ratio);
+            square += double(cells.size[c]) * (ratio - 1) * (ratio - 1);
+            // (Below 2^63: expected <= total n, total <= N 2^16.)
+            off += design.expected[c] * std::int64_t(N) != n * cells.size[c] * design.total;
+        }
+        const double rms = std::sqrt(square / double(N));
+        MESSAGE(J << " stratifiers, " << N << " cases, n " << n << ", " << cells.cells() << " cells: chances " << low
+                  << " to " << high << " times n/N, rms " << rms << std::string(design.exact ? ", exact" : ""));
+        CHECK(zero == 0);
+        CHECK(low >= 0.85);
+        CHECK(high <= 1.18);
+        CHECK(rms < 0.04);
+        CHECK(design.exact == (off == 0));
+        exact += design.exact;
+        worst_low = std::min(worst_low, low);
+        worst_high = std::max(worst_high, high);
+        worst_rms = std::max(worst_rms, rms);
+        // The same frame, the same design (the first frame only: it costs a second build).
+        if (made == 1) {
+            auto again = sd::balanced_design(cells, cells.size, n);
+            CHECK(again.weight == design.weight);
+            CHECK(again.count == design.count);
+        }
+    }
+    CHECK(made == frames);
+    MESSAGE(made << " frames, " << exact << " exact; chances " << worst_low << " to " << worst_high
+                 << " times n/N at worst, rms at most " << worst_rms);
 }
