@@ -304,6 +304,90 @@ std::optional<bool> balanced_allocation_exists(const SamplingFrame& f, std::size
     return false;
 }
 
+// A frame of N cases on stratifiers of the given category counts, skewed (each further category with chance
+// 3/5 of the one before), from `seed`.
+SamplingFrame skewed_frame(std::size_t N, std::vector<std::uint16_t> categories, std::uint64_t seed,
+                           std::uint64_t skew = 3) {
+    Engine g(seed);
+    SamplingFrame f;
+    f.stratifiers.clear();
+    f.category_count = std::move(categories);
+    for (std::size_t j = 0; j < f.category_count.size(); ++j) f.stratifiers.push_back(static_cast<Stratifier>(j));
+    f.codes = RowTable<std::uint16_t>(f.category_count.size());
+    std::vector<std::uint16_t> row(f.category_count.size());
+    for (std::size_t i = 0; i < N; ++i) {
+        for (std::size_t j = 0; j < row.size(); ++j) {
+            std::uint16_t c = 0;
+            while (c + 1 < f.category_count[j] && sd::uniform_below(g, 5) < skew) ++c;
+            row[j] = c;
+        }
+        f.codes.push_back(std::span<const std::uint16_t>(row));
+    }
+    return f;
+}
+
+// Draws the frame many times: each case's observed frequency within 4.5 binomial standard errors of the
+// probability written for it, every probability above 0, every draw within floor/ceiling.
+void check_written_chances_by_repetition(const SamplingFrame& f, std::size_t n, int full, int least) {
+    const std::size_t N = f.size();
+    const int reps = casesample::test::repetitions(full, least);
+    std::vector<int> hits(N, 0);
+    std::vector<double> written(N, -1);
+    std::size_t missed = 0;
+    Engine e(99);
+    for (int r = 0; r < reps; ++r) {
+        auto d = draw_sample(f, n, 0, DrawMethod::balanced, e);
+        missed += !d.misses.empty();
+        for (std::size_t t = 0; t < n; ++t) {
+            const auto i = d.selected[t];
+            ++hits[i];
+            if (written[i] < 0) written[i] = d.inclusion_probability[t];
+            CHECK(written[i] == d.inclusion_probability[t]);
+        }
+    }
+    double worst_z = 0, lowest = 1, highest = 0, sum = 0;
+    std::size_t never = 0;
+    for (std::size_t i = 0; i < N; ++i) {
+        if (written[i] < 0) {  // never drawn: its chance must be so small that this is likely
+            ++never;
+            continue;
+        }
+        sum += written[i];
+        lowest = std::min(lowest, written[i]);
+        highest = std::max(highest, written[i]);
+        const double p = written[i], se = std::sqrt(p * (1 - p) / reps);
+        const double dev = std::fabs(double(hits[i]) / reps - p);
+        if (se > 0) worst_z = std::max(worst_z, dev / se);
+    }
+    MESSAGE("many cells, " << reps << " draws: chances " << lowest << " to " << highest << " (n/N " << double(n) / double(N)
+                           << "), worst " << worst_z << " SE, never drawn " << never << ", draws missing a margin " << missed);
+    CHECK(never == 0);
+    CHECK(lowest > 0);
+    CHECK(worst_z < 4.5);
+    CHECK(missed == 0);
+    CHECK(sum == doctest::Approx(double(n)).epsilon(1e-6));
+}
+
+// Allocations of the design (recounted here) with a count outside 0..N_c, not adding up to n, outside
+// floor/ceiling, or without weight; `weight` gets the sum of all their weights.
+std::size_t unbalanced_allocations(const sd::CellDesign& design, const sd::CellTable& cells, std::int64_t n,
+                                   std::int64_t& weight) {
+    auto b = sd::row_bounds(cells, cells.size, n);
+    weight = 0;
+    std::size_t bad = 0;
+    for (std::size_t s = 0; s < design.allocations(); ++s) {
+        std::vector<std::int64_t> count(design.allocation(s), design.allocation(s) + cells.cells());
+        std::int64_t total = 0;
+        for (std::size_t c = 0; c < cells.cells(); ++c) {
+            bad += count[c] < 0 || count[c] > cells.size[c];
+            total += count[c];
+        }
+        bad += total != n || sd::total_violation(cells, b, count) != 0 || design.weight[s] <= 0;
+        weight += design.weight[s];
+    }
+    return bad;
+}
+
 std::vector<std::uint32_t> replay(const SamplingFrame& f, std::size_t n, std::size_t k, std::uint64_t seed) {
     Engine e(seed);
     auto d = draw_sample(f, n, k, DrawMethod::balanced, e);
@@ -354,40 +438,14 @@ TEST_CASE("many cells: the augmenting-path repair keeps every allocation of the 
     // 30,000 cases on six stratifiers of 5, 2, 4, 4, 5 and 3 categories (about 1,600 cells), n = 164: the local
     // search of the exchange repair is past its bound here, and the path repair (O(cells x categories) per
     // path) takes over. Every allocation of the design is checked against the margins recounted here.
-    Engine g(2026);
-    SamplingFrame f;
-    f.stratifiers.clear();
-    f.category_count = {5, 2, 4, 4, 5, 3};
-    for (std::size_t j = 0; j < f.category_count.size(); ++j) f.stratifiers.push_back(static_cast<Stratifier>(j));
-    f.codes = RowTable<std::uint16_t>(f.category_count.size());
-    std::vector<std::uint16_t> row(f.category_count.size());
-    for (std::size_t i = 0; i < 30000; ++i) {
-        for (std::size_t j = 0; j < row.size(); ++j) {
-            std::uint16_t c = 0;
-            while (c + 1 < f.category_count[j] && sd::uniform_below(g, 5) < 3) ++c;  // skewed
-            row[j] = c;
-        }
-        f.codes.push_back(std::span<const std::uint16_t>(row));
-    }
+    auto f = skewed_frame(30000, {5, 2, 4, 4, 5, 3}, 2026);
     auto cells = sd::build_cells(f);
     REQUIRE(cells.cells() > 400);  // past the local search's bound on cells
     const std::int64_t n = 164;
     auto design = sd::balanced_design(cells, cells.size, n);
-    auto b = sd::row_bounds(cells, cells.size, n);
     CHECK(design.miss_probability() == 0.0);
     std::int64_t weight = 0;
-    std::size_t bad = 0;
-    for (std::size_t s = 0; s < design.allocations(); ++s) {
-        std::vector<std::int64_t> count(design.allocation(s), design.allocation(s) + cells.cells());
-        std::int64_t total = 0;
-        for (std::size_t c = 0; c < cells.cells(); ++c) {
-            bad += count[c] < 0 || count[c] > cells.size[c];
-            total += count[c];
-        }
-        bad += total != n || sd::total_violation(cells, b, count) != 0;
-        weight += design.weight[s];
-    }
-    CHECK(bad == 0);
+    CHECK(unbalanced_allocations(design, cells, n, weight) == 0);
     // The weights add up to N, or to N times a power of two once balanced allocations are mixed in.
     CHECK(weight == design.total);
     CHECK(design.total % std::int64_t(f.size()) == 0);
@@ -462,74 +520,6 @@ TEST_CASE("check takes the stratifiers the sample was drawn with from sample.csv
                      " does not say which the sample was drawn with; --stratify chooses others)") != std::string::npos);
 }
 
-namespace {
-
-// A frame of N cases on stratifiers of the given category counts, skewed (each further category with chance
-// 3/5 of the one before), from `seed`.
-SamplingFrame skewed_frame(std::size_t N, std::vector<std::uint16_t> categories, std::uint64_t seed,
-                           std::uint64_t skew = 3) {
-    Engine g(seed);
-    SamplingFrame f;
-    f.stratifiers.clear();
-    f.category_count = std::move(categories);
-    for (std::size_t j = 0; j < f.category_count.size(); ++j) f.stratifiers.push_back(static_cast<Stratifier>(j));
-    f.codes = RowTable<std::uint16_t>(f.category_count.size());
-    std::vector<std::uint16_t> row(f.category_count.size());
-    for (std::size_t i = 0; i < N; ++i) {
-        for (std::size_t j = 0; j < row.size(); ++j) {
-            std::uint16_t c = 0;
-            while (c + 1 < f.category_count[j] && sd::uniform_below(g, 5) < skew) ++c;
-            row[j] = c;
-        }
-        f.codes.push_back(std::span<const std::uint16_t>(row));
-    }
-    return f;
-}
-
-// Draws the frame many times: each case's observed frequency within 4.5 binomial standard errors of the
-// probability written for it, every probability above 0, every draw within floor/ceiling.
-void check_written_chances_by_repetition(const SamplingFrame& f, std::size_t n, int full, int least) {
-    const std::size_t N = f.size();
-    const int reps = casesample::test::repetitions(full, least);
-    std::vector<int> hits(N, 0);
-    std::vector<double> written(N, -1);
-    std::size_t missed = 0;
-    Engine e(99);
-    for (int r = 0; r < reps; ++r) {
-        auto d = draw_sample(f, n, 0, DrawMethod::balanced, e);
-        missed += !d.misses.empty();
-        for (std::size_t t = 0; t < n; ++t) {
-            const auto i = d.selected[t];
-            ++hits[i];
-            if (written[i] < 0) written[i] = d.inclusion_probability[t];
-            CHECK(written[i] == d.inclusion_probability[t]);
-        }
-    }
-    double worst_z = 0, lowest = 1, highest = 0, sum = 0;
-    std::size_t never = 0;
-    for (std::size_t i = 0; i < N; ++i) {
-        if (written[i] < 0) {  // never drawn: its chance must be so small that this is likely
-            ++never;
-            continue;
-        }
-        sum += written[i];
-        lowest = std::min(lowest, written[i]);
-        highest = std::max(highest, written[i]);
-        const double p = written[i], se = std::sqrt(p * (1 - p) / reps);
-        const double dev = std::fabs(double(hits[i]) / reps - p);
-        if (se > 0) worst_z = std::max(worst_z, dev / se);
-    }
-    MESSAGE("many cells, " << reps << " draws: chances " << lowest << " to " << highest << " (n/N " << double(n) / double(N)
-                           << "), worst " << worst_z << " SE, never drawn " << never << ", draws missing a margin " << missed);
-    CHECK(never == 0);
-    CHECK(lowest > 0);
-    CHECK(worst_z < 4.5);
-    CHECK(missed == 0);
-    CHECK(sum == doctest::Approx(double(n)).epsilon(1e-6));
-}
-
-}  // namespace
-
 TEST_CASE("many cells: repeated draws select each case with the probability written for it, none with chance 0" *
           doctest::test_suite("long")) {
     // 3,000 cases on five stratifiers of 5, 2, 4, 4 and 5 categories (over 400 cells, so the path repair and the
@@ -574,23 +564,10 @@ TEST_CASE("many cells: the mixture's mean allocation is near n N_c / N in every 
         if (cells.cells() <= 400 || cells.cells() > 4000) continue;
         ++made;
         auto design = sd::balanced_design(cells, cells.size, n);
-        auto b = sd::row_bounds(cells, cells.size, n);
         CHECK(design.miss_probability() == 0.0);
         // Every allocation in the support balanced (recounted here), the weights adding up to the total.
         std::int64_t weight = 0;
-        std::size_t bad = 0;
-        for (std::size_t s = 0; s < design.allocations(); ++s) {
-            std::vector<std::int64_t> count(design.allocation(s), design.allocation(s) + cells.cells());
-            std::int64_t total = 0;
-            for (std::size_t c = 0; c < cells.cells(); ++c) {
-                bad += count[c] < 0 || count[c] > cells.size[c];
-                total += count[c];
-            }
-            bad += total != n || sd::total_violation(cells, b, count) != 0;
-            bad += design.weight[s] <= 0;
-            weight += design.weight[s];
-        }
-        CHECK(bad == 0);
+        CHECK(unbalanced_allocations(design, cells, n, weight) == 0);
         CHECK(weight == design.total);
         // The mean allocation recomputed from the allocations and weights: the chances are the design's own.
         std::vector<std::int64_t> mean(cells.cells(), 0);
