@@ -151,3 +151,19 @@ TEST_CASE("sample folder: a large excluded.csv is written and verified a piece a
     write_text(excluded, whole);
     CHECK(verify_folder(dir.string()).identical());
 }
+
+TEST_CASE("sample folder: excluded.csv of a five-year export is byte for byte the in-memory writer's") {
+    // fixtures/export-5-years.csv: generate_population.py --cases 1500 --years 5 --seed 7 (1,414 of its cases
+    // outside the windows) and seven cases whose ids a spreadsheet would take for a formula or that need quoting
+    // (= + - @, a comma, a quote, a leading space). The SHA-256 is of the excluded.csv written by casesample
+    // 0.3.0 at 1174936, which built the file whole in memory before writing it; the streamed file must match it.
+    auto spec = bundled_spec(1, 0);
+    spec.population = source_path("fixtures/export-5-years.csv");
+    spec.request.sizes = {{"court", 30}, {"out-of-court", 10}};
+    const auto dir = fs::path(temp_dir()) / "export";
+    draw_into_folder(dir, spec);
+    const auto excluded = (dir / "excluded.csv").string();
+    CHECK(fs::file_size(excluded) == 154566);
+    CHECK(sha256_file(excluded) == "edad73e4e998805af2898d208ef3da4e4b09ea266d3d02e21b03bf676a22614a");
+    CHECK(verify_folder(dir.string()).identical());
+}
