@@ -337,3 +337,27 @@ TEST_CASE("record_texts reads chosen records again: from the whole text, from a 
     auto pipe = drained(CsvReader::stream("p.csv", std::make_unique<PieceSource>(text, 1, 3), CsvOptions{Encoding::utf8, false}));
     CHECK_FALSE(pipe.record_texts({2}));
 }
+
+TEST_CASE("append_csv_escaped appends what the escaping rule gives, for any cell") {
+    // The rule written out plainly (as csv_escape was before rows were appended in place): quote a cell holding a
+    // comma, quote or line break, doubling its quotes; put ' before a leading = + - @ tab or CR (Excel).
+    auto reference = [](std::string_view cell) {
+        const bool formula = !cell.empty() && std::string_view("=+-@\t\r").find(cell[0]) != std::string_view::npos;
+        const bool quote = cell.find_first_of(",\"\n\r") != std::string_view::npos;
+        std::string out = quote ? "\"" : "";
+        if (formula) out += '\'';
+        for (char c : cell) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+        return quote ? out + "\"" : out;
+    };
+    std::mt19937 rng(2026);
+    const std::string alphabet = "aZ9 ,\"\n\r=+-@\t'.;";
+    for (int trial = 0; trial < test::repetitions(20000, 2000); ++trial) {
+        std::string cell;
+        for (std::size_t k = rng() % 12; k > 0; --k) cell += alphabet[rng() % alphabet.size()];
+        std::string out = "x,";
+        append_csv_escaped(out, cell);
+        CAPTURE(cell);
+        CHECK(out == "x," + reference(cell));
+        CHECK(csv_escape(cell) == reference(cell));
+    }
+}

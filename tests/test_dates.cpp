@@ -58,3 +58,22 @@ TEST_CASE("months are added by calendar month, clamping to the month's last day"
     CHECK(format_date(add_months(d("2019-01-15"), -1)) == "2018-12-15");
     CHECK(format_date(add_months(d("2019-12-31"), 2)) == "2020-02-29");
 }
+
+TEST_CASE("append_date writes what format_date writes: every day from 1900 to 2100, and years 0 to 9999 and beyond") {
+    // append_date formats by integer arithmetic (excluded.csv's million rows); format_date through snprintf.
+    auto same = [](Date d) {
+        std::string out = "x,";
+        append_date(out, d);
+        CAPTURE(d.days);
+        CHECK(out == "x," + format_date(d));
+    };
+    for (int day = date_from_ymd(1900, 1, 1).days; day <= date_from_ymd(2100, 12, 31).days; ++day) same(Date{day});
+    for (int day = date_from_ymd(0, 1, 1).days - 800; day <= date_from_ymd(9999, 12, 31).days + 800; day += 97)
+        same(Date{day});
+    for (int day : {date_from_ymd(0, 1, 1).days - 1, date_from_ymd(0, 1, 1).days, date_from_ymd(9999, 12, 31).days,
+                    date_from_ymd(9999, 12, 31).days + 1})
+        same(Date{day});
+    std::string out;
+    append_date(out, date_from_ymd(2019, 2, 28));
+    CHECK(out == "2019-02-28");
+}
