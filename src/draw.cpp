@@ -267,10 +267,19 @@ std::string describe_design(const DomainSample& ds) {
     const double nominal = double(ds.sample_size) / double(ds.cases.size());
     std::string out = ds.domain + ": the cases' chances of selection are not all exactly " +
                       std::to_string(ds.sample_size) + "/" + std::to_string(ds.cases.size()) + " (" +
-                      format_fixed(nominal, 6) + "). No design was found that gives every case that chance while "
-                      "keeping every category within its floor/ceiling in every draw (with three or more "
-                      "stratifiers on a small frame there may be none; see docs/sampling-design.md), so the "
-                      "closest one was used: chances run from " + format_fixed(ds.draw.lowest_probability, 6) +
+                      format_fixed(nominal, 6) + "). " +
+                      (ds.draw.design_mixed
+                           ? std::string("With this many cells (cases with the same category of every stratifier) "
+                                         "the design is a mix of samples that each keep every category within its "
+                                         "floor/ceiling, weighted towards that chance for every case within a "
+                                         "fixed amount of work (the same on every machine; see "
+                                         "docs/sampling-design.md); it stopped short of it, so the nearest mix "
+                                         "found was used")
+                           : std::string("No design was found that gives every case that chance while keeping "
+                                         "every category within its floor/ceiling in every draw (with three or "
+                                         "more stratifiers on a small frame there may be none; see "
+                                         "docs/sampling-design.md), so the closest one was used")) +
+                      ": chances run from " + format_fixed(ds.draw.lowest_probability, 6) +
                       " to " + format_fixed(ds.draw.highest_probability, 6) + ", at most " +
                       format_fixed(ds.draw.worst_deviation, 6) + " from " + format_fixed(nominal, 6) +
                       ". Each selected case's own chance is in sample.csv (inclusion_probability).";

@@ -968,6 +968,7 @@ SampleDraw draw_sample(const SamplingFrame& frame, std::size_t n, std::size_t re
         auto s = pick_allocation(*design, engine);
         count.assign(design->allocation(s), design->allocation(s) + C);
         out.design_exact = design->exact;
+        out.design_mixed = design->mixed;
         out.miss_probability = design->miss_probability();
         if (!design->exact)
             for (std::size_t c = 0; c < C; ++c) probability[c] = design->inclusion_probability(c, cells.size[c]);

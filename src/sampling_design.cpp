@@ -107,7 +107,10 @@ public:
                 std::int64_t miss = 0;
                 for (std::size_t s = 0; s < d.allocations(); ++s) miss += d.misses[s] ? d.weight[s] : 0;
                 // miss / total <= best_miss / N: no more weight on allocations that miss.
-                if (static_cast<Int128>(miss) * N_ <= static_cast<Int128>(best_miss) * d.total) best = std::move(d);
+                if (static_cast<Int128>(miss) * N_ <= static_cast<Int128>(best_miss) * d.total) {
+                    best = std::move(d);
+                    best.mixed = true;
+                }
             }
         }
         return best;

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "casesample/csv.hpp"
+#include "casesample/draw.hpp"
 #include "casesample/error.hpp"
 #include "casesample/sampling.hpp"
 #include "casesample/sampling_cells.hpp"
@@ -539,6 +540,22 @@ TEST_CASE("many cells: where the mixture is not exact, repeated draws still sele
     REQUIRE(cells.cells() > 400);
     auto design = sd::balanced_design(cells, cells.size, 61);
     REQUIRE_FALSE(design.exact);
+    REQUIRE(design.mixed);
+    // The draw says why: the mixing stopped short of n/N (not that no design exists, as on a small frame).
+    DomainSample ds;
+    ds.domain = "court";
+    ds.frame = f;
+    ds.sample_size = 61;
+    ds.cases.resize(f.size());
+    Engine e(5);
+    ds.draw = draw_sample(f, 61, 0, DrawMethod::balanced, e);
+    CHECK(ds.draw.design_mixed);
+    const auto text = describe_design(ds);
+    CHECK(text.find("court: the cases' chances of selection are not all exactly 61/6007 (0.010155). With this many "
+                    "cells") == 0);
+    CHECK(text.find("stopped short of it, so the nearest mix found was used: chances run from 0.009810 to 0.010651") !=
+          std::string::npos);
+    CHECK(text.find("small frame") == std::string::npos);
     check_written_chances_by_repetition(f, 61, 100000, 10000);
 }
 

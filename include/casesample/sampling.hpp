@@ -75,6 +75,7 @@ struct SampleDraw {
     // case's probability from n/N when not; the design's probability of missing some margin (0 when every
     // allocation it can draw is within floor/ceiling everywhere).
     bool design_exact = true;
+    bool design_mixed = false;  // many cells: the design mixes balanced allocations towards n/N (CellDesign::mixed)
     double worst_deviation = 0;
     double lowest_probability = 0, highest_probability = 0;  // over every case of the frame
     double miss_probability = 0;

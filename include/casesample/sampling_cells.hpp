@@ -77,6 +77,9 @@ struct CellDesign {
     std::vector<std::uint8_t> misses;      // per allocation: 1 when it leaves some margin outside floor/ceiling
     std::int64_t total = 0;                // sum of the weights
     bool exact = false;                    // expected[c] == total * n * N_c / N for every cell
+    // Many cells: balanced allocations were mixed in towards n N_c / N within a fixed amount of work
+    // (docs/sampling-design.md); when not exact, the mixing stopped short of it rather than none existing.
+    bool mixed = false;
     std::size_t allocations() const noexcept { return weight.size(); }
     const std::int32_t* allocation(std::size_t s) const noexcept { return count.data() + s * cells; }
     // Probability that the draw misses some margin: sum of the weights of missing allocations / total.
