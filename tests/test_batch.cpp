@@ -335,7 +335,7 @@ TEST_CASE("run_batch: a second run is a no-op, changed settings are refused, --f
     CHECK(read_text(dir + "/out/Gamma/sample.csv") == before.at("Gamma/sample.csv"));
 }
 
-TEST_CASE("run_batch --only: the named services alone; the summary of all is left as it is; an unknown name is refused") {
+TEST_CASE("run_batch --only: the named services alone, the summary of all is left as it is, an unknown name is refused") {
     auto dir = services_folder(kThree);
     auto manifest = read_batch_manifest(dir + "/SERVICES.toml");
     BatchOptions options;
@@ -355,7 +355,7 @@ TEST_CASE("run_batch --only: the named services alone; the summary of all is lef
                          UsageError);
 }
 
-TEST_CASE("run_batch: one service's bad input is reported with its name; the others finish") {
+TEST_CASE("run_batch: one service's bad input is reported with its name, the others finish") {
     auto dir = services_folder(kThree + "\n[[service]]\nname = \"=Bad\"\npopulation = \"bad.csv\"\n"
                                         "\n[[service]]\nname = \"Missing\"\npopulation = \"nowhere.csv\"\n");
     fs::copy_file(source_path("fixtures/bad/unknown_category.csv"), dir + "/bad.csv");
@@ -476,7 +476,7 @@ std::vector<std::string> names_in(const fs::path& dir) {
 
 }  // namespace
 
-TEST_CASE("summary rows: one writer for summary.csv and the Summary sheet; numbers are numbers, a failure its error") {
+TEST_CASE("summary rows: one writer for summary.csv and the Summary sheet, numbers are numbers, a failure its error") {
     BatchSummary summary;
     BatchOutcome ok;
     ok.name = "=Alpha";

@@ -41,7 +41,7 @@ std::string services_folder(const std::string& toml) {
 
 }  // namespace
 
-TEST_CASE("batch draws every service; verify finds each folder identical; a re-run is a no-op that says so") {
+TEST_CASE("batch draws every service, verify finds each folder identical, a re-run is a no-op that says so") {
     auto dir = services_folder(kServices);
     auto r = run_cli("batch " + dir + "/SERVICES.toml --out " + dir + "/out --jobs 2");
     CAPTURE(r.err);
@@ -80,7 +80,7 @@ void change_population(const std::string& path) {
 }
 }  // namespace
 
-TEST_CASE("batch --force after one population changed: only that service is drawn again; fieldwork elsewhere kept") {
+TEST_CASE("batch --force after one population changed: only that service is drawn again, fieldwork elsewhere kept") {
     const std::string toml = "fieldwork = 2019-06-03\nseed = 2019\nreserve = 3\n"
                              "[[service]]\nname = \"Lancashire\"\npopulation = \"a.csv\"\n"
                              "[[service]]\nname = \"Wigan\"\npopulation = \"b.csv\"\n"
@@ -335,7 +335,7 @@ draws = 3000
     CHECK(j["services"][0].contains("overall_probability") == j["services"][0].contains("overall_rating"));
 }
 
-TEST_CASE("batch --shard K/N: parts run apart draw every service once; a run without shards then sums them up") {
+TEST_CASE("batch --shard K/N: parts run apart draw every service once, a run without shards then sums them up") {
     std::string toml = "fieldwork = 2019-06-03\nseed = 3\n";
     for (int i = 0; i < 5; ++i)
         toml += "[[service]]\nname = \"S" + std::to_string(i) + "\"\npopulation = \"" + "abc"[i % 3] + ".csv\"\n";
@@ -367,7 +367,7 @@ TEST_CASE("batch --shard K/N: parts run apart draw every service once; a run wit
     }
 }
 
-TEST_CASE("batch --shard reminds to finish with one run without --shard; the table's balance column is in words") {
+TEST_CASE("batch --shard reminds to finish with one run without --shard, the table's balance column is in words") {
     auto dir = services_folder(kServices);
     const auto run = "batch " + dir + "/SERVICES.toml --out " + dir + "/out";
     auto part = run_cli(run + " --shard 1/2");

@@ -66,7 +66,7 @@ TEST_CASE("draw on the bundled population writes 50 court and 32 out-of-court ca
     CHECK(m["command_line"][1] == "draw");
 }
 
-TEST_CASE("the same input and seed give byte-identical files; only the manifest's command line may differ") {
+TEST_CASE("the same input and seed give byte-identical files, only the manifest's command line may differ") {
     auto base = temp_dir();
     REQUIRE(run_cli(draw_args(kPopulation, base + "/a", "--seed 42 --reserve 2")).exit_code == 0);
     REQUIRE(run_cli(draw_args(kPopulation, base + "/b", "--reserve 2 --seed 42")).exit_code == 0);
@@ -186,7 +186,7 @@ TEST_CASE("draw --size, --method and --format json") {
     CHECK(r.exit_code == 2);
 }
 
-TEST_CASE("draw --keep-columns copies the asked columns only; formula-like cells are escaped") {
+TEST_CASE("draw --keep-columns copies the asked columns only, formula-like cells are escaped") {
     auto base = temp_dir();
     auto pop = base + "/pop.csv";
     write_text(pop,
@@ -439,7 +439,7 @@ TEST_CASE("a population read from a named pipe that has a problem is one error, 
     CHECK(!std::filesystem::exists(base + "/s"));
 }
 
-TEST_CASE("a population that is not text gets the advice to save it as CSV, not a lint hint; size --from's hint works") {
+TEST_CASE("a population that is not text gets the advice to save it as CSV, not a lint hint, size --from's hint works") {
     auto base = temp_dir();
     write_text(base + "/book.csv", std::string("PK\x03\x04", 4) + std::string(200, 'x'));
     write_text(base + "/utf16.csv", std::string("\xFF\xFE", 2) + std::string("c\0a\0s\0e\0_\0i\0d\0\n\0", 16));
@@ -895,7 +895,7 @@ TEST_CASE("a population separated by semicolons or tabs gets one line saying so,
     CHECK(c.err.find("semi.csv:1: the columns of this file are separated by semicolons" + advice) != std::string::npos);
 }
 
-TEST_CASE("a missing column is suggested only a header like it; a missing stratifier can be left out with --stratify") {
+TEST_CASE("a missing column is suggested only a header like it, a missing stratifier can be left out with --stratify") {
     auto dir = temp_dir();
     auto text = read_text(kPopulation);
     auto with_header = [&](const std::string& name) {

@@ -91,7 +91,7 @@ TEST_CASE("--size must name every domain with eligible cases and fit its eligibl
     CHECK_THROWS_AS(draw_population(l.pop, l.eligible, r), UsageError);
 }
 
-TEST_CASE("the same population and seed give byte-identical files; another seed another sample") {
+TEST_CASE("the same population and seed give byte-identical files, another seed another sample") {
     auto l = fixture();
     for (auto method : {DrawMethod::balanced, DrawMethod::cells, DrawMethod::systematic}) {
         auto r = request(77, 3);
@@ -232,7 +232,7 @@ TEST_CASE("balance deviation counts cases outside floor/ceiling, signed") {
           std::string::npos);
 }
 
-TEST_CASE("a substitute takes the dropped case's place; bad drops are refused") {
+TEST_CASE("a substitute takes the dropped case's place, bad drops are refused") {
     auto l = fixture();
     auto result = draw_population(l.pop, l.eligible, request(9, 2));
     auto& court = result.domains[0];

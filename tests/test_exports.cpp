@@ -123,7 +123,7 @@ TEST_CASE("category matching ignores case, spaces, '-', '_' and '.': D.T.O. and 
     CHECK(p.category(2, Stratifier::disposal_type) == "Youth Conditional Caution");
 }
 
-TEST_CASE("--unknown-as covers blank gender, rosh and swb cells; blank ids, disposal types and dates stay errors") {
+TEST_CASE("--unknown-as covers blank gender, rosh and swb cells, blank ids, disposal types and dates stay errors") {
     PopulationOptions o;
     o.unknown_as = "Not known";
     auto p = parse(std::string(kHeader) + "A1,RO,2018-10-03,,,Low\nA2,RO,2018-10-03,M,Banana,\n", o);
@@ -135,7 +135,7 @@ TEST_CASE("--unknown-as covers blank gender, rosh and swb cells; blank ids, disp
           std::string::npos);
 }
 
-TEST_CASE("duplicates: identical rows dropped on request and counted; conflicting ones an error naming every pair") {
+TEST_CASE("duplicates: identical rows dropped on request and counted, conflicting ones an error naming every pair") {
     const std::string a = "A1,RO,2018-10-03,M,Low,Low\n", b = "B1,YRO,2018-10-04,F,Low,Low\n";
     PopulationOptions drop;
     drop.drop_identical_duplicates = true;
@@ -152,7 +152,7 @@ TEST_CASE("duplicates: identical rows dropped on request and counted; conflictin
                  "repeated: line 5") == 0);
 }
 
-TEST_CASE("encodings: windows-1252 and latin-1 transcoded; a bad byte only matters in a column the tool reads") {
+TEST_CASE("encodings: windows-1252 and latin-1 transcoded, a bad byte only matters in a column the tool reads") {
     CHECK(transcode_to_utf8("caf\xE9 \x80", Encoding::windows1252) == "caf\xC3\xA9 \xE2\x82\xAC");
     CHECK(transcode_to_utf8("caf\xE9 \x80", Encoding::latin1) == "caf\xC3\xA9 \xC2\x80");
     CHECK(parse_encoding("Windows-1252") == Encoding::windows1252);
@@ -202,7 +202,7 @@ TEST_CASE("collecting problems: every problem of every row, each with line and c
                                             "CSV structure@8:2", "conflicting duplicate case ids@7:1"});
 }
 
-TEST_CASE("profiles: TOML with columns, synonyms, date format, encoding, unknown-as; errors with line and column") {
+TEST_CASE("profiles: TOML with columns, synonyms, date format, encoding, unknown-as, errors with line and column") {
     auto p = parse_profile("p.toml", "# our system\nencoding = \"windows-1252\"\ndate_format = \"%d.%m.%Y\"\n"
                                      "unknown_as = \"Not known\"\ndrop_identical_duplicates = true\n"
                                      "[columns]\nrosh = \"Risk Level\"\n[synonyms]\nswb = [\"Safeguarding\"]\n"
@@ -255,7 +255,7 @@ TEST_CASE("lint lists every problem of a messy export at once, grouped by kind, 
     CHECK(ok.out.find("court               71") != std::string::npos);
 }
 
-TEST_CASE("the messy export: draw stops at its first problem pointing to lint; one draw with the right options works") {
+TEST_CASE("the messy export: draw stops at its first problem pointing to lint, one draw with the right options works") {
     auto dir = temp_dir();
     auto first = run_cli("draw " + source_path(kMessy) + " --fieldwork 2019-06-03 --seed 1 --out " + dir + "/a");
     CHECK(first.exit_code == 2);
@@ -351,7 +351,7 @@ TEST_CASE("size --from needs only case ids, disposal types and dates: no stratif
     CHECK(r.err.find("gender") != std::string::npos);
 }
 
-TEST_CASE("report and audit read other headers with --column; judgements: twice is an error, a published table works") {
+TEST_CASE("report and audit read other headers with --column, judgements: twice is an error, a published table works") {
     auto dir = temp_dir();
     const std::string answers = source_path("fixtures/answers/lancashire-2019-answers.csv");
     const std::string published = source_path("fixtures/published/lancashire-2019.csv");

@@ -204,7 +204,7 @@ TEST_CASE("a wide answers file's other columns: read past with a note, or ignore
     }
 }
 
-TEST_CASE("casesample report: a mistyped key question column stops it at file:1:column; --ignore-column passes it over") {
+TEST_CASE("casesample report: a mistyped key question column stops it at file:1:column, --ignore-column passes it over") {
     using namespace casesample::test;
     auto dir = temp_dir();
     auto answers = read_text(source_path("fixtures/answers/lancashire-2019-answers.csv"));
@@ -355,7 +355,7 @@ TEST_CASE("the Lancashire 2019 answers reproduce every Annex 2 rating and the ov
     }
 }
 
-TEST_CASE("the same seed gives the same rating probabilities; the report says which simulation it ran") {
+TEST_CASE("the same seed gives the same rating probabilities, the report says which simulation it ran") {
     auto answers = read_answers(test::source_path(kAnswers), fw());
     auto a = render_report(build_report(fw(), answers, lancashire_options()), ReportFormat::json);
     auto b = render_report(build_report(fw(), answers, lancashire_options()), ReportFormat::json);

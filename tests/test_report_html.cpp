@@ -141,7 +141,7 @@ TEST_CASE("report page: a question without relevant cases has no mark, and no po
     CHECK(plain.find("Rating probabilities not computed: no population size") != std::string::npos);
 }
 
-TEST_CASE("casesample report --format html and draw --html write pages; bad --html paths are refused") {
+TEST_CASE("casesample report --format html and draw --html write pages, bad --html paths are refused") {
     const std::string dir = test::temp_dir();
     auto r = test::run_cli("report " + test::source_path(kAnswers) + " --population court=71,out-of-court=39 --seed 1 "
                            "--draws 200 --format html --out " + dir + "/report.html");

@@ -54,7 +54,7 @@ TEST_CASE("sample folder: draw_into_folder writes the folder and returns its sum
     CHECK(verify_folder((dir / "manifest.json").string()).identical());
 }
 
-TEST_CASE("sample folder: the same spec gives the same bytes; substitute_in_folder logs and verify replays it") {
+TEST_CASE("sample folder: the same spec gives the same bytes, substitute_in_folder logs and verify replays it") {
     auto base = fs::path(temp_dir());
     draw_into_folder(base / "a", bundled_spec(7, 2));
     draw_into_folder(base / "b", bundled_spec(7, 2));

@@ -297,7 +297,7 @@ TEST_CASE("cells are the same whether found through the direct table or the sort
     }
 }
 
-TEST_CASE("the same seed gives the same sample and reserves; another seed another") {
+TEST_CASE("the same seed gives the same sample and reserves, another seed another") {
     for (auto m : {DrawMethod::balanced, DrawMethod::cells, DrawMethod::systematic}) {
         auto f = random_frame(42, 3000);
         Engine a(2024), b(2024), c(2025);
@@ -535,7 +535,7 @@ TEST_CASE("reserves: the substitute keeps every margin within floor/ceiling when
     }
 }
 
-TEST_CASE("choose_substitute: no reserve left gives none; a case not in the sample is an error") {
+TEST_CASE("choose_substitute: no reserve left gives none, a case not in the sample is an error") {
     auto f = random_frame(5, 50);
     Engine e(5);
     auto d = draw_sample(f, 10, 0, DrawMethod::balanced, e);

@@ -84,7 +84,7 @@ TEST_CASE("a new variable's name is checked: a near miss of a known one, a clash
     fails("age band,10-14,,", "letters, digits and '_'");
 }
 
-TEST_CASE("--stratify: the vocabulary's order whatever the order typed; unknown, repeated, missing, too many refused") {
+TEST_CASE("--stratify: the vocabulary's order whatever the order typed, unknown, repeated, missing, too many refused") {
     Vocabulary v = Vocabulary::builtin();
     v.extend(vocabulary_of("variable,category,synonyms,domain\nethnicity,White,,\nethnicity,Black,,\n"), "e.csv");
     auto s = v.parse_stratifiers("ethnicity, swb,rosh,gender,disposal_type");
