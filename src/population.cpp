@@ -4,9 +4,11 @@
 #include <atomic>
 #include <charconv>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <limits>
 #include <map>
+#include <optional>
 #include <set>
 #if defined(__linux__)
 #include <sys/mman.h>
@@ -139,74 +141,6 @@ void reserve_huge(std::vector<T>& v, std::size_t n) {
     advise_huge(v.data(), n * sizeof(T));
 }
 
-// Faults in the pages of the columns a little ahead of the rows read, on a thread of its own: the kernel zeroes
-// every fresh page, and on a busy machine that zeroing was a quarter of a draw's time on the reading thread; here
-// it runs on the other core. Only pages inside the columns' reservations are touched, and only as far as the
-// rows read so far plus kAheadRows (a few megabytes at most beyond what the columns will hold), and populating
-// a page never changes what it holds, so the columns are the same with or without it.
-class Prefaulter {
-public:
-    struct Column {
-        const void* data;
-        std::size_t reserved_bytes;
-        std::size_t bytes_per_row;  // 0: the case ids, as many bytes as published
-    };
-    explicit Prefaulter(std::vector<Column> columns) : columns_(std::move(columns)) {
-#if defined(__linux__) && defined(MADV_POPULATE_WRITE)
-        thread_ = std::thread([this] { run(); });
-#endif
-    }
-    ~Prefaulter() {
-        if (!thread_.joinable()) return;
-        stop_.store(true);
-        rows_.fetch_add(1);
-        rows_.notify_one();
-        thread_.join();
-    }
-    Prefaulter(const Prefaulter&) = delete;
-    Prefaulter& operator=(const Prefaulter&) = delete;
-    // The rows read so far and the bytes of case ids they hold (the reading thread, now and then).
-    void reached(std::size_t rows, std::size_t id_bytes) {
-        if (!thread_.joinable()) return;
-        id_bytes_.store(id_bytes, std::memory_order_relaxed);
-        rows_.store(rows, std::memory_order_release);
-        rows_.notify_one();
-    }
-
-    static constexpr std::size_t kAheadRows = 16384;
-
-private:
-    void run() {
-#if defined(__linux__) && defined(MADV_POPULATE_WRITE)
-        std::vector<std::size_t> done(columns_.size(), 0);
-        std::size_t seen = 0;
-        for (;;) {
-            rows_.wait(seen, std::memory_order_acquire);
-            if (stop_.load()) return;
-            seen = rows_.load(std::memory_order_acquire);
-            const std::size_t id_bytes = id_bytes_.load(std::memory_order_relaxed);
-            for (std::size_t c = 0; c < columns_.size(); ++c) {
-                const auto& col = columns_[c];
-                const std::size_t used = col.bytes_per_row ? seen * col.bytes_per_row : id_bytes;
-                const std::size_t per_row = col.bytes_per_row ? col.bytes_per_row : (seen ? id_bytes / seen + 1 : 16);
-                const std::size_t want = std::min(col.reserved_bytes, used + kAheadRows * per_row);
-                constexpr std::uintptr_t page = 4096;
-                const auto base = reinterpret_cast<std::uintptr_t>(col.data);
-                const std::uintptr_t from = (base + std::max(done[c], used)) & ~(page - 1);
-                const std::uintptr_t to = (base + want) & ~(page - 1);
-                if (to > from) ::madvise(reinterpret_cast<void*>(from), to - from, MADV_POPULATE_WRITE);
-                done[c] = std::max(done[c], want);
-            }
-        }
-#endif
-    }
-
-    std::vector<Column> columns_;
-    std::atomic<std::size_t> rows_{0}, id_bytes_{0};
-    std::atomic<bool> stop_{false};
-    std::thread thread_;
-};
-
 // A 64-bit hash of a text (a case id, a record), for the duplicate checks. Each sixteen bytes are folded by one
 // 64x64->128-bit product of its two halves, each mixed with a key of its place first (so that moved bytes hash
 // differently); the products are independent of one another, so a record costs a few cycles, not a chain of
@@ -276,49 +210,76 @@ void radix_sort(std::vector<T>& items, Key key) {
     }
 }
 
-// Whether two cases may share an id: two ids with the same 64-bit hash (nearly always a real duplicate; the
-// caller compares the ids themselves). The hashes go into an open-addressing table at most 70% full, its slot
-// chosen by a hash's high bits and holding 32 of its low bits (so a slot is 4 bytes; two different hashes that
-// meet there are only a false alarm, which the caller's comparison settles), each slot's line fetched a few cases
-// ahead, so that the random probes overlap instead of waiting in turn.
+// The 64-bit hashes of case ids, to tell whether two cases may share an id: two ids with the same hash (nearly
+// always a real duplicate; the caller compares the ids themselves). An open-addressing table at most 70% full, its
+// slot chosen by a hash's high bits and holding 32 of its low bits (so a slot is 4 bytes; two different hashes
+// that meet there are only a false alarm, which the caller's comparison settles). Its memory comes zeroed from
+// the system (calloc: fresh pages, never written twice).
+class IdHashSet {
+public:
+    explicit IdHashSet(std::size_t most_ids) {
+        while ((std::size_t{1} << bits_) * 7 < most_ids * 10) ++bits_;
+        slots_.reset(static_cast<std::uint32_t*>(std::calloc(std::size_t{1} << bits_, sizeof(std::uint32_t))));
+        if (!slots_) throw std::bad_alloc();
+        advise_huge(slots_.get(), (std::size_t{1} << bits_) * sizeof(std::uint32_t));
+        most_ = most_ids;
+    }
+    // The ids [from, to) of the columns (id i ends at end[i] in text): false as soon as one's hash is already
+    // in the table, or the table would be more than 70% full (then nothing is known). Each slot's line is fetched
+    // a few ids ahead, so that the random probes overlap instead of waiting in turn.
+    bool insert(const char* text, const std::uint32_t* end, std::size_t from, std::size_t to) {
+        if (to - from > most_ - held_) return false;
+        constexpr std::size_t kAhead = 16;
+        std::uint64_t ahead[kAhead];
+        auto hash_of = [&](std::size_t i) {
+            const std::uint32_t b = i == 0 ? 0 : end[i - 1];
+            return text_hash(std::string_view(text + b, end[i] - b));
+        };
+        const std::size_t mask = (std::size_t{1} << bits_) - 1;
+        for (std::size_t i = from; i < to && i < from + kAhead; ++i) {
+            ahead[i % kAhead] = hash_of(i);
+            __builtin_prefetch(&slots_[ahead[i % kAhead] >> (64 - bits_)], 1);
+        }
+        for (std::size_t i = from; i < to; ++i) {
+            const std::uint64_t h = ahead[i % kAhead];
+            if (i + kAhead < to) {
+                const std::uint64_t next = hash_of(i + kAhead);
+                ahead[i % kAhead] = next;
+                __builtin_prefetch(&slots_[next >> (64 - bits_)], 1);
+            }
+            const std::uint32_t tag = static_cast<std::uint32_t>(h) | 1u;  // 0: an empty slot
+            std::size_t at = h >> (64 - bits_);
+            while (slots_[at] != 0) {
+                if (slots_[at] == tag) return false;
+                at = (at + 1) & mask;
+            }
+            slots_[at] = tag;
+        }
+        held_ += to - from;
+        return true;
+    }
+
+private:
+    struct Free {
+        void operator()(std::uint32_t* p) const noexcept { std::free(p); }
+    };
+    unsigned bits_ = 4;
+    std::size_t most_ = 0, held_ = 0;
+    std::unique_ptr<std::uint32_t[], Free> slots_;
+};
+
 bool any_equal_id_hashes(const Population& pop) {
-    const std::size_t n = pop.size();
-    unsigned bits = 4;
-    while ((std::size_t{1} << bits) * 7 < n * 10) ++bits;
-    std::vector<std::uint32_t> table;
-    reserve_huge(table, std::size_t{1} << bits);
-    table.resize(std::size_t{1} << bits);  // 0: an empty slot (tags have their lowest bit set)
-    const std::size_t mask = table.size() - 1;
-    constexpr std::size_t kAhead = 16;
-    std::uint64_t ahead[kAhead];
-    for (std::size_t i = 0; i < kAhead && i < n; ++i) {
-        ahead[i] = text_hash(pop.id(i));
-        __builtin_prefetch(&table[ahead[i] >> (64 - bits)], 1);
-    }
-    for (std::size_t i = 0; i < n; ++i) {
-        const std::uint64_t h = ahead[i % kAhead];
-        if (i + kAhead < n) {
-            const std::uint64_t next = text_hash(pop.id(i + kAhead));
-            ahead[i % kAhead] = next;
-            __builtin_prefetch(&table[next >> (64 - bits)], 1);
-        }
-        const std::uint32_t tag = static_cast<std::uint32_t>(h) | 1u;
-        std::size_t at = h >> (64 - bits);
-        while (table[at] != 0) {
-            if (table[at] == tag) return true;
-            at = (at + 1) & mask;
-        }
-        table[at] = tag;
-    }
-    return false;
+    IdHashSet set(pop.size());
+    return !set.insert(pop.id_text.data(), pop.id_end.data(), 0, pop.size());
 }
 
 // Every group of cases sharing an id, each group in file order, groups in order of their second case.
 // First the ids' hashes alone go into a table (any_equal_id_hashes); only when two hashes are equal, which almost
 // always means a real duplicate, are the cases sorted by hash and their ids compared byte for byte to find which.
-std::vector<std::vector<std::uint32_t>> duplicate_groups(const Population& pop) {
+// `distinct`: known already that no two ids share a hash (the reading's helper thread, ReadHelper).
+std::vector<std::vector<std::uint32_t>> duplicate_groups(const Population& pop, bool distinct) {
     std::vector<std::vector<std::uint32_t>> groups;
-    if (!any_equal_id_hashes(pop)) return groups;
+    if (distinct || !any_equal_id_hashes(pop)) return groups;
     struct IdKey {
         std::uint64_t hash;
         std::uint32_t index;
@@ -346,6 +307,134 @@ std::vector<std::vector<std::uint32_t>> duplicate_groups(const Population& pop) 
     std::sort(groups.begin(), groups.end(), [](const auto& g, const auto& h) { return g[1] < h[1]; });
     return groups;
 }
+
+// The reading's helper, on a thread of its own (the other core), working a little behind or ahead of the rows
+// read:
+// - It faults in the pages of the columns a little ahead of the rows read: the kernel zeroes every fresh page, and
+//   on a busy machine that zeroing was a quarter of a draw's time on the reading thread. Only pages inside the
+//   columns' reservations are touched, and only as far as the rows read so far plus kAheadRows (a few megabytes at
+//   most beyond what the columns will hold); populating a page never changes what it holds.
+// - It puts the hash of every case id read so far into an IdHashSet, sized for the rows the file will hold at the
+//   rate of its first rows: when every id went in with no two hashes equal, the duplicate check after the reading
+//   has nothing to do (distinct()). Otherwise (two equal hashes, or more rows than foreseen) it stops hashing,
+//   and the check is made after the reading as before. The ids are read from the columns' reservations, which
+//   never move, only as far as the rows published with reached(), whose bytes the reading thread no longer writes.
+class ReadHelper {
+public:
+    struct Column {
+        const void* data;
+        std::size_t reserved_bytes;
+        std::size_t bytes_per_row;  // 0: the case ids, as many bytes as published
+    };
+    ReadHelper(std::vector<Column> columns, const char* id_text, const std::uint32_t* id_end, std::size_t file_bytes)
+        : columns_(std::move(columns)), id_text_(id_text), id_end_(id_end), file_bytes_(file_bytes) {
+        thread_ = std::thread([this] { run(); });
+    }
+    ~ReadHelper() { finish(); }
+    ReadHelper(const ReadHelper&) = delete;
+    ReadHelper& operator=(const ReadHelper&) = delete;
+    // The rows read so far, the bytes of case ids they hold and the bytes of the file read (the reading thread,
+    // now and then; every row before `rows` is written and no longer changes).
+    void reached(std::size_t rows, std::size_t id_bytes, std::size_t file_position) {
+        id_bytes_.store(id_bytes, std::memory_order_relaxed);
+        position_.store(file_position, std::memory_order_relaxed);
+        rows_.store(rows, std::memory_order_release);
+        rows_.notify_one();
+    }
+    // Every row is read (`rows` of them): hashes what is left and stops the thread.
+    void finish(std::size_t rows) {
+        if (!thread_.joinable()) return;
+        final_rows_.store(rows, std::memory_order_relaxed);
+        last_.store(true, std::memory_order_release);
+        rows_.fetch_add(1, std::memory_order_acq_rel);
+        rows_.notify_one();
+        thread_.join();
+    }
+    // After finish(rows): whether every id was hashed and no two hashes are equal.
+    bool distinct() const noexcept { return hashed_ == final_rows_.load() && !gave_up_; }
+
+    static constexpr std::size_t kAheadRows = 16384;
+
+private:
+    void finish() {
+        if (!thread_.joinable()) return;
+        stop_.store(true, std::memory_order_release);
+        rows_.fetch_add(1, std::memory_order_acq_rel);
+        rows_.notify_one();
+        thread_.join();
+    }
+
+    void run() {
+        std::vector<std::size_t> done(columns_.size(), 0);
+        std::size_t seen_counter = 0;
+        for (;;) {
+            rows_.wait(seen_counter, std::memory_order_acquire);
+            seen_counter = rows_.load(std::memory_order_acquire);
+            if (stop_.load(std::memory_order_acquire)) return;
+            if (last_.load(std::memory_order_acquire)) {
+                hash_ids(final_rows_.load(std::memory_order_relaxed), true);
+                return;
+            }
+            const std::size_t seen = seen_counter;
+            prefault(seen, done);
+            hash_ids(seen, false);
+        }
+    }
+
+    void prefault(std::size_t seen, std::vector<std::size_t>& done) {
+#if defined(__linux__) && defined(MADV_POPULATE_WRITE)
+        const std::size_t id_bytes = id_bytes_.load(std::memory_order_relaxed);
+        for (std::size_t c = 0; c < columns_.size(); ++c) {
+            const auto& col = columns_[c];
+            const std::size_t used = col.bytes_per_row ? seen * col.bytes_per_row : id_bytes;
+            const std::size_t per_row = col.bytes_per_row ? col.bytes_per_row : (seen ? id_bytes / seen + 1 : 16);
+            const std::size_t want = std::min(col.reserved_bytes, used + kAheadRows * per_row);
+            constexpr std::uintptr_t page = 4096;
+            const auto base = reinterpret_cast<std::uintptr_t>(col.data);
+            const std::uintptr_t from = (base + std::max(done[c], used)) & ~(page - 1);
+            const std::uintptr_t to = (base + want) & ~(page - 1);
+            if (to > from) ::madvise(reinterpret_cast<void*>(from), to - from, MADV_POPULATE_WRITE);
+            done[c] = std::max(done[c], want);
+        }
+#else
+        (void)seen;
+        (void)done;
+#endif
+    }
+
+    // The ids of rows [hashed_, rows) into the set, made at the first call: for the rows the file will hold at
+    // the rate of the rows read so far, and a margin (or for `rows`, when they are all: `last`).
+    void hash_ids(std::size_t rows, bool last) {
+        if (gave_up_ || rows <= hashed_) return;
+        if (!ids_) {
+            const std::size_t position = position_.load(std::memory_order_relaxed);
+            if (last || position == 0) {
+                ids_.emplace(rows);
+            } else {
+                const double foreseen = double(file_bytes_) / double(position) * double(rows);
+                ids_.emplace(static_cast<std::size_t>(std::min(foreseen * 1.25, double(file_bytes_ / 12 + 16))) + 4096);
+            }
+        }
+        if (!ids_->insert(id_text_, id_end_, hashed_, rows)) {
+            gave_up_ = true;
+            ids_.reset();
+            return;
+        }
+        hashed_ = rows;
+    }
+
+    std::vector<Column> columns_;
+    const char* id_text_;
+    const std::uint32_t* id_end_;
+    std::size_t file_bytes_;
+    std::atomic<std::size_t> rows_{0}, id_bytes_{0}, position_{0}, final_rows_{0};
+    std::atomic<bool> stop_{false}, last_{false};
+    // The thread's own (read by others only after it is joined).
+    std::optional<IdHashSet> ids_;
+    std::size_t hashed_ = 0;
+    bool gave_up_ = false;
+    std::thread thread_;
+};
 
 // A header cell that looks like case data: a date, a number, a case id with four or more digits, or a
 // category of the vocabulary.
@@ -463,9 +552,9 @@ Population parse_population(CsvReader& reader, const PopulationOptions& options)
     const bool hash_rows = !reader.can_read_again();
     std::vector<std::uint64_t> row_hashes;
     if (hash_rows) reserve_huge(row_hashes, max_rows);
-    std::optional<Prefaulter> prefault;
+    std::optional<ReadHelper> helper;
     if (reader.size_bytes() >= (std::size_t{8} << 20)) {
-        std::vector<Prefaulter::Column> columns = {
+        std::vector<ReadHelper::Column> columns = {
             {pop.id_text.data(), pop.id_text.capacity(), 0},
             {pop.id_end.data(), pop.id_end.capacity() * sizeof(std::uint32_t), sizeof(std::uint32_t)},
             {pop.disposal_date.data(), pop.disposal_date.capacity() * sizeof(Date), sizeof(Date)},
@@ -474,7 +563,7 @@ Population parse_population(CsvReader& reader, const PopulationOptions& options)
             {pop.line.data(), pop.line.capacity() * sizeof(std::uint32_t), sizeof(std::uint32_t)}};
         if (hash_rows)
             columns.push_back({row_hashes.data(), row_hashes.capacity() * sizeof(std::uint64_t), sizeof(std::uint64_t)});
-        prefault.emplace(std::move(columns));
+        helper.emplace(std::move(columns), pop.id_text.data(), pop.id_end.data(), reader.size_bytes());
     }
 
     // A problem: thrown at once, or collected (then the row is left out, after its other cells are checked).
@@ -514,7 +603,7 @@ Population parse_population(CsvReader& reader, const PopulationOptions& options)
     while (reader.next(rec)) {
         if (pop.id_end.size() % 16384 == 16383) {
             if (options.progress) options.progress->reach(reader.position());
-            if (prefault) prefault->reached(pop.id_end.size(), pop.id_text.size());
+            if (helper) helper->reached(pop.id_end.size(), pop.id_text.size(), reader.position());
         }
         // Nearly every row: printable ASCII, every cell filled and spelled as a row before spelled it. Read
         // straight into the columns; anything else is read below, with its checks and messages.
@@ -632,7 +721,12 @@ Population parse_population(CsvReader& reader, const PopulationOptions& options)
         if (hash_rows) row_hashes.push_back(row_hash(rec));
     }
     reader.collect_problems(nullptr);
-    prefault.reset();
+    bool ids_distinct = false;
+    if (helper) {
+        helper->finish(pop.size());
+        ids_distinct = helper->distinct();
+        helper.reset();
+    }
     if (options.progress) options.progress->reach(reader.size_bytes());
     if (pop.size() == 0) {
         if (!problems) throw InputError(reader.name(), 0, 0, "the file has a header but no cases");
@@ -647,7 +741,7 @@ Population parse_population(CsvReader& reader, const PopulationOptions& options)
     // repeats an earlier one in every cell is dropped with --drop-identical-duplicates; any other repeat is
     // an error, every pair listed.
     std::vector<InputProblem> duplicates;
-    const auto groups = duplicate_groups(pop);
+    const auto groups = duplicate_groups(pop, ids_distinct);
     // Rows that share an id are the same in every cell when their texts are, byte for byte: read again (the file
     // has been read past them). An input that cannot be read again (a pipe) compares 64-bit hashes of the texts
     // instead; one that no longer holds those rows (it changed since) has them taken as different.

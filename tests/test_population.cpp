@@ -247,3 +247,81 @@ TEST_CASE("rows sharing an id are the same in every cell only when their texts a
         CHECK(problems[1].message == "case id 'B2' appears twice (first on line 3), with different values");
     }
 }
+
+TEST_CASE("a large file's duplicate ids are found while it is read, as after (random files over 8 MB)") {
+    // From 8 MB on, the ids read so far are hashed on the reading's helper thread (population.cpp, ReadHelper),
+    // into a table sized by the rate of the first rows; the check after the reading then has nothing to do. Each
+    // file here: unique ids, some repeated at random places (next to each other, far apart, first and last row),
+    // rows whose length changes along the file (long first rows, so that more rows come than foreseen and the
+    // helper gives up, and the other way round); every repeat must be found on its line, as a plain count says.
+    std::mt19937_64 rng(11);
+    const int files = casesample::test::repetitions(4, 2);
+    for (int f = 0; f < files; ++f) {
+        const int shape = f % 4;  // 0 even rows, 1 long rows first, 2 short rows first, 3 no repeat at all
+        const std::size_t rows = 150000 + rng() % 20000;
+        std::vector<std::string> id(rows);
+        for (std::size_t r = 0; r < rows; ++r) id[r] = "C" + std::to_string(1000000 + r * 7 + rng() % 7);
+        std::vector<std::size_t> repeats;  // rows that take an earlier row's id
+        if (shape != 3) {
+            repeats = {rows - 1, 1 + rng() % (rows - 1), 1 + rng() % (rows - 1)};
+            repeats.push_back(repeats[1] + 1 < rows ? repeats[1] + 1 : repeats[1]);
+            id[rows - 1] = id[0];
+            for (std::size_t k = 1; k < repeats.size(); ++k) id[repeats[k]] = id[repeats[k] - 1 - rng() % std::min<std::size_t>(repeats[k], 1000)];
+        }
+        std::string text = "case_id,disposal_type,disposal_date,gender,rosh,swb,note\n";
+        for (std::size_t r = 0; r < rows; ++r) {
+            std::size_t note = 8;
+            if (shape == 1) note = r < rows / 10 ? 400 : 2;
+            if (shape == 2) note = r < rows / 2 ? 2 : 90;
+            text += id[r] + (r % 3 ? ",Referral Order,2019-01-10,Male,Low,Medium," : ",Youth Caution,2019-02-11,Female,High,Low,") +
+                    std::string(note, 'n') + "\n";
+        }
+        REQUIRE(text.size() >= (std::size_t{8} << 20));
+        // What a plain count of the ids says: each line whose id was seen on an earlier line, and that line.
+        std::map<std::string, std::size_t> first;
+        std::vector<std::string> expected;
+        for (std::size_t r = 0; r < rows; ++r) {
+            auto [at, fresh] = first.emplace(id[r], r + 2);
+            if (!fresh)
+                expected.push_back("line " + std::to_string(r + 2) + ": case id '" + id[r] +
+                                   "' appears twice (first on line " + std::to_string(at->second) + ")");
+        }
+        std::sort(expected.begin(), expected.end());
+        CAPTURE(f);
+        CAPTURE(shape);
+        const std::string path = casesample::test::temp_dir() + "/large-" + std::to_string(f) + ".csv";
+        { std::ofstream(path, std::ios::binary) << text; }
+        for (bool from_file : {true, false}) {
+            CAPTURE(from_file);
+            std::vector<InputProblem> problems;
+            PopulationOptions o;
+            o.problems = &problems;
+            auto p = from_file ? read_population(path, o) : parse(text, o);
+            std::vector<std::string> found;
+            for (const auto& pr : problems) {
+                const auto cut = pr.message.find(", ");
+                found.push_back("line " + std::to_string(pr.line) + ": " + pr.message.substr(0, cut));
+            }
+            std::sort(found.begin(), found.end());
+            CHECK(found == expected);
+            CHECK(p.size() == rows - expected.size());
+            // Without collecting problems: the first repeat in file order, with the count of the others.
+            if (!expected.empty()) {
+                PopulationOptions strict;
+                const std::string error = [&] {
+                    try {
+                        if (from_file) read_population(path, strict);
+                        else parse(text, strict);
+                    } catch (const InputError& e) {
+                        return std::string(e.what());
+                    }
+                    return std::string();
+                }();
+                CHECK(error.find("appears twice") != std::string::npos);
+                CHECK(error.find(std::to_string(expected.size() - 1) + " more repeated") != std::string::npos);
+            } else {
+                CHECK(p.size() == rows);
+            }
+        }
+    }
+}
