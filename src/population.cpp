@@ -545,7 +545,6 @@ Population parse_population(CsvReader& reader, const PopulationOptions& options)
     reserve_huge(pop.disposal_date, max_rows);
     reserve_huge(pop.domain, max_rows);
     reserve_huge(pop.codes.values(), max_rows * K);
-    reserve_huge(pop.line, max_rows);
     // Whether two rows that share an id are the same in every cell is told by their texts, read again once every
     // row is read (CsvReader::record_texts); only an input that cannot be read again (a pipe) keeps a hash of each
     // row's text instead.
@@ -559,8 +558,7 @@ Population parse_population(CsvReader& reader, const PopulationOptions& options)
             {pop.id_end.data(), pop.id_end.capacity() * sizeof(std::uint32_t), sizeof(std::uint32_t)},
             {pop.disposal_date.data(), pop.disposal_date.capacity() * sizeof(Date), sizeof(Date)},
             {pop.domain.data(), pop.domain.capacity(), 1},
-            {pop.codes.values().data(), pop.codes.values().capacity() * sizeof(std::uint16_t), K * sizeof(std::uint16_t)},
-            {pop.line.data(), pop.line.capacity() * sizeof(std::uint32_t), sizeof(std::uint32_t)}};
+            {pop.codes.values().data(), pop.codes.values().capacity() * sizeof(std::uint16_t), K * sizeof(std::uint16_t)}};
         if (hash_rows)
             columns.push_back({row_hashes.data(), row_hashes.capacity() * sizeof(std::uint64_t), sizeof(std::uint64_t)});
         helper.emplace(std::move(columns), pop.id_text.data(), pop.id_end.data(), reader.size_bytes());
@@ -790,6 +788,7 @@ Population parse_population(CsvReader& reader, const PopulationOptions& options)
     if (dropped > 0) {
         // Compact the columns, keeping the first of each identical run.
         std::size_t w = 0;
+        LineIndex lines;
         std::string ids;
         ids.reserve(pop.id_text.size());
         const std::size_t nk = pop.kept_columns.size();
@@ -800,7 +799,7 @@ Population parse_population(CsvReader& reader, const PopulationOptions& options)
             pop.disposal_date[w] = pop.disposal_date[i];
             pop.domain[w] = pop.domain[i];
             pop.codes.copy_row(i, w);
-            pop.line[w] = pop.line[i];
+            lines.push_back(pop.line[i]);
             for (std::size_t k = 0; k < nk; ++k) pop.kept_values[w * nk + k] = std::move(pop.kept_values[i * nk + k]);
             ++w;
         }
@@ -809,7 +808,7 @@ Population parse_population(CsvReader& reader, const PopulationOptions& options)
         pop.disposal_date.resize(w);
         pop.domain.resize(w);
         pop.codes.resize(w);
-        pop.line.resize(w);
+        pop.line = std::move(lines);
         pop.kept_values.resize(w * nk);
     }
     return pop;

@@ -142,7 +142,9 @@ TEST_CASE("duplicates: identical rows dropped on request and counted, conflictin
     auto p = parse(std::string(kHeader) + a + b + a + b + a, drop);
     CHECK(p.size() == 2);
     CHECK(p.identical_duplicates_dropped == 3);
-    CHECK(p.line == std::vector<std::uint32_t>{2, 3});
+    REQUIRE(p.line.size() == 2);
+    CHECK(p.line[0] == 2);
+    CHECK(p.line[1] == 3);
     // Without the option, an identical row is refused with the advice.
     CHECK(error_of(std::string(kHeader) + a + b + a).find("give --drop-identical-duplicates") != std::string::npos);
     // Conflicting duplicates: every pair, even with the option.

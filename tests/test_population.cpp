@@ -325,3 +325,26 @@ TEST_CASE("a large file's duplicate ids are found while it is read, as after (ra
         }
     }
 }
+
+TEST_CASE("each case's line is kept as runs of consecutive lines, and read back as it was given") {
+    std::mt19937_64 rng(3);
+    for (int t = 0; t < 200; ++t) {
+        LineIndex index;
+        std::vector<std::uint32_t> lines;
+        std::uint32_t line = 1 + static_cast<std::uint32_t>(rng() % 3);
+        const int n = static_cast<int>(rng() % 400);
+        for (int i = 0; i < n; ++i) {
+            // Mostly the next line; now and then a gap (blank lines, a record over several lines).
+            line += rng() % 6 == 0 ? 1 + static_cast<std::uint32_t>(rng() % 5) : 1;
+            lines.push_back(line);
+            index.push_back(line);
+        }
+        REQUIRE(index.size() == lines.size());
+        for (std::size_t i = 0; i < lines.size(); ++i) CHECK(index[i] == lines[i]);
+    }
+    // A file of one case a line is one run, whatever its length.
+    LineIndex one;
+    for (std::uint32_t l = 2; l < 100002; ++l) one.push_back(l);
+    CHECK(one.runs() == 1);
+    CHECK(one[99999] == 100001);
+}
