@@ -4,8 +4,10 @@
 #include <array>
 #include <charconv>
 #include <cstring>
+#include <exception>
 #include <initializer_list>
 #include <stdexcept>
+#include <thread>
 #include <type_traits>
 
 #include <boost/random/seed_seq.hpp>
@@ -14,6 +16,7 @@
 #include "casesample/error.hpp"
 #include "casesample/headers.hpp"
 #include "casesample/output.hpp"
+#include "huge_pages.hpp"
 
 namespace casesample {
 
@@ -100,6 +103,7 @@ SamplingFrame make_frame(const Population& pop, const std::vector<std::uint32_t>
     // The cases' rows of codes, gathered by width (a frame of a million cases: a copy of 8 bytes a case).
     const std::size_t K = pop.stratifiers.size();
     f.codes = RowTable<std::uint16_t>(K);
+    reserve_huge(f.codes.values(), cases.size() * K);
     f.codes.resize(cases.size());
     const std::uint16_t* from = pop.codes.values().data();
     std::uint16_t* to = f.codes.values().data();
@@ -170,11 +174,14 @@ DrawResult draw_population(const Population& pop, const EligiblePopulation& elig
         ds.reserves_asked = request.reserves;
         result.domains.push_back(std::move(ds));
     }
-    // Only now, with every size known to be valid, build frames and draw.
-    for (auto& ds : result.domains) {
+    // Only now, with every size known to be valid, build frames and draw. Each domain draws from its own engine
+    // (domain_engine), so the domains are independent: with large ones, the first domain is drawn on a thread of
+    // its own while this one draws the others (a million cases: a few milliseconds saved on the other core). The
+    // result is the same either way, and a failure is told as in order: the first domain's first.
+    auto draw_domain = [&](DomainSample& ds) {
         ds.frame = make_frame(pop, ds.cases);
         ds.targets = proportional_targets(ds.frame, ds.sample_size);
-        if (ds.sample_size == 0) continue;
+        if (ds.sample_size == 0) return;
         std::size_t k = std::min(request.reserves, ds.cases.size() - ds.sample_size);
         Engine engine = domain_engine(request.seed, ds.domain);
         try {
@@ -187,6 +194,31 @@ DrawResult draw_population(const Population& pop, const EligiblePopulation& elig
         ds.substituted_from.assign(ds.draw.selected.size(), 0);
         ds.drawn_at = ds.draw.selected;
         ds.reserves_listed = ds.draw.reserves.size();
+    };
+    constexpr std::size_t kApartFrom = 100000;  // cases in the domains after the first
+    std::size_t after_first = 0;
+    for (std::size_t d = 1; d < result.domains.size(); ++d) after_first += result.domains[d].cases.size();
+    if (result.domains.size() > 1 && after_first >= kApartFrom && result.domains[0].cases.size() >= kApartFrom &&
+        std::thread::hardware_concurrency() > 1) {
+        std::exception_ptr first_failed;
+        std::thread first([&] {
+            try {
+                draw_domain(result.domains[0]);
+            } catch (...) {
+                first_failed = std::current_exception();
+            }
+        });
+        std::exception_ptr rest_failed;
+        try {
+            for (std::size_t d = 1; d < result.domains.size(); ++d) draw_domain(result.domains[d]);
+        } catch (...) {
+            rest_failed = std::current_exception();
+        }
+        first.join();
+        if (first_failed) std::rethrow_exception(first_failed);
+        if (rest_failed) std::rethrow_exception(rest_failed);
+    } else {
+        for (auto& ds : result.domains) draw_domain(ds);
     }
     return result;
 }

@@ -21,6 +21,7 @@
 #include "casesample/output.hpp"
 #include "casesample/error.hpp"
 #include "casesample/headers.hpp"
+#include "huge_pages.hpp"
 
 namespace casesample {
 namespace {
@@ -120,26 +121,6 @@ private:
     std::vector<Slot> slots_;
 };
 
-// Asks the kernel to back a large buffer with huge pages (one page fault per 2 MB instead of per 4 kB);
-// a hint only, ignored where unsupported.
-void advise_huge(const void* data, std::size_t bytes) {
-#if defined(__linux__) && defined(MADV_HUGEPAGE)
-    constexpr std::uintptr_t page = 4096;
-    auto begin = (reinterpret_cast<std::uintptr_t>(data) + page - 1) & ~(page - 1);
-    auto end = (reinterpret_cast<std::uintptr_t>(data) + bytes) & ~(page - 1);
-    if (bytes >= (std::size_t{4} << 20) && end > begin)
-        ::madvise(reinterpret_cast<void*>(begin), end - begin, MADV_HUGEPAGE);
-#else
-    (void)data;
-    (void)bytes;
-#endif
-}
-
-template <class T>
-void reserve_huge(std::vector<T>& v, std::size_t n) {
-    v.reserve(n);
-    advise_huge(v.data(), n * sizeof(T));
-}
 
 // A 64-bit hash of a text (a case id, a record), for the duplicate checks. Each sixteen bytes are folded by one
 // 64x64->128-bit product of its two halves, each mixed with a key of its place first (so that moved bytes hash
@@ -895,7 +876,7 @@ EligiblePopulation eligible_population(const Population& pop, const EligibilityR
         }
         out.ranges[d] = window_dates(rule.fieldwork, *w);
     }
-    for (std::size_t d = 0; d < out.domains.size(); ++d) out.cases[d].reserve(in_domain[d]);
+    for (std::size_t d = 0; d < out.domains.size(); ++d) reserve_huge(out.cases[d], in_domain[d]);
     for (std::size_t i = 0; i < pop.size(); ++i) {
         auto d = pop.domain[i];
         const auto& r = out.ranges[d];
