@@ -350,3 +350,36 @@ TEST_CASE("each domain draws with its own engine: its sample depends neither on 
     CHECK(first != ooc());
     CHECK(first != court_other_seed());
 }
+
+TEST_CASE("large domains drawn side by side give what each domain's own draw gives") {
+    // With 100,000 cases or more in the first domain and in the others, the first is drawn on a thread of its own
+    // (draw_population). Each domain's sample and reserves must be what draw_sample gives on that domain's frame
+    // with that domain's engine, one domain at a time.
+    std::mt19937_64 rng(21);
+    const char* types[] = {"Referral Order", "Youth Rehabilitation Order", "Youth Caution", "Youth Conditional Caution"};
+    const char* genders[] = {"Male", "Female"};
+    const char* levels[] = {"Low", "Medium", "High"};
+    std::string text = "case_id,disposal_type,disposal_date,gender,rosh,swb\n";
+    for (int i = 0; i < 240000; ++i) {
+        const auto type = rng() % 4;  // the first two are court disposals, dated in the court window
+        text += "C" + std::to_string(i) + "," + types[type] + "," + (type < 2 ? "2018-11-20" : "2019-02-01") + "," +
+                genders[rng() % 2] + "," + levels[rng() % 3] + "," + levels[rng() % 3] + "\n";
+    }
+    auto reader = CsvReader::from_string("large.csv", text);
+    const auto pop = parse_population(reader, {});
+    const auto eligible = eligible_population(pop, EligibilityRule::standard(*parse_date("2019-06-03")));
+    auto r = request(7, 5);
+    r.sizes = {{"court", 900}, {"out-of-court", 700}};
+    const auto result = draw_population(pop, eligible, r);
+    REQUIRE(result.domains.size() == 2);
+    for (const auto& ds : result.domains) {
+        CAPTURE(ds.domain);
+        REQUIRE(ds.cases.size() >= 100000);
+        Engine engine = domain_engine(7, ds.domain);
+        const auto alone = draw_sample(make_frame(pop, ds.cases), ds.sample_size, 5, DrawMethod::balanced, engine);
+        CHECK(ds.draw.selected == alone.selected);
+        CHECK(ds.draw.reserves == alone.reserves);
+        CHECK(ds.draw.inclusion_probability == alone.inclusion_probability);
+        CHECK(ds.frame.codes == make_frame(pop, ds.cases).codes);
+    }
+}
