@@ -63,7 +63,7 @@ std::vector<std::string> fieldwork_header(const Population& pop) {
 
 }  // namespace
 
-std::string draw_workbook(const DrawnSample& sample, const XlsxAbout& about) {
+Workbook draw_workbook_file(const DrawnSample& sample, const XlsxAbout& about) {
     const Population& pop = sample.loaded.population;
     const DrawResult& result = sample.result;
     XlsxWriter x("casesample draw");
@@ -88,7 +88,11 @@ std::string draw_workbook(const DrawnSample& sample, const XlsxAbout& about) {
                                     " cases not eligible (Excel's limit); excluded.csv lists them all"});
     rows.insert(rows.end(), about.begin(), about.end());
     write_about_sheet(x, rows);
-    return x.finish();
+    return x.finish_workbook();
+}
+
+std::string draw_workbook(const DrawnSample& sample, const XlsxAbout& about) {
+    return draw_workbook_file(sample, about).bytes();
 }
 
 }  // namespace casesample

@@ -19,7 +19,7 @@
 
 namespace casesample {
 
-void write_file_atomically(const std::filesystem::path& path, std::string_view content) {
+void write_file_atomically(const std::filesystem::path& path, const ByteProducer& produce) {
     namespace fs = std::filesystem;
     const fs::path dir = path.has_parent_path() ? path.parent_path() : fs::path(".");
     // A new file under an unpredictable name in the same directory (so the rename stays on one file system),
@@ -47,21 +47,37 @@ void write_file_atomically(const std::filesystem::path& path, std::string_view c
         return static_cast<mode_t>(022);
     }();
     if (::fchmod(fd, 0666 & ~mask) != 0) { ::close(fd); fail("setting permissions"); }
-    const char* p = content.data();
-    std::size_t left = content.size();
-    while (left > 0) {
-        ssize_t w = ::write(fd, p, left);
-        if (w < 0) {
-            if (errno == EINTR) continue;
-            ::close(fd);
-            fail("writing");
+    auto sink = [&](std::string_view piece) {
+        const char* p = piece.data();
+        std::size_t left = piece.size();
+        while (left > 0) {
+            ssize_t w = ::write(fd, p, left);
+            if (w < 0) {
+                if (errno == EINTR) continue;
+                ::close(fd);
+                fd = -1;
+                fail("writing");
+            }
+            p += w;
+            left -= static_cast<std::size_t>(w);
         }
-        p += w;
-        left -= static_cast<std::size_t>(w);
+    };
+    try {
+        produce(sink);
+    } catch (...) {
+        if (fd >= 0) {
+            ::close(fd);
+            ::unlink(tmp.c_str());
+        }
+        throw;
     }
     if (::fsync(fd) != 0) { ::close(fd); fail("flushing"); }
     if (::close(fd) != 0) fail("closing");
     if (::rename(tmp.c_str(), path.c_str()) != 0) fail("renaming");
+}
+
+void write_file_atomically(const std::filesystem::path& path, std::string_view content) {
+    write_file_atomically(path, [content](const std::function<void(std::string_view)>& sink) { sink(content); });
 }
 
 bool write_file_if_changed(const std::filesystem::path& path, std::string_view content) {

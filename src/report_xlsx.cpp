@@ -73,17 +73,25 @@ public:
     ScratchFile& operator=(const ScratchFile&) = delete;
 
     const std::string& path() const { return path_; }
-    std::string read_all() const {
-        std::string bytes;
-        char buffer[1 << 16];
-        for (off_t at = 0;;) {
-            ssize_t n = ::pread(fd_, buffer, sizeof buffer, at);
-            if (n < 0 && errno == EINTR) continue;
-            if (n < 0) throw std::runtime_error(std::string("cannot read the workbook back: ") + std::strerror(errno));
-            if (n == 0) return bytes;
-            bytes.append(buffer, static_cast<std::size_t>(n));
-            at += n;
+    std::size_t size() const {
+        struct stat st {};
+        if (::fstat(fd_, &st) != 0)
+            throw std::runtime_error(std::string("cannot read the workbook back: ") + std::strerror(errno));
+        return static_cast<std::size_t>(st.st_size);
+    }
+    // Up to `n` bytes from offset `at` (fewer only at the end of the file).
+    std::string read_at(std::size_t at, std::size_t n) const {
+        std::string bytes(n, '\0');
+        std::size_t got = 0;
+        while (got < n) {
+            ssize_t r = ::pread(fd_, bytes.data() + got, n - got, static_cast<off_t>(at + got));
+            if (r < 0 && errno == EINTR) continue;
+            if (r < 0) throw std::runtime_error(std::string("cannot read the workbook back: ") + std::strerror(errno));
+            if (r == 0) break;
+            got += static_cast<std::size_t>(r);
         }
+        bytes.resize(got);
+        return bytes;
     }
 
 private:
@@ -174,26 +182,33 @@ bool whole_xml(std::string_view head, std::string_view tail, std::size_t size) {
     return size == head.size() && tail.ends_with("/>") && head.find('<', start + 1) == std::string_view::npos;
 }
 
-std::string first_broken_part(const std::string& zip) {
+std::string first_broken_part(const ScratchFile& file) {
     constexpr std::size_t kEnd = 22;  // the end-of-central-directory record, with no comment
-    if (zip.size() < kEnd || le(zip, zip.size() - kEnd, 4) != 0x06054b50) return "the zip file's directory";
-    const std::size_t end = zip.size() - kEnd;
-    const std::size_t entries = le(zip, end + 10, 2);
-    std::size_t at = le(zip, end + 16, 4);
+    const std::size_t zip_size = file.size();
+    if (zip_size < kEnd) return "the zip file's directory";
+    const std::size_t end = zip_size - kEnd;
+    const std::string tail_record = file.read_at(end, kEnd);
+    if (tail_record.size() != kEnd || le(tail_record, 0, 4) != 0x06054b50) return "the zip file's directory";
+    const std::size_t entries = le(tail_record, 10, 2);
+    const std::size_t directory_size = le(tail_record, 12, 4), directory_at = le(tail_record, 16, 4);
+    if (directory_at > end || directory_size > end - directory_at) return "the zip file's directory";
+    const std::string directory = file.read_at(directory_at, directory_size);  // a few hundred bytes
+    std::size_t at = 0;
     for (std::size_t e = 0; e < entries; ++e) {
-        if (at + 46 > end || le(zip, at, 4) != 0x02014b50) return "the zip file's directory";
-        const auto method = le(zip, at + 10, 2);
-        const std::size_t packed = le(zip, at + 20, 4), size = le(zip, at + 24, 4);
-        const std::size_t name_length = le(zip, at + 28, 2);
-        const std::size_t skip = name_length + le(zip, at + 30, 2) + le(zip, at + 32, 2);
-        const std::size_t local = le(zip, at + 42, 4);
-        if (at + 46 + name_length > end) return "the zip file's directory";
-        const std::string name = zip.substr(at + 46, name_length);
+        if (at + 46 > directory.size() || le(directory, at, 4) != 0x02014b50) return "the zip file's directory";
+        const auto method = le(directory, at + 10, 2);
+        const std::size_t packed = le(directory, at + 20, 4), size = le(directory, at + 24, 4);
+        const std::size_t name_length = le(directory, at + 28, 2);
+        const std::size_t skip = name_length + le(directory, at + 30, 2) + le(directory, at + 32, 2);
+        const std::size_t local = le(directory, at + 42, 4);
+        if (at + 46 + name_length > directory.size()) return "the zip file's directory";
+        const std::string name = directory.substr(at + 46, name_length);
         at += 46 + skip;
-        if (local + 30 > zip.size() || le(zip, local, 4) != 0x04034b50) return name;
-        const std::size_t data = local + 30 + le(zip, local + 26, 2) + le(zip, local + 28, 2);
-        if (data + packed > zip.size()) return name;
-        // The part's first and last bytes, inflated in pieces (a sheet may hold a million rows).
+        const std::string header = local + 30 <= zip_size ? file.read_at(local, 30) : std::string();
+        if (header.size() != 30 || le(header, 0, 4) != 0x04034b50) return name;
+        const std::size_t data = local + 30 + le(header, 26, 2) + le(header, 28, 2);
+        if (data > zip_size || packed > zip_size - data) return name;
+        // The part's first and last bytes, inflated in pieces read from the file (a sheet may hold a million rows).
         std::string head, tail;
         std::size_t total = 0;
         auto take = [&](const char* p, std::size_t n) {
@@ -202,21 +217,32 @@ std::string first_broken_part(const std::string& zip) {
             if (tail.size() > 4096) tail.erase(0, tail.size() - 512);
             total += n;
         };
+        constexpr std::size_t kPiece = std::size_t{1} << 16;
         if (method == 0) {
-            take(zip.data() + data, packed);
+            for (std::size_t from = 0; from < packed; from += kPiece) {
+                const std::string piece = file.read_at(data + from, std::min(kPiece, packed - from));
+                take(piece.data(), piece.size());
+            }
         } else if (method == 8) {
             z_stream z{};
             if (inflateInit2(&z, -MAX_WBITS) != Z_OK) return name;
-            z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(zip.data() + data));
-            z.avail_in = static_cast<uInt>(packed);
             char buffer[1 << 16];
             int status = Z_OK;
+            std::size_t read = 0;
+            std::string piece;
             while (status == Z_OK) {
+                if (z.avail_in == 0 && read < packed) {
+                    piece = file.read_at(data + read, std::min(kPiece, packed - read));
+                    read += piece.size();
+                    z.next_in = reinterpret_cast<Bytef*>(piece.data());
+                    z.avail_in = static_cast<uInt>(piece.size());
+                }
                 z.next_out = reinterpret_cast<Bytef*>(buffer);
                 z.avail_out = sizeof buffer;
                 status = inflate(&z, Z_NO_FLUSH);
                 take(buffer, sizeof buffer - z.avail_out);
-                if (status == Z_BUF_ERROR && z.avail_in == 0) break;
+                if (status == Z_BUF_ERROR && z.avail_in == 0 && read >= packed) break;
+                if (status == Z_BUF_ERROR && z.avail_in == 0) status = Z_OK;  // more to read
             }
             inflateEnd(&z);
             if (status != Z_STREAM_END) return name;
@@ -234,7 +260,7 @@ std::string first_broken_part(const std::string& zip) {
 struct XlsxWriter::State {
     LibraryMessages quiet;  // first: the library says nothing on stderr from the first call to the last
     std::string title;
-    ScratchFile file;
+    std::shared_ptr<ScratchFile> file = std::make_shared<ScratchFile>();
     lxw_workbook* workbook = nullptr;
     lxw_format* bold = nullptr;
     std::map<int, lxw_format*> decimals;  // number format per count of decimals
@@ -301,7 +327,7 @@ XlsxWriter::XlsxWriter(std::string title) : state_(std::make_unique<State>()) {
     // named when the disk is full.
     state_->temporary_folder = fs::temp_directory_path().string();
     options.tmpdir = state_->temporary_folder.data();
-    state_->workbook = workbook_new_opt(state_->file.path().c_str(), &options);
+    state_->workbook = workbook_new_opt(state_->file->path().c_str(), &options);
     if (!state_->workbook) throw std::runtime_error("cannot start a workbook (out of memory)");
     lxw_doc_properties properties{};
     properties.title = state_->title.data();
@@ -399,22 +425,48 @@ void XlsxWriter::end_row() {
 
 std::size_t XlsxWriter::dropped_rows() const noexcept { return state_->dropped; }
 
-std::string XlsxWriter::finish() {
+struct Workbook::File {
+    std::shared_ptr<ScratchFile> scratch;
+    std::size_t size = 0;
+};
+
+std::size_t Workbook::size() const noexcept { return file_ ? file_->size : 0; }
+
+void Workbook::write_to(const std::function<void(std::string_view)>& sink) const {
+    constexpr std::size_t kPiece = std::size_t{1} << 20;
+    for (std::size_t at = 0; file_ && at < file_->size; at += kPiece) {
+        const std::string piece = file_->scratch->read_at(at, std::min(kPiece, file_->size - at));
+        if (piece.empty()) throw std::runtime_error("cannot read the workbook back: it is shorter than it was");
+        sink(piece);
+    }
+}
+
+std::string Workbook::bytes() const {
+    std::string all;
+    all.reserve(size());
+    write_to([&](std::string_view piece) { all.append(piece); });
+    return all;
+}
+
+Workbook XlsxWriter::finish_workbook() {
     State& s = *state_;
     s.end_sheet();
     s.closed = true;
     const lxw_error error = workbook_close(s.workbook);
     s.workbook = nullptr;
     if (error != LXW_NO_ERROR) throw std::runtime_error("cannot write the workbook: " + s.reason(error));
-    auto bytes = s.file.read_all();
-    if (const auto broken = first_broken_part(bytes); !broken.empty()) {
+    if (const auto broken = first_broken_part(*s.file); !broken.empty()) {
         const auto system = LibraryMessages::system_reason();
         throw std::runtime_error("cannot write the workbook: writing it in the temporary folder " + s.temporary_folder +
                                  " failed part way (" + (system.empty() ? std::string("is that disk full?") : system + ".") +
                                  " Set TMPDIR to use another folder), so its part " + broken + " came out incomplete");
     }
-    return bytes;
+    Workbook book;
+    book.file_ = std::make_shared<const Workbook::File>(Workbook::File{s.file, s.file->size()});
+    return book;
 }
+
+std::string XlsxWriter::finish() { return finish_workbook().bytes(); }
 
 void write_about_sheet(XlsxWriter& x, const XlsxAbout& rows) {
     x.sheet("About", {"item", "value"});

@@ -284,7 +284,9 @@ std::vector<std::string> write_sample_folder(const fs::path& dir, const DrawnSam
         throw UsageError("the folder " + dir.string() +
                          " already holds a sample; choose a new folder or pass --force to replace it");
     if (options.force) {
-        auto replaced = plan_replacement(t.dir(), options.extra_files);
+        std::map<std::string, std::string> new_files = options.extra_files;  // (plan_replacement needs their names)
+        for (const auto& [name, produce] : options.extra_streams) new_files[name];
+        auto replaced = plan_replacement(t.dir(), new_files);
         for (const auto& [from, to] : replaced.renamed) t.rename_old(from, to);
         for (const auto& name : replaced.removed) t.remove_old(name);
         if (options.replaced) *options.replaced = std::move(replaced);
@@ -292,6 +294,10 @@ std::vector<std::string> write_sample_folder(const fs::path& dir, const DrawnSam
     std::vector<std::string> written;
     for (const auto& [name, bytes] : options.extra_files) {
         t.put(name, bytes);
+        written.push_back(name);
+    }
+    for (const auto& [name, produce] : options.extra_streams) {
+        t.put_stream(name, produce);
         written.push_back(name);
     }
     for (const auto& name : kFolderFiles) {
@@ -1161,10 +1167,12 @@ struct FolderChange {
                 }
             }
             if (!workbooks.empty()) {
-                auto book = draw_workbook(now, {{"changes since the draw", changes}});
+                const auto book = draw_workbook_file(now, {{"changes since the draw", changes}});
                 for (const auto& name : workbooks) {
                     auto to = updated_name(dir, name);
-                    transaction.put(to, book);
+                    transaction.put_stream(to, [book](const std::function<void(std::string_view)>& sink) {
+                        book.write_to(sink);
+                    });
                     derived.workbooks_written.push_back({name, to});
                 }
             }

@@ -3,13 +3,19 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <iterator>
 #include <stdexcept>
 #include <string>
 
 #include "casesample/answers.hpp"
 #include "casesample/framework.hpp"
+#include "casesample/output.hpp"
 #include "casesample/report.hpp"
 #include "casesample/report_xlsx.hpp"
 #include "test_support.hpp"
@@ -147,4 +153,66 @@ TEST_CASE("a workbook that cannot be written is one error, and libxlsxwriter pri
     }
     // Writing works again once there is room.
     CHECK(small_workbook("C1").substr(0, 2) == "PK");
+}
+
+TEST_CASE("a finished workbook stays in its temporary file and is passed on a megabyte at a time") {
+    // A sheet of 80,000 rows of text that does not compress much: a workbook of several megabytes.
+    XlsxWriter x("test");
+    x.sheet("Cases", {"case_id", "notes"});
+    std::uint64_t state = 7;
+    for (int i = 0; i < 80000; ++i) {
+        std::string notes(48, 'a');
+        for (auto& c : notes) {
+            state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+            c = static_cast<char>('a' + (state >> 59) % 26);
+        }
+        x.text("C" + std::to_string(i)).text(notes);
+        x.end_row();
+    }
+    const Workbook book = x.finish_workbook();
+    REQUIRE(book.size() > (std::size_t{3} << 20));
+    std::string pieces;
+    std::size_t count = 0, largest = 0;
+    book.write_to([&](std::string_view piece) {
+        pieces.append(piece);
+        ++count;
+        largest = std::max(largest, piece.size());
+    });
+    CHECK(pieces.size() == book.size());
+    CHECK(pieces == book.bytes());
+    CHECK(pieces.substr(0, 2) == "PK");
+    CHECK(count >= 3);
+    CHECK(largest <= (std::size_t{1} << 20));
+    // A copy of the workbook reads the same file; it lives as long as any copy does.
+    Workbook copy = book;
+    CHECK(copy.bytes() == pieces);
+    // Written to a file through the atomic writer, piece by piece: the same bytes.
+    const std::string path = casesample::test::temp_dir() + "/streamed.xlsx";
+    write_file_atomically(path, [&](const std::function<void(std::string_view)>& sink) { book.write_to(sink); });
+    std::ifstream in(path, std::ios::binary);
+    const std::string written((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    CHECK(written == pieces);
+}
+
+TEST_CASE("a file written piece by piece is renamed into place only when every piece is written") {
+    namespace fs = std::filesystem;
+    const fs::path dir = fs::path(casesample::test::temp_dir()) / "pieces";
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+    const fs::path path = dir / "out.xlsx";
+    write_file_atomically(path, "the old file");
+    // The producer fails after a first piece: the old file is as it was, and no temporary file is left.
+    CHECK_THROWS_WITH_AS(write_file_atomically(path,
+                                               [](const std::function<void(std::string_view)>& sink) {
+                                                   sink("half of a new ");
+                                                   throw std::runtime_error("cannot read the workbook back");
+                                               }),
+                         "cannot read the workbook back", std::runtime_error);
+    std::ifstream in(path, std::ios::binary);
+    const std::string kept((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    CHECK(kept == "the old file");
+    std::size_t files = 0;
+    for (const auto& e : fs::directory_iterator(dir)) files += e.is_regular_file();
+    CHECK(files == 1);
+    fs::remove_all(dir);
 }

@@ -1,6 +1,7 @@
 #pragma once
 // Writing results: atomic files, reproducible number formatting, aligned text tables.
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -11,6 +12,11 @@ namespace casesample {
 // so readers see either the old file or the whole new one, never half of it. Throws std::runtime_error
 // naming the file and the system's reason when it cannot.
 void write_file_atomically(const std::filesystem::path& path, std::string_view content);
+// Bytes too many to hold at once: a producer is called once with a sink it passes them to, in order.
+using ByteProducer = std::function<void(const std::function<void(std::string_view)>& sink)>;
+// The same for bytes given piece by piece (a workbook of tens of megabytes): the file is renamed into place only
+// when `produce` returns; if it throws, the temporary file is removed and `path` is left as it was.
+void write_file_atomically(const std::filesystem::path& path, const ByteProducer& produce);
 
 // write_file_atomically unless the file already holds exactly `content` (its time stamp then stays as it is);
 // true when written.

@@ -14,10 +14,12 @@
 // decimals the CSV files print and holding those rounded values.
 //
 // Reproducible: the document's creation time is fixed (kXlsxCreated) and nothing else varies, so the same
-// calls give byte-identical files on any machine. The writers return the workbook's bytes; the caller writes
-// them atomically (write_file_atomically, or with a sample folder's files in one step).
+// calls give byte-identical files on any machine. A finished workbook stays in a nameless temporary file
+// (Workbook), checked there and passed on a megabyte at a time: the caller writes it atomically
+// (write_file_atomically, or with a sample folder's files in one step) without holding it whole in memory.
 #include <cstdint>
 #include <ctime>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -41,6 +43,22 @@ inline constexpr std::time_t kXlsxCreated = 946684800;
 inline constexpr std::size_t kXlsxMaxRows = 1048576;
 inline constexpr std::size_t kXlsxMaxCellChars = 32767;
 
+// A finished workbook: its bytes in a nameless temporary file (a real export's Excluded sheet makes tens of
+// megabytes), which lives as long as any copy of this.
+class Workbook {
+public:
+    std::size_t size() const noexcept;
+    // Passes the bytes to `sink`, a megabyte at a time. Throws std::runtime_error when they cannot be read back.
+    void write_to(const std::function<void(std::string_view)>& sink) const;
+    // All the bytes at once (small workbooks, tests).
+    std::string bytes() const;
+
+private:
+    friend class XlsxWriter;
+    struct File;
+    std::shared_ptr<const File> file_;
+};
+
 // Sheets of a workbook, cell by cell: the same calls as CsvWriter (csv.hpp's CellWriter), so a CSV file and its
 // sheet are written by the same code.
 class XlsxWriter final : public CellWriter {
@@ -63,8 +81,11 @@ public:
     // Rows of the current sheet not written because the sheet was full.
     std::size_t dropped_rows() const noexcept;
 
-    // Closes the workbook and returns its bytes. Throws std::runtime_error when libxlsxwriter fails, and for a
-    // text cell longer than Excel allows (naming the sheet, row and column).
+    // Closes the workbook, checks that every part of it was written whole, and returns it. Throws
+    // std::runtime_error when libxlsxwriter fails or a part came out incomplete (a full disk), and for a text cell
+    // longer than Excel allows (naming the sheet, row and column).
+    Workbook finish_workbook();
+    // The same, as bytes.
     std::string finish();
 
 private:
@@ -76,6 +97,7 @@ private:
 void write_about_sheet(XlsxWriter& writer, const XlsxAbout& rows);
 
 // The workbook of a draw (see the top of this file). `about` rows are added after the manifest's.
+Workbook draw_workbook_file(const DrawnSample& sample, const XlsxAbout& about = {});
 std::string draw_workbook(const DrawnSample& sample, const XlsxAbout& about = {});
 
 // The workbook of a report (see the top of this file).

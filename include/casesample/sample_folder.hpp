@@ -20,6 +20,7 @@
 
 #include "casesample/audit_log.hpp"
 #include "casesample/draw.hpp"
+#include "casesample/output.hpp"
 #include "casesample/manifest.hpp"
 #include "casesample/population_args.hpp"
 #include "casesample/progress.hpp"
@@ -129,6 +130,8 @@ struct WriteOptions {
     // Further files written into the folder with the sample, name -> bytes (for reports added by options
     // of draw); written in the same step as the sample.
     std::map<std::string, std::string> extra_files;
+    // The same for files too large to hold at once (a workbook): name -> what gives its bytes, piece by piece.
+    std::map<std::string, ByteProducer> extra_streams;
     std::string writer = "casesample";  // who writes, for the message of a writer that finds the folder locked
 };
 

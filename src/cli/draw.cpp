@@ -127,10 +127,15 @@ void run(const DrawOptions& o, Context&) {
     FolderReplacement replaced;
     write.replaced = &replaced;
     write.writer = command_text();
-    std::string workbook;
+    // The workbook stays in its temporary file and is copied into place a megabyte at a time (a real export's
+    // Excluded sheet makes tens of megabytes).
+    Workbook workbook;
+    const ByteProducer copy_workbook = [&workbook](const std::function<void(std::string_view)>& sink) {
+        workbook.write_to(sink);
+    };
     if (!o.xlsx.empty()) {
-        workbook = draw_workbook(drawn);
-        if (xlsx.in_folder) write.extra_files[xlsx.path.filename().string()] = workbook;
+        workbook = draw_workbook_file(drawn);
+        if (xlsx.in_folder) write.extra_streams[xlsx.path.filename().string()] = copy_workbook;
     }
     std::string page;
     if (!o.html.empty()) {
@@ -140,7 +145,7 @@ void run(const DrawOptions& o, Context&) {
     const bool inside = working_inside(o.out);
     write_sample_folder(dir, drawn, write);
     if (inside) std::cerr << working_inside_note(o.out);
-    if (!o.xlsx.empty() && !xlsx.in_folder) write_file_atomically(xlsx.path, workbook);
+    if (!o.xlsx.empty() && !xlsx.in_folder) write_file_atomically(xlsx.path, copy_workbook);
     if (!o.html.empty() && !html.in_folder) write_file_atomically(html.path, page);
 
     const bool chosen = spec.seed_chosen;
