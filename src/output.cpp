@@ -153,6 +153,14 @@ std::string format_shortest(double value) {
     return std::string(buf, r.ptr);
 }
 
+std::string counted(std::size_t n, std::string_view noun, std::string_view plural) {
+    std::string out = std::to_string(n) + " ";
+    if (n == 1) out += noun;
+    else if (!plural.empty()) out += plural;
+    else (out += noun) += 's';
+    return out;
+}
+
 std::string format_percent(double share, int decimals) { return format_fixed(100.0 * share, decimals) + "%"; }
 
 TextTable::TextTable(std::vector<std::string> header) : header_(std::move(header)), right_(header_.size(), false) {}

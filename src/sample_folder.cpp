@@ -520,10 +520,10 @@ Rebuilt rebuild(const std::string& manifest_path, const RebuildOptions& options)
         if (rec.audit_rows > 0) {
             r.log_lost = !r.log.exists || (r.log.rows() < rec.audit_rows && r.log.chained);
             if (!r.log.exists)
-                r.log_problems.push_back(log_path + " is missing: the manifest records " + std::to_string(rec.audit_rows) +
-                                         " row(s) of changes in it, the last with row_hash " + rec.audit_last_hash);
+                r.log_problems.push_back(log_path + " is missing: the manifest records " + counted(rec.audit_rows, "row") +
+                                         " of changes in it, the last with row_hash " + rec.audit_last_hash);
             else if (r.log.rows() < rec.audit_rows && r.log.chained)
-                r.log_problems.push_back(log_path + " has " + std::to_string(r.log.rows()) + " row(s); the manifest records " +
+                r.log_problems.push_back(log_path + " has " + counted(r.log.rows(), "row") + "; the manifest records " +
                                          std::to_string(rec.audit_rows) + " (rows deleted from it)");
             else if (!r.log.chained || r.log.last_hash() != rec.audit_last_hash) {
                 bool found = false;
@@ -534,8 +534,8 @@ Rebuilt rebuild(const std::string& manifest_path, const RebuildOptions& options)
                                                                  rec.audit_last_hash + "): rows deleted or edited"));
             }
         } else if (r.log.chained && r.log.rows() > 0) {
-            r.log_problems.push_back(log_path + " has " + std::to_string(r.log.rows()) +
-                                     " row(s), but the manifest records none: the log or the manifest was replaced");
+            r.log_problems.push_back(log_path + " has " + counted(r.log.rows(), "row") +
+                                     ", but the manifest records none: the log or the manifest was replaced");
         }
     }
     // A changed or missing input cannot give the recorded draw: say which, and re-draw nothing.
@@ -989,7 +989,7 @@ Verification verify_folder(const std::string& folder_or_manifest, const std::vec
                 "so " + list_names(names) + (names.size() == 1 ? " differs" : " differ") +
                 " from the re-draw, which replays " +
                 (replayed == 0 ? std::string("none") : "only " + std::to_string(replayed)) + " of the " +
-                std::to_string(r.recorded.audit_rows) + " logged change(s): expected while the log is " +
+                counted(r.recorded.audit_rows, "logged change") + ": expected while the log is " +
                 (r.log.exists ? "short" : "missing") + "; put back audit-log.csv from a copy and verify again");
         }
     }
@@ -1146,8 +1146,8 @@ struct FolderChange {
             else if (of_draw && ext == ".html") pages.push_back(name);
             else reports.push_back(name);
         }
-        const std::string changes = std::to_string(rebuilt.manifest.substitutions) +
-                                    " row(s) of audit-log.csv replayed (substitutions, drops, added reserves)";
+        const std::string changes = counted(rebuilt.manifest.substitutions, "row") +
+                                    " of audit-log.csv replayed (substitutions, drops, added reserves)";
         if (!pages.empty() || !workbooks.empty()) {
             // The state after this change, as DrawnSample for the page and workbook writers (moved, then back).
             DrawnSample now{rebuilt.manifest, std::move(*rebuilt.loaded), std::move(rebuilt.result)};

@@ -6,6 +6,7 @@
 #include <random>
 
 #include "casesample/csv.hpp"
+#include "casesample/output.hpp"
 #include "casesample/error.hpp"
 #include "test_support.hpp"
 
@@ -360,4 +361,14 @@ TEST_CASE("append_csv_escaped appends what the escaping rule gives, for any cell
         CHECK(out == "x," + reference(cell));
         CHECK(csv_escape(cell) == reference(cell));
     }
+}
+
+TEST_CASE("a count and its noun: one without an s, any other number with it, or with the plural given") {
+    CHECK(counted(0, "difference") == "0 differences");
+    CHECK(counted(1, "difference") == "1 difference");
+    CHECK(counted(2, "difference") == "2 differences");
+    CHECK(counted(1, "logged change") == "1 logged change");
+    CHECK(counted(14, "reserve") == "14 reserves");
+    CHECK(counted(1, "case", "cases") == "1 case");
+    CHECK(counted(3, "inquiry", "inquiries") == "3 inquiries");
 }

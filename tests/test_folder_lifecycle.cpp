@@ -187,7 +187,7 @@ TEST_CASE("lifecycle: reserves --add shows each added reserve's reserve_probabil
         if (row[last.col("domain")] == "court" && row[last.col("reserve_order")] == "6")
             probability = row[last.col("reserve_probability")];
     REQUIRE_FALSE(probability.empty());
-    CHECK(r.out.find("court: 1 reserve(s) added (reserve_order 6), reserve_probability " + probability + ";") == 0);
+    CHECK(r.out.find("court: 1 reserve added (reserve_order 6), reserve_probability " + probability + ";") == 0);
 }
 
 TEST_CASE("lifecycle: reserves --add draws more reserves reproducibly, leaves the sample alone, and verify replays it") {
@@ -199,7 +199,7 @@ TEST_CASE("lifecycle: reserves --add draws more reserves reproducibly, leaves th
     auto sample = read_text(a + "/sample.csv");
     auto r = run_cli("reserves " + a + " --add 4 --reason \"fieldwork slipped\"");
     REQUIRE_MESSAGE(r.exit_code == 0, r.err);
-    CHECK(r.out.find("court: 4 reserve(s) added (reserve_order 4 to 7), reserve_probability ") != std::string::npos);
+    CHECK(r.out.find("court: 4 reserves added (reserve_order 4 to 7), reserve_probability ") != std::string::npos);
     CHECK(r.out.find("; 7 reserves left") != std::string::npos);
     CHECK(read_text(a + "/sample.csv") == sample);
     auto res = read_table(a + "/reserves.csv");
@@ -211,7 +211,7 @@ TEST_CASE("lifecycle: reserves --add draws more reserves reproducibly, leaves th
     // One domain only; more than is left adds what is left.
     r = run_cli("reserves " + a + " --add 1000 --domain court");
     REQUIRE_MESSAGE(r.exit_code == 0, r.err);
-    CHECK(r.out.find("court: 14 reserve(s) added (reserve_order 8 to 21), only that many cases are left") == 0);
+    CHECK(r.out.find("court: 14 reserves added (reserve_order 8 to 21), only that many cases are left") == 0);
     CHECK(r.out.find("out-of-court") == std::string::npos);
     // Nothing left to add: nothing changes (no audit-log row, no file rewritten), and it says why (exit 1).
     const auto log_before = read_text(a + "/audit-log.csv");
@@ -236,7 +236,7 @@ TEST_CASE("lifecycle: reserves --add draws more reserves reproducibly, leaves th
     REQUIRE_MESSAGE(r.exit_code == 0, r.err);
     CHECK(r.out.find("out-of-court: no reserve added (not logged): all 39 eligible cases are already in the sample, its "
                      "reserves or dropped") != std::string::npos);
-    CHECK(r.out.find("court: 1 reserve(s) added") == 0);
+    CHECK(r.out.find("court: 1 reserve added") == 0);
     auto log_rows = read_table(b + "/audit-log.csv");
     CHECK(lines_of(read_text(b + "/audit-log.csv")).size() == lines_of(b_log).size() + 1);
     CHECK(log_rows.rows.back()[log_rows.col("domain")] == "court");
@@ -297,13 +297,13 @@ TEST_CASE("lifecycle: verify names an edited, deleted or reordered audit-log row
     write_text(log_path, joined({lines[0], lines[1], lines[2]}));
     r = run_cli("verify " + dir);
     CHECK(r.exit_code == 1);
-    CHECK(r.out.find("has 2 row(s); the manifest records 3 (rows deleted from it)") != std::string::npos);
+    CHECK(r.out.find("has 2 rows; the manifest records 3 (rows deleted from it)") != std::string::npos);
 
     // The whole log deleted.
     fs::remove(log_path);
     r = run_cli("verify " + dir);
     CHECK(r.exit_code == 1);
-    CHECK(r.out.find("audit-log.csv is missing: the manifest records 3 row(s)") != std::string::npos);
+    CHECK(r.out.find("audit-log.csv is missing: the manifest records 3 rows") != std::string::npos);
 
     write_text(log_path, original);
     CHECK(run_cli("verify " + dir).exit_code == 0);
@@ -541,7 +541,7 @@ TEST_CASE("lifecycle: substitute and reserves rewrite the draw's page, write an 
     // The page (nothing typed in it) is written again, for the sample as it now is.
     CHECK(read_text(dir + "/draw.html") != old_page);
     CHECK(read_text(dir + "/draw.html").find("changes since the draw") != std::string::npos);
-    CHECK(r.out.find("Rewrote the page(s) of the draw in " + dir + " for the sample as it now is: draw.html") != std::string::npos);
+    CHECK(r.out.find("Rewrote the page of the draw in " + dir + " for the sample as it now is: draw.html") != std::string::npos);
     CHECK(r.out.find("The workbook fieldwork.xlsx still shows the sample before this change") != std::string::npos);
     CHECK(r.out.find("fieldwork.updated-1.xlsx") != std::string::npos);
     CHECK(r.out.find(dir + "/report.md (a report on the sample as it was; make it again with casesample report") != std::string::npos);
@@ -645,10 +645,10 @@ TEST_CASE("lifecycle: verify names the cases missing, added or moved, and folds 
     fs::remove(dir + "/audit-log.csv");
     r = run_cli("verify " + dir);
     CHECK(r.exit_code == 1);
-    CHECK_MESSAGE(r.out.find("DIFFERENT: 2 difference(s)\n  audit log: " + dir + "/audit-log.csv is missing") != std::string::npos, r.out);
+    CHECK_MESSAGE(r.out.find("DIFFERENT: 2 differences\n  audit log: " + dir + "/audit-log.csv is missing") != std::string::npos, r.out);
     CHECK(r.out.find("\n  so balance.csv, manifest.json, reserves.csv and sample.csv differ from the re-draw, which replays "
                      "none of the ") != std::string::npos);
-    CHECK(r.out.find("logged change(s): expected while the log is missing") != std::string::npos);
+    CHECK(r.out.find("logged changes: expected while the log is missing") != std::string::npos);
     CHECK(r.out.find("\n    " + dir + "/sample.csv") != std::string::npos);
     CHECK(r.out.find("added by hand") == std::string::npos);
     auto j = nlohmann::json::parse(run_cli("verify " + dir + " --format json").out);
@@ -672,7 +672,7 @@ TEST_CASE("lifecycle: a population re-saved with other line endings is told from
     CHECK_MESSAGE(r.out.find("has changed since the draw (SHA-256 ") != std::string::npos, r.out);
     CHECK(r.out.find("the file's bytes changed since the draw, but the cases read from it and the sample drawn from "
                      "them are the same as in the folder: a re-save") != std::string::npos);
-    CHECK(r.out.find("DIFFERENT: 1 difference(s)\n") != std::string::npos);
+    CHECK(r.out.find("DIFFERENT: 1 difference\n") != std::string::npos);
     auto j = nlohmann::json::parse(run_cli("verify " + dir + " --format json").out);
     CHECK(j["population_change"] == "same_cases");
     CHECK(j["status"] == "different");

@@ -242,7 +242,7 @@ TEST_CASE("casesample report: a mistyped key question column stops it at file:1:
                 "--ignore-column 2.1.10");
     REQUIRE_MESSAGE(r.exit_code == 0, r.err);
     CHECK(r.out == plain.out);
-    CHECK(r.err == "casesample: note: " + dir + "/extra.csv: column(s) not read as answers (not key questions of the "
+    CHECK(r.err == "casesample: note: " + dir + "/extra.csv: a column not read as answers (not key questions of the "
                    "framework): 'Inspector'\n");
     r = run_cli("report " + dir + "/extra.csv --population court=71,out-of-court=39 --seed 1 --draws 100 "
                 "--ignore-column 2.1.10 --ignore-column Inspector");

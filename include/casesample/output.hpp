@@ -43,6 +43,8 @@ std::string format_fixed(double value, int decimals);
 std::string format_shortest(double value);
 // "84.0%"-style percentage of a share in [0, 1].
 std::string format_percent(double share, int decimals = 1);
+// A count and its noun: "1 difference", "2 differences" (`plural` when it is not the noun and an s).
+std::string counted(std::size_t n, std::string_view noun, std::string_view plural = {});
 
 // A plain-text table with a header row, columns aligned (numbers right, text left).
 class TextTable {

@@ -130,7 +130,7 @@ std::string derived_updates_text(const std::string& dir, const DerivedUpdates& d
         return out;
     };
     if (!d.pages_rewritten.empty())
-        text += "Rewrote the page(s) of the draw in " + dir + " for the sample as it now is: " + list(d.pages_rewritten) + "\n";
+        text += std::string(d.pages_rewritten.size() == 1 ? "Rewrote the page" : "Rewrote the pages") + " of the draw in " + dir + " for the sample as it now is: " + list(d.pages_rewritten) + "\n";
     for (const auto& [from, to] : d.workbooks_written)
         text += "The workbook " + from + " still shows the sample before this change; it is left as it was (it may hold "
                 "inspectors' notes). The up-to-date workbook is " + to + " beside it: work from it, copying over any "

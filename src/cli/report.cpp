@@ -95,7 +95,9 @@ void run(const ReportCliOptions& o) {
         // Said once, so that a column meant as answers but named unlike a key question does not go unnoticed.
         std::string names;
         for (const auto& c : answers.columns_not_read) names += (names.empty() ? "" : ", ") + quote_value(c);
-        std::cerr << "casesample: note: " << o.answers << ": column(s) not read as answers (not key questions of the "
+        std::cerr << "casesample: note: " << o.answers << ": "
+                  << (answers.columns_not_read.size() == 1 ? "a column" : "columns")
+                  << " not read as answers (not key questions of the "
                   << "framework): " << names << "\n";
     }
     if (!o.population.empty()) {

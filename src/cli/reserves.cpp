@@ -79,7 +79,7 @@ void run(const ReservesOptions& o) {
             text += "no reserve added (not logged): all " + std::to_string(a.eligible) +
                     " eligible cases are already in the sample, its reserves or dropped";
         else
-            text += std::to_string(a.added) + " reserve(s) added (reserve_order " + std::to_string(a.first_order) +
+            text += counted(a.added, "reserve") + " added (reserve_order " + std::to_string(a.first_order) +
                     (a.added > 1 ? " to " + std::to_string(a.last_order) : "") + ")" +
                     (a.added < a.asked ? ", only that many cases are left" : "") + ", " +
                     reserve_probability_words(a.reserves);

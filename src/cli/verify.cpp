@@ -3,6 +3,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "casesample/output.hpp"
 #include "casesample/sample_folder.hpp"
 #include "command.hpp"
 
@@ -62,17 +63,17 @@ void run(const VerifyOptions& o, Context& context) {
                 ", so nothing was re-drawn or compared\n";
         for (const auto& c : v.cannot_verify) text += "  " + c + "\n";
         if (!v.differences.empty()) {
-            text += "Found without re-drawing: " + std::to_string(v.differences.size()) + " difference(s)\n";
+            text += "Found without re-drawing: " + counted(v.differences.size(), "difference") + "\n";
             for (const auto& d : v.differences) text += "  " + d + "\n";
         }
     } else if (v.identical()) {
         text += "identical: re-drawing with seed " + std::to_string(m.request.seed) + " from unchanged inputs";
         if (m.substitutions > 0)
-            text += " and replaying " + std::to_string(m.substitutions) + " change(s) from audit-log.csv" +
+            text += " and replaying " + counted(m.substitutions, "change") + " from audit-log.csv" +
                     (m.audit_rows > 0 ? " (hash chain intact)" : "");
         text += " gives exactly the files in " + (v.dir.empty() ? std::string(".") : v.dir.string()) + "\n";
     } else {
-        text += "DIFFERENT: " + std::to_string(v.differences.size()) + " difference(s)" +
+        text += "DIFFERENT: " + counted(v.differences.size(), "difference") +
                 (v.only_columns_differ() ? "; the same cases in the same order as the re-draw, only columns differ" : "") +
                 "\n";
         for (const auto& d : v.differences) text += "  " + d + "\n";
