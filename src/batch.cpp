@@ -386,6 +386,45 @@ std::string summary_stem(std::size_t shard, std::size_t shards) {
     return shards <= 1 ? "summary" : "summary.shard-" + std::to_string(shard + 1) + "-of-" + std::to_string(shards);
 }
 
+std::vector<std::string> only_services(const std::vector<std::string>& pieces, const std::vector<std::string>& names,
+                                       const std::string& services_file) {
+    // --only splits its text at commas, but a service's name may hold one ("Bournemouth, Christchurch and Poole"):
+    // pieces that together spell a name (with or without spaces after their commas) are that one name.
+    auto squeezed = [](std::string_view text) {
+        std::string out;
+        for (std::size_t i = 0; i < text.size(); ++i) {
+            out += text[i];
+            if (text[i] == ',')
+                while (i + 1 < text.size() && text[i + 1] == ' ') ++i;
+        }
+        return out;
+    };
+    std::vector<std::string> chosen;
+    for (std::size_t i = 0; i < pieces.size();) {
+        std::size_t taken = 0;  // the most pieces that spell a name (the longest name wins)
+        const std::string* name_taken = nullptr;
+        std::string joined;
+        for (std::size_t j = i; j < pieces.size(); ++j) {
+            joined += (j > i ? "," : "") + pieces[j];
+            for (const auto& name : names)
+                if (squeezed(name) == joined) {
+                    taken = j - i + 1;
+                    name_taken = &name;
+                }
+        }
+        if (name_taken && std::find(chosen.begin(), chosen.end(), *name_taken) == chosen.end())
+            chosen.push_back(*name_taken);
+        if (taken == 0) {
+            const auto& n = pieces[i];
+            auto near = closest_key(n, names);
+            throw UsageError("--only " + n + ": the services file " + services_file + " has no service named '" + n +
+                             "'" + (near.empty() ? "" : "; did you mean '" + near + "'?"));
+        }
+        i += taken;
+    }
+    return chosen;
+}
+
 BatchSummary run_batch(const BatchManifest& manifest, const BatchOptions& options) {
     BatchSummary summary;
     summary.manifest = manifest.path;
@@ -404,14 +443,9 @@ BatchSummary run_batch(const BatchManifest& manifest, const BatchOptions& option
     if (!options.only.empty()) {
         std::vector<std::string> names;
         for (const auto& s : manifest.services) names.push_back(s.name);
-        for (const auto& n : options.only)
-            if (std::find(names.begin(), names.end(), n) == names.end()) {
-                auto near = closest_key(n, names);
-                throw UsageError("--only " + n + ": the services file " + manifest.path + " has no service named '" + n +
-                                 "'" + (near.empty() ? "" : "; did you mean '" + near + "'?"));
-            }
+        const auto chosen = only_services(options.only, names, manifest.path);
         std::erase_if(mine, [&](const BatchService* s) {
-            return std::find(options.only.begin(), options.only.end(), s->name) == options.only.end();
+            return std::find(chosen.begin(), chosen.end(), s->name) == chosen.end();
         });
     }
     const std::size_t total = mine.size();

@@ -693,3 +693,25 @@ TEST_CASE("run_batch: a size that cannot be met names the services file's key") 
     CHECK(r.exit_code == 2);
     CHECK(r.err.find("--size court=500: only 71 cases") != std::string::npos);
 }
+
+TEST_CASE("--only: a service's name holding a comma is one name, with or without a space after the comma") {
+    const std::vector<std::string> names = {"Bournemouth, Christchurch and Poole", "Bolton", "Wigan", "Bath",
+                                            "Bath, North East Somerset"};
+    using V = std::vector<std::string>;
+    // As split at commas by the command line (each piece trimmed).
+    CHECK(only_services(V{"Bournemouth", "Christchurch and Poole"}, names, "s.toml") ==
+          V{"Bournemouth, Christchurch and Poole"});
+    CHECK(only_services(V{"Wigan", "Bournemouth", "Christchurch and Poole", "Bolton"}, names, "s.toml") ==
+          V{"Wigan", "Bournemouth, Christchurch and Poole", "Bolton"});
+    // The longest name the pieces spell: Bath alone, or Bath with North East Somerset.
+    CHECK(only_services(V{"Bath"}, names, "s.toml") == V{"Bath"});
+    CHECK(only_services(V{"Bath", "North East Somerset"}, names, "s.toml") == V{"Bath, North East Somerset"});
+    CHECK(only_services(V{"Bolton", "Bolton"}, names, "s.toml") == V{"Bolton"});
+    // A piece that names nothing, alone or with the next: refused, naming that piece and the nearest name.
+    CHECK_THROWS_WITH_AS(only_services(V{"Bournemouth"}, names, "s.toml"),
+                         doctest::Contains("--only Bournemouth: the services file s.toml has no service named "
+                                           "'Bournemouth'"),
+                         UsageError);
+    CHECK_THROWS_WITH_AS(only_services(V{"Bolten"}, names, "s.toml"), doctest::Contains("did you mean 'Bolton'?"),
+                         UsageError);
+}

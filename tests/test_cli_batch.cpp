@@ -382,3 +382,26 @@ TEST_CASE("batch --shard reminds to finish with one run without --shard, the tab
     CHECK(all.out.find("This was part") == std::string::npos);
     CHECK(fs::exists(dir + "/out/summary.csv"));
 }
+
+TEST_CASE("batch --only names a service whose name holds a comma, as typed") {
+    std::string toml = kServices;
+    const auto at = toml.find("name = \"Beta\"");
+    toml.replace(at, 13, "name = \"Bournemouth, Christchurch and Poole\"");
+    auto dir = services_folder(toml);
+    auto r = run_cli("batch " + dir + "/SERVICES.toml --out " + dir + "/out --only 'Bournemouth, Christchurch and Poole'");
+    CAPTURE(r.out);
+    CAPTURE(r.err);
+    REQUIRE(r.exit_code == 0);
+    CHECK(r.out.find("1 service: 1 drawn") != std::string::npos);
+    CHECK(fs::exists(dir + "/out/Bournemouth, Christchurch and Poole/sample.csv"));
+    CHECK_FALSE(fs::exists(dir + "/out/Alpha"));
+    // With another service, and without the space after the comma.
+    r = run_cli("batch " + dir + "/SERVICES.toml --out " + dir + "/out2 --only 'Alpha,Bournemouth,Christchurch and Poole'");
+    REQUIRE(r.exit_code == 0);
+    CHECK(r.out.find("2 services: 2 drawn") != std::string::npos);
+    // Half of such a name is no service.
+    r = run_cli("batch " + dir + "/SERVICES.toml --out " + dir + "/out3 --only Bournemouth");
+    CHECK(r.exit_code == 2);
+    CHECK(r.err.find("has no service named 'Bournemouth'; did you mean 'Bournemouth, Christchurch and Poole'?") !=
+          std::string::npos);
+}

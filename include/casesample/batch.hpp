@@ -96,7 +96,7 @@ struct BatchOptions {
     bool force = false;
     // When not empty: the names of the only services this run touches (checked, drawn, reported on); the
     // summary files, which describe every service, are then not written. Throws UsageError for a name the
-    // services file does not have.
+    // services file does not have. --only's text split at commas: see only_services.
     std::vector<std::string> only;
     // Shard `shard` (from 0) of `shards`: only the services at positions shard, shard + shards, ... of the
     // services file, for runs split across machines; its summary is OUT/summary.shard-K-of-N.{csv,json,xlsx}.
@@ -163,6 +163,13 @@ std::string summary_stem(std::size_t shard, std::size_t shards);
 // and returns what happened to each; one service's failure never stops the others. Every service must have a
 // seed by now (request.seed; the caller picks one for seed_from == none and says so in seed_chosen).
 // Writes OUT/summary.csv, summary.json, summary.xlsx and index.html (each atomically) unless unchanged.
+// The services --only names, in the order named: `pieces` is its text split at commas, and pieces that together
+// spell a service's name (a name holding a comma, such as "Bournemouth, Christchurch and Poole", with or without
+// spaces after its commas) count as that one name. Throws UsageError naming a piece that names no service of
+// `names` (the services file's), with the nearest name.
+std::vector<std::string> only_services(const std::vector<std::string>& pieces, const std::vector<std::string>& names,
+                                       const std::string& services_file);
+
 BatchSummary run_batch(const BatchManifest& manifest, const BatchOptions& options);
 
 // How the services file writes the options that messages about service `s`'s population suggest

@@ -195,7 +195,7 @@ void setup(CLI::App& app, Context& context) {
                   "Draw again the services whose folder holds a sample drawn otherwise than the services file now asks "
                   "(another seed, size, population file ...); folders up to date are left alone");
     sub->add_option("--only", o->only,
-                    "Run only these services (names separated by commas); the others and the summary are not touched");
+                    "Run only these services (names separated by commas; a name holding a comma is given whole); the others and the summary are not touched");
     add_quiet_flag(*sub, o->quiet);
     add_format_option(*sub, o->format);
     sub->callback([o, &context] { run(*o, context); });
