@@ -548,9 +548,10 @@ Population parse_population(CsvReader& reader, const PopulationOptions& options)
     // A problem: thrown at once, or collected (then the row is left out, after its other cells are checked).
     bool row_bad = false;
     std::vector<std::uint32_t> bad_rows;  // rows kept with a problem (only when problems are collected)
-    auto problem = [&](const CsvRecord& rec, std::size_t field, std::string kind, std::string message) {
+    auto problem = [&](const CsvRecord& rec, std::size_t field, std::string kind, std::string message,
+                       std::string_view value = {}) {
         if (!problems) reader.fail(rec, field, message);
-        problems->push_back({std::move(kind), rec.line, field + 1, std::move(message)});
+        problems->push_back({std::move(kind), rec.line, field + 1, std::move(message), std::string(value)});
         row_bad = true;
     };
     const std::string encoding_advice =
@@ -662,7 +663,7 @@ Population parse_population(CsvReader& reader, const PopulationOptions& options)
                     else
                         msg += "; or give " + options.hints.with("unknown-as", "Not known") +
                                " to keep such cases as their own category";
-                    problem(rec, col[i], "unknown " + pop.vocabulary.name(s), msg);
+                    problem(rec, col[i], "unknown " + pop.vocabulary.name(s), msg, v);
                     continue;
                 }
                 cache[k].remember(v, *code);
@@ -683,7 +684,8 @@ Population parse_population(CsvReader& reader, const PopulationOptions& options)
                 } else
                     problem(rec, col[2], "bad disposal_date",
                             "bad disposal_date " + quote_value(date_text) + " (expected " +
-                                expected_date_text(options.date_format, options.hints) + ")");
+                                expected_date_text(options.date_format, options.hints) + ")",
+                            date_text);
             }
             row_bad |= bad_before;
         }

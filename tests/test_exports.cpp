@@ -425,3 +425,49 @@ TEST_CASE("report --sample-dir lists every answered case not in the sample and n
     CHECK(s.err.find("2 answered cases are not in it: 'X1' (line ") != std::string::npos);
     CHECK(s.err.find("'X2' (line ") != std::string::npos);
 }
+
+TEST_CASE("lint counts the values each kind of problem found: what to map or correct, most rows first") {
+    const std::string path = temp_dir() + "/values.csv";
+    {
+        std::ofstream out(path, std::ios::binary);
+        out << "case_id,disposal_type,disposal_date,gender,rosh,swb\n";
+        for (int i = 0; i < 12; ++i) out << "A" << i << ",Referral Order,2018-11-01,Mail,Low,Low\n";
+        out << "B1,Referral Order,2018-11-01,Femail,Low,Low\n";
+        for (int i = 0; i < 3; ++i) out << "C" << i << ",Referral Order,2018-11-01,Fem,Low,Low\n";
+        for (int i = 0; i < 13; ++i) out << "D" << i << ",Referral Order,2018-11-01,Male,Low,Low\n";
+        out << "E1,Referral Order,2018-13-01,Male,Low,Low\n";
+        out << "D0,Referral Order,2018-11-01,Male,Low,Low\n";  // a duplicate: a kind without a value
+    }
+    auto r = run_cli("lint " + path + " --fieldwork 2019-06-03");
+    CHECK(r.exit_code == 2);
+    CHECK(r.out.find("unknown gender (16):\n  values: 'Mail' on 12 rows, 'Fem' on 3 rows, 'Femail' on 1 row\n") !=
+          std::string::npos);
+    CHECK(r.out.find("bad disposal_date (1):\n  value: '2018-13-01' on 1 row\n") != std::string::npos);
+    CHECK(r.out.find("identical duplicate rows (1):\n  values") == std::string::npos);
+    CHECK(r.out.find("identical duplicate rows (1):\n  value") == std::string::npos);
+    auto j = run_cli("lint " + path + " --fieldwork 2019-06-03 --format json");
+    auto parsed = nlohmann::json::parse(j.out);
+    const auto& gender = parsed["kinds"][0];
+    CHECK(gender["kind"] == "unknown gender");
+    CHECK(gender["values"] == nlohmann::json::parse(R"([{"value":"Mail","rows":12},{"value":"Fem","rows":3},
+                                                         {"value":"Femail","rows":1}])"));
+    CHECK(gender["problems"][0]["value"] == "Mail");
+    bool duplicate_kind = false;
+    for (const auto& k : parsed["kinds"])
+        if (k["kind"] == "identical duplicate rows") {
+            duplicate_kind = true;
+            CHECK_FALSE(k.contains("values"));
+            CHECK_FALSE(k["problems"][0].contains("value"));
+        }
+    CHECK(duplicate_kind);
+    // More than ten values: the ten with most rows, then how many others.
+    {
+        std::ofstream out(path, std::ios::binary);
+        out << "case_id,disposal_type,disposal_date,gender,rosh,swb\n";
+        for (int v = 0; v < 13; ++v)
+            for (int i = 0; i <= v; ++i) out << "X" << v << "-" << i << ",Referral Order,2018-11-01,Male,R" << v << ",Low\n";
+    }
+    r = run_cli("lint " + path + " --fieldwork 2019-06-03");
+    CHECK(r.out.find("  values: 'R12' on 13 rows, 'R11' on 12 rows,") != std::string::npos);
+    CHECK(r.out.find("'R3' on 4 rows and 3 other values\n") != std::string::npos);
+}

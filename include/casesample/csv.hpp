@@ -58,6 +58,9 @@ struct InputProblem {
     std::size_t line = 0;
     std::size_t column = 0;
     std::string message;
+    // The category or date that was not understood, as the cell holds it (trimmed), for the kinds that have one
+    // ("unknown gender", "bad disposal_date"): lint counts each such value. Empty for other kinds.
+    std::string value = {};
 };
 
 struct CsvRecord {

@@ -26,6 +26,22 @@ struct LintOptions {
 };
 
 constexpr std::size_t kShown = 20;
+constexpr std::size_t kValuesShown = 10;
+
+// The values a kind of problem found (an unknown category, a date that does not read), each with its number of
+// rows, most rows first (then in order of their first row): what to map or correct, at a glance.
+std::vector<std::pair<std::string, std::size_t>> values_of(const std::vector<const InputProblem*>& list) {
+    std::vector<std::pair<std::string, std::size_t>> values;
+    std::map<std::string, std::size_t> at;
+    for (const auto* p : list) {
+        if (p->value.empty()) continue;
+        auto [it, fresh] = at.emplace(p->value, values.size());
+        if (fresh) values.emplace_back(p->value, 0);
+        ++values[it->second].second;
+    }
+    std::stable_sort(values.begin(), values.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
+    return values;
+}
 
 // When the disposal dates that failed look month first — every one of them reads as %m/%d/%Y (a month of 13 or
 // more read day first) — what to type; "" otherwise, or when a --date-format was given.
@@ -95,8 +111,15 @@ void run(const LintOptions& o, Context& context) {
             g["kind"] = k;
             g["count"] = by_kind[k].size();
             auto& list = g["problems"] = nlohmann::ordered_json::array();
-            for (const auto* p : by_kind[k])
-                list.push_back({{"line", p->line}, {"column", p->column}, {"message", p->message}});
+            if (const auto values = values_of(by_kind[k]); !values.empty()) {
+                auto& v = g["values"] = nlohmann::ordered_json::array();
+                for (const auto& [value, rows] : values) v.push_back({{"value", value}, {"rows", rows}});
+            }
+            for (const auto* p : by_kind[k]) {
+                nlohmann::ordered_json one = {{"line", p->line}, {"column", p->column}, {"message", p->message}};
+                if (!p->value.empty()) one["value"] = p->value;
+                list.push_back(std::move(one));
+            }
             groups.push_back(std::move(g));
         }
         j["fieldwork"] = o.population_args.fieldwork.empty() ? nlohmann::ordered_json() : nlohmann::ordered_json(o.population_args.fieldwork);
@@ -120,6 +143,14 @@ void run(const LintOptions& o, Context& context) {
         for (const auto& k : kinds) {
             const auto& list = by_kind[k];
             text += "\n" + k + " (" + std::to_string(list.size()) + "):\n";
+            if (const auto values = values_of(list); !values.empty()) {
+                text += "  " + std::string(values.size() == 1 ? "value" : "values") + ": ";
+                for (std::size_t i = 0; i < values.size() && i < kValuesShown; ++i)
+                    text += (i ? ", " : "") + quote_value(values[i].first) + " on " + counted(values[i].second, "row");
+                if (values.size() > kValuesShown)
+                    text += " and " + counted(values.size() - kValuesShown, "other value");
+                text += "\n";
+            }
             for (std::size_t i = 0; i < list.size() && i < kShown; ++i) {
                 const auto* p = list[i];
                 std::string place = std::to_string(p->line);
