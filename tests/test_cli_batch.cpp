@@ -404,4 +404,14 @@ TEST_CASE("batch --only names a service whose name holds a comma, as typed") {
     CHECK(r.exit_code == 2);
     CHECK(r.err.find("has no service named 'Bournemouth'; did you mean 'Bournemouth, Christchurch and Poole'?") !=
           std::string::npos);
+    // --only given twice adds the names; an empty --only is refused, not taken as no --only.
+    r = run_cli("batch " + dir + "/SERVICES.toml --out " + dir + "/out4 --only Alpha --only Gamma");
+    CAPTURE(r.err);
+    REQUIRE(r.exit_code == 0);
+    CHECK(r.out.find("2 services: 2 drawn") != std::string::npos);
+    CHECK(fs::exists(dir + "/out4/Gamma/sample.csv"));
+    r = run_cli("batch " + dir + "/SERVICES.toml --out " + dir + "/out5 --only ''");
+    CHECK(r.exit_code == 2);
+    CHECK(r.err.find("--only needs the names of the services to run") != std::string::npos);
+    CHECK_FALSE(fs::exists(dir + "/out5/Alpha"));
 }

@@ -959,3 +959,18 @@ TEST_CASE("check given a sample folder instead of its sample.csv says which file
     CHECK(run_cli("check " + kPopulation + " " + dir + "/s/sample.csv --fieldwork 2019-06-03").err.find("is a folder") ==
           std::string::npos);
 }
+
+TEST_CASE("draw --xlsx refuses a name that does not end in .xlsx (any case), before reading anything") {
+    const auto base = temp_dir();
+    auto r = run_cli("draw " + kPopulation + " --fieldwork 2019-06-03 --seed 1 --out " + base + "/s --xlsx " + base +
+                     "/fieldwork.csv");
+    CHECK(r.exit_code == 2);
+    CHECK(r.err.find("an Excel workbook's name ends in .xlsx") != std::string::npos);
+    CHECK(r.err.find("such as --xlsx fieldwork.xlsx") != std::string::npos);
+    CHECK_FALSE(fs::exists(base + "/s"));
+    CHECK_FALSE(fs::exists(base + "/fieldwork.csv"));
+    r = run_cli("draw " + kPopulation + " --fieldwork 2019-06-03 --seed 1 --out " + base + "/s --xlsx " + base +
+                "/Fieldwork.XLSX");
+    CHECK(r.exit_code == 0);
+    CHECK(fs::exists(base + "/Fieldwork.XLSX"));
+}

@@ -24,7 +24,7 @@ struct BatchCliOptions {
     std::string out;
     std::string jobs;
     std::string shard;
-    std::string only;
+    std::vector<std::string> only;  // each --only given, as typed
     bool force = false;
     bool quiet = false;
     std::string format = "table";
@@ -97,9 +97,13 @@ void run(const BatchCliOptions& o, Context& context) {
     options.out = o.out;
     options.jobs = jobs;
     options.force = o.force;
-    options.only = split_names(o.only);
-    if (!o.only.empty() && options.only.empty())
-        throw UsageError("--only needs the names of the services to run, separated by commas, such as --only Wigan,Bolton");
+    for (const auto& typed : o.only) {
+        const auto names = split_names(typed);
+        if (names.empty())
+            throw UsageError("--only needs the names of the services to run, separated by commas, such as --only "
+                             "Wigan,Bolton; got '" + typed + "'");
+        options.only.insert(options.only.end(), names.begin(), names.end());
+    }
     options.shard = shard;
     options.shards = shards;
     options.writer = command_text();
@@ -195,7 +199,9 @@ void setup(CLI::App& app, Context& context) {
                   "Draw again the services whose folder holds a sample drawn otherwise than the services file now asks "
                   "(another seed, size, population file ...); folders up to date are left alone");
     sub->add_option("--only", o->only,
-                    "Run only these services (names separated by commas; a name holding a comma is given whole); the others and the summary are not touched");
+                    "Run only these services (names separated by commas, or --only given again; a name holding a comma is given whole); the others and the summary are not touched")
+        ->expected(1)
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
     add_quiet_flag(*sub, o->quiet);
     add_format_option(*sub, o->format);
     sub->callback([o, &context] { run(*o, context); });

@@ -1,4 +1,5 @@
 // casesample draw — the balanced, reproducible fieldwork sample of each domain, written into a folder.
+#include <cctype>
 #include <algorithm>
 #include <charconv>
 #include <filesystem>
@@ -101,6 +102,13 @@ void run(const DrawOptions& o, Context&) {
     if (!o.force && fs::is_directory(dir) && holds_sample(dir))
         throw UsageError("--out " + o.out + " already holds a sample; choose a new folder or pass --force to replace it");
     const DrawExtraFile xlsx = place_extra_file("--xlsx", o.xlsx, dir, "sample.xlsx");
+    if (!o.xlsx.empty()) {
+        auto extension = xlsx.path.extension().string();
+        for (auto& c : extension) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        if (extension != ".xlsx")
+            throw UsageError("--xlsx " + o.xlsx + ": an Excel workbook's name ends in .xlsx (Excel opens a file by its "
+                             "name's ending), such as --xlsx " + xlsx.path.stem().string() + ".xlsx");
+    }
     const DrawExtraFile html = place_extra_file("--html", o.html, dir, "draw.html");
     DrawSpec spec;
     spec.population = o.population;
