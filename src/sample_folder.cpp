@@ -814,6 +814,19 @@ std::optional<std::string> column_differences(const std::string& path, const std
 
 namespace {
 
+// A folder (or a manifest's folder) that is not there at all: one line saying so, before any talk of missing files.
+void refuse_missing_folder(const std::string& typed) {
+    std::error_code ec;
+    if (fs::exists(typed, ec)) return;
+    const fs::path path(typed);
+    // DIR/manifest.json (or another .json) named: the folder is DIR (a manifest missing from a folder that is there
+    // is told otherwise).
+    const auto folder = path.extension() == ".json" ? path.parent_path() : path;
+    if (folder.empty() || fs::exists(folder, ec)) return;
+    throw UsageError("the folder " + folder.string() + " does not exist; give the folder casesample draw wrote (its --out), "
+                     "or its manifest.json");
+}
+
 // A folder given without its manifest: what that costs and what to do ("verified", "substituted or extended").
 std::string no_manifest_message(const fs::path& manifest, const std::string& what_now) {
     const auto dir = manifest.parent_path().empty() ? fs::path(".") : manifest.parent_path();
@@ -908,6 +921,7 @@ std::pair<bool, std::string> population_reread_words(const fs::path& dir, const 
 
 Verification verify_folder(const std::string& folder_or_manifest, const std::vector<InputOverride>& inputs) {
     Verification v;
+    refuse_missing_folder(folder_or_manifest);
     v.manifest = manifest_path_of(folder_or_manifest);
     if (!fs::exists(v.manifest))
         throw UsageError(no_manifest_message(v.manifest, "verified, substituted or extended"));
@@ -1119,7 +1133,8 @@ struct FolderChange {
         }
     }
 
-    static fs::path checked_dir(const std::string& /*typed*/, const fs::path& manifest, const fs::path& dir) {
+    static fs::path checked_dir(const std::string& typed, const fs::path& manifest, const fs::path& dir) {
+        refuse_missing_folder(typed);
         if (!fs::exists(manifest))
             throw UsageError(no_manifest_message(manifest, "verified, substituted or extended"));
         return dir;

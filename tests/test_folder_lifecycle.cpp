@@ -612,6 +612,17 @@ TEST_CASE("lifecycle: a mistyped --drop, a missing --reason and a missing manife
     }
     r = run_cli("verify " + base);
     CHECK(r.err.find("this is not a folder casesample draw wrote") != std::string::npos);
+
+    // A folder that does not exist at all (mistyped, or not made yet): one line saying so, exit 2, for each command.
+    const auto nowhere = base + "/nosuchdir";
+    for (const auto& cmd : {"verify " + nowhere, "verify " + nowhere + "/manifest.json",
+                            "substitute " + nowhere + " --drop " + id + " --reason ill", "reserves " + nowhere + " --add 1"}) {
+        r = run_cli(cmd);
+        CHECK(r.exit_code == 2);
+        CHECK_MESSAGE(r.err == "casesample: the folder " + nowhere + " does not exist; give the folder casesample draw "
+                               "wrote (its --out), or its manifest.json\n", std::string(cmd + ": " + r.err));
+        CHECK_FALSE(fs::exists(nowhere));
+    }
 }
 
 TEST_CASE("lifecycle: verify names the cases missing, added or moved, and folds what follows from a deleted audit log") {
