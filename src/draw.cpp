@@ -393,8 +393,25 @@ std::pair<std::size_t, std::size_t> find_selected(const Population& pop, const D
         for (std::size_t k = 0; k < sel.size(); ++k)
             if (result.domains[d].cases[sel[k]] == *index) return {d, k};
     }
-    throw UsageError("--drop: case '" + std::string(case_id) +
-                     "' is not in the sample (only a case in sample.csv can be dropped)");
+    // Not in the sample: say where the case is instead (a reserve, already dropped, never drawn, not eligible).
+    const std::string named = "--drop: case '" + std::string(case_id) + "' ";
+    const std::string only = "; only a case listed in sample.csv can be dropped";
+    for (const auto& ds : result.domains) {
+        for (std::size_t j = 0; j < ds.draw.reserves.size(); ++j)
+            if (ds.cases[ds.draw.reserves[j]] == *index)
+                throw UsageError(named + "is a reserve (" + ds.domain + ", reserve_order " +
+                                 std::to_string(j < ds.reserve_order.size() ? ds.reserve_order[j] : j + 1) +
+                                 " in reserves.csv), not in the sample" + only +
+                                 " (a reserve comes in by itself when a sampled case is dropped)");
+        for (auto f : ds.dropped)
+            if (ds.cases[f] == *index)
+                throw UsageError(named + "was already dropped (" + ds.domain + "; see audit-log.csv)" + only);
+    }
+    for (const auto& ds : result.domains)
+        if (std::find(ds.cases.begin(), ds.cases.end(), *index) != ds.cases.end())
+            throw UsageError(named + "is not in the sample: it is eligible (" + ds.domain +
+                             ") but was drawn neither into the sample nor as a reserve" + only);
+    throw UsageError(named + "is not in the sample: it is not eligible (listed in excluded.csv)" + only);
 }
 
 }  // namespace

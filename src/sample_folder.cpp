@@ -1261,6 +1261,21 @@ SubstituteOutcome substitute_in_folder(const std::string& folder_or_manifest, co
     o.dir = change.dir;
     auto& rebuilt = change.rebuilt;
     const auto& pop = rebuilt.loaded->population;
+    // A case dropped by an earlier change: which row of the log dropped it, when, and for which reserve.
+    for (auto it = rebuilt.log.entries.rbegin(); it != rebuilt.log.entries.rend(); ++it) {
+        if ((it->action != "substitute" && it->action != "drop") ||
+            (it->dropped_id != request.drop && it->dropped_id != unescaped_cell(request.drop)))
+            continue;
+        const auto row = static_cast<std::size_t>(rebuilt.log.entries.rend() - it);
+        const auto date = it->time.substr(0, 10);
+        throw UsageError("--drop: case '" + request.drop + "' was already dropped (" + kAuditLogName +
+                         (it->line > 0 ? " line " + std::to_string(it->line) : " row " + std::to_string(row)) + ": " +
+                         (it->action == "drop" || it->substitute_id.empty()
+                              ? std::string("dropped without a replacement")
+                              : "replaced by " + it->substitute_id) +
+                         (date.empty() ? "" : " on " + date) +
+                         "); only a case listed in sample.csv can be dropped");
+    }
     AuditEntry row;
     row.reason = request.reason;
     std::size_t d = 0;

@@ -3,6 +3,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <set>
 
 #include <fcntl.h>
 #include <sys/file.h>
@@ -294,9 +295,43 @@ TEST_CASE("substitute swaps in a reserve, rewrites the files and appends to the 
     r = run_cli("substitute " + dir + " --drop NOBODY --reason x");
     CHECK(r.exit_code == 2);
     CHECK(r.err.find("no case 'NOBODY'") != std::string::npos);
+    // A case dropped earlier: which row of the log dropped it, for which reserve, and when.
     r = run_cli("substitute " + dir + " --drop " + first + " --reason x");
     CHECK(r.exit_code == 2);
-    CHECK(r.err.find("is not in the sample") != std::string::npos);
+    CHECK_MESSAGE(r.err.find("--drop: case '" + first + "' was already dropped (audit-log.csv line 2: replaced by " +
+                             after.rows[0][0] + " on " + log.rows[0][log.col("time")].substr(0, 10) +
+                             "); only a case listed in sample.csv can be dropped") != std::string::npos, r.err);
+    CHECK(count_lines(r.err) == 1);
+    // A reserve is not in the sample: said so, with its place in reserves.csv.
+    const auto reserves = read_table(dir + "/reserves.csv");
+    r = run_cli("substitute " + dir + " --drop " + reserves.rows[0][0] + " --reason x");
+    CHECK(r.exit_code == 2);
+    CHECK_MESSAGE(r.err.find("--drop: case '" + reserves.rows[0][0] + "' is a reserve (" + reserves.rows[0][1] +
+                             ", reserve_order " + reserves.rows[0][reserves.col("reserve_order")] +
+                             " in reserves.csv), not in the sample; only a case listed in sample.csv can be dropped") !=
+                      std::string::npos, r.err);
+    // A case never drawn, and one not eligible.
+    const auto excluded = read_table(dir + "/excluded.csv");
+    r = run_cli("substitute " + dir + " --drop " + excluded.rows[0][0] + " --reason x");
+    CHECK(r.exit_code == 2);
+    CHECK_MESSAGE(r.err.find("is not in the sample: it is not eligible (listed in excluded.csv)") != std::string::npos, r.err);
+    {
+        std::set<std::string> listed;
+        for (const Table* t : {static_cast<const Table*>(&after), &reserves, &excluded})
+            for (const auto& row : t->rows) listed.insert(row[0]);
+        listed.insert(first);
+        std::string never;
+        for (const auto& row : read_table(kPopulation).rows)
+            if (!listed.count(row[0])) {
+                never = row[0];
+                break;
+            }
+        REQUIRE(!never.empty());
+        r = run_cli("substitute " + dir + " --drop " + never + " --reason x");
+        CHECK(r.exit_code == 2);
+        CHECK_MESSAGE(r.err.find("' is not in the sample: it is eligible (") != std::string::npos, r.err);
+        CHECK(r.err.find(") but was drawn neither into the sample nor as a reserve") != std::string::npos);
+    }
     REQUIRE(run_cli("substitute " + dir + " --drop " + second + " --reason \"second\"").exit_code == 0);
     auto third = read_table(dir + "/sample.csv").rows[2][0];
     r = run_cli("substitute " + dir + " --drop " + third + " --reason x");
