@@ -2,10 +2,12 @@
 
 #include <filesystem>
 #include <map>
+#include <set>
 
 #include "casesample/csv.hpp"
 #include "casesample/draw.hpp"
 #include "casesample/error.hpp"
+#include "casesample/headers.hpp"
 #include "casesample/output.hpp"
 
 namespace casesample {
@@ -122,6 +124,53 @@ std::string audit_log_text(std::vector<AuditEntry>& entries) {
         previous = e.row_hash;
     }
     return w.take();
+}
+
+AuditChanges audit_changes(const std::vector<AuditEntry>& entries) {
+    AuditChanges c;
+    bool inputs_waiting = false;
+    const AuditEntry* last_reserves = nullptr;  // the last row of the reserves run being counted
+    std::set<std::string> run_domains;
+    for (const auto& e : entries) {
+        if (e.action == "input") {
+            inputs_waiting = true;
+            last_reserves = nullptr;
+            continue;
+        }
+        inputs_waiting = false;
+        if (e.action != "reserves") {
+            last_reserves = nullptr;
+            if (e.action == "substitute") ++c.substitutions;
+            else if (e.action == "drop") ++c.drops;
+            else ++c.other;
+            continue;
+        }
+        if (!last_reserves || last_reserves->time != e.time || run_domains.count(e.domain)) {
+            ++c.reserve_additions;
+            run_domains.clear();
+        }
+        run_domains.insert(e.domain);
+        last_reserves = &e;
+    }
+    if (inputs_waiting) ++c.other;
+    return c;
+}
+
+std::string AuditChanges::kinds() const {
+    std::vector<std::string> parts;
+    if (substitutions > 0) parts.push_back(counted(substitutions, "substitution"));
+    if (drops > 0) parts.push_back(counted(drops, "case") + " dropped without a replacement");
+    if (reserve_additions > 0)
+        parts.push_back("reserves added" +
+                        (reserve_additions > 1 ? " " + std::to_string(reserve_additions) + " times" : std::string()));
+    if (other > 0) parts.push_back(counted(other, "other change"));
+    return list_names(parts);
+}
+
+std::string audit_changes_words(const std::vector<AuditEntry>& entries) {
+    const auto c = audit_changes(entries);
+    if (c.total() == 0) return "no change";
+    return counted(c.total(), "change") + ": " + c.kinds();
 }
 
 }  // namespace casesample

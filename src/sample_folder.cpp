@@ -762,8 +762,13 @@ std::optional<std::string> case_differences(const std::string& path, const std::
 // For a file of cases (sample.csv, reserves.csv, excluded.csv) that differs from the re-draw while holding the
 // same cases in the same order: which columns differ, in words; nullopt when the cases or their order differ (or
 // either text is not CSV), for first_difference to tell.
+struct ColumnCounts {
+    std::size_t values = 0, columns = 0;  // cells with another value, and the columns they are in
+    std::size_t missing = 0, added = 0;   // columns the re-draw writes that the file lacks, and the other way round
+};
 std::optional<std::string> column_differences(const std::string& path, const std::string& expected,
-                                              const std::string& actual) {
+                                              const std::string& actual, ColumnCounts* counts = nullptr) {
+    ColumnCounts found;
     auto e = cell_table(path, expected), a = cell_table(path, actual);
     if (!e || !a || e->header.empty() || a->header.empty() || e->header[0] != "case_id" || a->header[0] != "case_id" ||
         e->rows.size() != a->rows.size())
@@ -781,18 +786,27 @@ std::optional<std::string> column_differences(const std::string& path, const std
         auto at = position(a->header, name);
         if (!at) {
             parts.push_back(name + " (missing: the re-draw writes it)");
+            ++found.missing;
             continue;
         }
         std::size_t count = 0, first = 0;
         for (std::size_t k = 0; k < e->rows.size(); ++k)
             if (e->rows[k][c] != a->rows[k][*at] && count++ == 0) first = k;
+        if (count > 0) {
+            found.values += count;
+            ++found.columns;
+        }
         if (count > 0)
             parts.push_back(name + " (" + std::to_string(count) + (count == 1 ? " row" : " rows") + ", first at line " +
                             std::to_string(a->lines[first]) + ": expected " + quote_value(e->rows[first][c]) +
                             ", found " + quote_value(a->rows[first][*at]) + ")");
     }
     for (const auto& name : a->header)
-        if (!position(e->header, name)) parts.push_back(name + " (not written by casesample: added by hand?)");
+        if (!position(e->header, name)) {
+            parts.push_back(name + " (not written by casesample: added by hand?)");
+            ++found.added;
+        }
+    if (counts) *counts = found;
     std::vector<std::string> common_e, common_a;  // the columns both have, in each file's order
     for (const auto& name : e->header)
         if (position(a->header, name)) common_e.push_back(name);
@@ -951,8 +965,10 @@ Verification verify_folder(const std::string& folder_or_manifest, const std::vec
         }
         if (!fs::exists(path)) {
             v.differences.push_back(path + " is missing");
+            v.files_differ.push_back(name);
             continue;
         }
+        const auto told = v.differences.size();
         auto actual = read_file(path);
         if (name == "manifest.json") {
             // Compared entry by entry, the command line aside; the place is in the manifest as casesample
@@ -962,15 +978,21 @@ Verification verify_folder(const std::string& folder_or_manifest, const std::vec
                 v.differences.push_back(path + " differs from the re-draw (command line aside) at " +
                                         first_difference(e, a) + " (as casesample lays the manifest out)");
         } else if (actual != expected) {
-            if (auto words = column_differences(path, expected, actual)) {
+            ColumnCounts counts;
+            if (auto words = column_differences(path, expected, actual, &counts)) {
                 v.differences.push_back(*words);
                 ++v.same_cases_files;
+                v.values_differ += counts.values;
+                v.columns_differ += counts.columns;
+                v.columns_missing += counts.missing;
+                v.columns_added += counts.added;
             } else if (auto cases = case_differences(path, expected, actual, !r.log_lost && !r.population_reread)) {
                 v.differences.push_back(*cases);
             } else {
                 v.differences.push_back(path + " differs from the re-draw at " + first_difference(expected, actual));
             }
         }
+        if (v.differences.size() > told) v.files_differ.push_back(name);
         v.checked.push_back(name);
     }
     if (r.population_reread) {
@@ -1003,7 +1025,7 @@ Verification verify_folder(const std::string& folder_or_manifest, const std::vec
                 "so " + list_names(names) + (names.size() == 1 ? " differs" : " differ") +
                 " from the re-draw, which replays " +
                 (replayed == 0 ? std::string("none") : "only " + std::to_string(replayed)) + " of the " +
-                counted(r.recorded.audit_rows, "logged change") + ": expected while the log is " +
+                counted(r.recorded.audit_rows, "audit-log row") + " the manifest records: expected while the log is " +
                 (r.log.exists ? "short" : "missing") + "; put back audit-log.csv from a copy and verify again");
         }
     }
@@ -1161,8 +1183,8 @@ struct FolderChange {
             else if (of_draw && ext == ".html") pages.push_back(name);
             else reports.push_back(name);
         }
-        const std::string changes = counted(rebuilt.manifest.substitutions, "row") +
-                                    " of audit-log.csv replayed (substitutions, drops, added reserves)";
+        const std::string changes = audit_changes_words(rebuilt.log.entries) + " (" +
+                                    counted(rebuilt.manifest.substitutions, "row") + " of audit-log.csv replayed)";
         if (!pages.empty() || !workbooks.empty()) {
             // The state after this change, as DrawnSample for the page and workbook writers (moved, then back).
             DrawnSample now{rebuilt.manifest, std::move(*rebuilt.loaded), std::move(rebuilt.result)};
@@ -1203,13 +1225,14 @@ struct FolderChange {
         for (const auto& name : earlier)
             derived.out_of_date.push_back((dir / name).string() + " (written by an earlier change; the up-to-date "
                                           "workbook is the one written now)");
-        for (const auto& name : reports)
+        for (const auto& name : derived.sample_changed ? reports : std::vector<std::string>{})
             derived.out_of_date.push_back((dir / name).string() + " (a report on the sample as it was; make it again "
                                           "with casesample report --sample-dir " + dir.string() + " once the answers "
                                           "are in)");
         for (const auto& path : outside)
             derived.out_of_date.push_back(path + " (written by the draw outside the folder, where it ran; it still "
-                                          "shows the sample as drawn: use the files in " + dir.string() + ")");
+                                          "shows the " + (derived.sample_changed ? "sample" : "reserves") + " as drawn: use the files in " +
+                                          dir.string() + ")");
     }
 
     // Appends `rows` (after an `input` row for each input given at a new place) and swaps the new state in.
@@ -1376,6 +1399,7 @@ ReservesOutcome add_reserves_to_folder(const std::string& folder_or_manifest, co
                                  "); a case that drops out now can only leave without a replacement "
                                  "(substitute --no-replacement)");
     }
+    change.derived.sample_changed = false;  // the sample is untouched: only the reserves are new
     o.files_written = change.commit(request.time.empty() ? utc_now() : request.time, o.inputs_recorded);
     o.derived = std::move(change.derived);
     o.folder = std::move(change.rebuilt);

@@ -405,7 +405,9 @@ TEST_CASE("verify says in words when the cases and their order are the re-draw's
     write_rows(header, rows);
     auto v = run_cli("verify " + dir);
     CHECK(v.exit_code == 1);
-    CHECK(v.out.find("DIFFERENT: 1 difference; the same cases in the same order as the re-draw, only columns differ") == 0);
+    // The summary counts files, values and columns, and leaves "the same cases in the same order" to the file's line.
+    CHECK_MESSAGE(v.out.find("DIFFERENT: differences in 1 file (2 values in 1 column and 1 column added)\n") == 0, v.out);
+    CHECK(v.out.find("the same cases in the same order") == v.out.rfind("the same cases in the same order"));
     CHECK(v.out.find("sample.csv: the same cases in the same order; only these columns differ: swb (2 rows, first at "
                      "line 4: expected '" + was + "', found '" + rows[2][swb] + "'); notes (not written by casesample: "
                      "added by hand?)") != std::string::npos);
@@ -425,6 +427,7 @@ TEST_CASE("verify says in words when the cases and their order are the re-draw's
     CHECK(v.exit_code == 1);
     CHECK(v.out.find("only this column differs: inclusion_probability (missing: the re-draw writes it); the columns "
                      "are in another order") != std::string::npos);
+    CHECK_MESSAGE(v.out.find("DIFFERENT: differences in 1 file (1 column missing)\n") == 0, v.out);
     // The same cells written otherwise (a quoted cell).
     auto quoted = sample_text;
     const auto second = quoted.find('\n') + 1;
@@ -445,7 +448,7 @@ TEST_CASE("verify says in words when the cases and their order are the re-draw's
     CHECK_MESSAGE(v.out.find("sample.csv does not hold the re-draw's cases in its order: case " + original.rows[1][0] +
                              " (line 2; the re-draw has it at line 3) is in another place than in the re-draw") !=
                       std::string::npos, v.out);
-    CHECK(v.out.find("only columns differ") == std::string::npos);
+    CHECK_MESSAGE(v.out.find("DIFFERENT: differences in 1 file\n") == 0, v.out);
     j = nlohmann::json::parse(run_cli("verify " + dir + " --format json").out);
     CHECK(j["only_columns_differ"] == false);
     write_text(dir + "/sample.csv", sample_text);
@@ -563,7 +566,7 @@ TEST_CASE("verify cannot verify when an input is not there: it says so, exit 2, 
     v = run_cli("verify " + dir);
     CHECK(v.exit_code == 2);
     CHECK(v.out.find("CANNOT VERIFY") == 0);
-    CHECK(v.out.find("Found without re-drawing: 1 difference\n  audit log: ") != std::string::npos);
+    CHECK(v.out.find("Found without re-drawing: 1 problem in the audit log\n  audit log: ") != std::string::npos);
     // substitute too says what is missing, as bad input (exit 2), and changes nothing.
     auto r = run_cli("substitute " + dir + " --drop " + sample.rows.at(1).at(0) + " --reason ill");
     CHECK(r.exit_code == 2);

@@ -204,7 +204,12 @@ TEST_CASE("lifecycle: reserves --add draws more reserves reproducibly, leaves th
     CHECK(read_text(a + "/sample.csv") == sample);
     auto res = read_table(a + "/reserves.csv");
     CHECK(res.rows.size() == 14);  // 3 + 4 in each domain
-    CHECK(run_cli("verify " + a).exit_code == 0);
+    // verify counts the changes made (one reserves run), not the log's rows (one per domain).
+    r = run_cli("verify " + a);
+    CHECK(r.exit_code == 0);
+    CHECK_MESSAGE(r.out.find(" and replaying 1 change (reserves added; 2 rows of audit-log.csv, hash chain intact) gives "
+                             "exactly the files in ") != std::string::npos, r.out);
+    CHECK(nlohmann::json::parse(run_cli("verify " + a + " --format json").out)["changes_replayed"] == 1);
     // The same seed, log and K give the same reserves in another folder.
     REQUIRE(run_cli("reserves " + b + " --add 4").exit_code == 0);
     CHECK(read_text(b + "/reserves.csv") == read_text(a + "/reserves.csv"));
@@ -245,7 +250,10 @@ TEST_CASE("lifecycle: reserves --add draws more reserves reproducibly, leaves th
     // Reserves added after substitutions are replayed in order.
     REQUIRE(run_cli("substitute " + b + " --drop " + sampled(b, 0) + " --reason moved").exit_code == 0);
     REQUIRE(run_cli("reserves " + b + " --add 2 --domain court").exit_code == 0);
-    CHECK(run_cli("verify " + b).exit_code == 0);
+    r = run_cli("verify " + b);
+    CHECK(r.exit_code == 0);
+    CHECK_MESSAGE(r.out.find(" and replaying 4 changes (1 substitution and reserves added 3 times; 5 rows of "
+                             "audit-log.csv, hash chain intact)") != std::string::npos, r.out);
     // Bad requests.
     CHECK(run_cli("reserves " + a + " --add 0").exit_code == 2);
     CHECK(run_cli("reserves " + a + " --add -3").exit_code == 2);
@@ -560,6 +568,21 @@ TEST_CASE("lifecycle: substitute and reserves rewrite the draw's page, write an 
     CHECK(sheet_ids(dir + "/fieldwork.updated-2.xlsx", "Reserves").size() == read_table(dir + "/reserves.csv").rows.size());
     CHECK(read_text(dir + "/fieldwork.xlsx") == old_book);
     CHECK(run_cli("verify " + dir).exit_code == 0);
+    // The page counts the changes made, not the log's rows; reserves leave the sample as it was, so a report on it
+    // is not out of date, and the output says that only the reserves are behind.
+    CHECK_MESSAGE(read_text(dir + "/draw.html").find("2 changes: 1 substitution and reserves added (2 rows of "
+                                                     "audit-log.csv replayed)") != std::string::npos, read_text(dir + "/draw.html"));
+    CHECK(j["derived_files"]["out_of_date"].dump().find("report.md") == std::string::npos);
+    r = run_cli("reserves " + dir + " --add 1");
+    REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+    CHECK_MESSAGE(r.out.find("Rewrote the page of the draw in " + dir + " for the reserves as they now are: draw.html") !=
+                      std::string::npos, r.out);
+    CHECK(r.out.find("The workbook fieldwork.xlsx still shows the reserves before this change") != std::string::npos);
+    CHECK(r.out.find("Out of date (they show the reserves before this change):") != std::string::npos);
+    CHECK(r.out.find("the sample before") == std::string::npos);
+    CHECK(r.out.find("report.md") == std::string::npos);
+    CHECK(read_text(dir + "/draw.html").find("3 changes: 1 substitution and reserves added 2 times (4 rows of "
+                                             "audit-log.csv replayed)") != std::string::npos);
 
     // draw --force keeps every workbook casesample wrote (renamed), the updated ones too.
     r = run_cli("draw " + source_path("fixtures/population.csv") + " --fieldwork 2019-06-03 --seed 12 --out " + dir + " --force");
@@ -656,10 +679,12 @@ TEST_CASE("lifecycle: verify names the cases missing, added or moved, and folds 
     fs::remove(dir + "/audit-log.csv");
     r = run_cli("verify " + dir);
     CHECK(r.exit_code == 1);
-    CHECK_MESSAGE(r.out.find("DIFFERENT: 2 differences\n  audit log: " + dir + "/audit-log.csv is missing") != std::string::npos, r.out);
+    CHECK_MESSAGE(r.out.find("DIFFERENT: 1 problem in the audit log; differences in 4 files, which follow from the "
+                             "audit log\n  audit log: " + dir + "/audit-log.csv is missing") != std::string::npos, r.out);
     CHECK(r.out.find("\n  so balance.csv, manifest.json, reserves.csv and sample.csv differ from the re-draw, which replays "
                      "none of the ") != std::string::npos);
-    CHECK(r.out.find("logged changes: expected while the log is missing") != std::string::npos);
+    CHECK_MESSAGE(r.out.find("none of the 3 audit-log rows the manifest records: expected while the log is missing") !=
+                      std::string::npos, r.out);
     CHECK(r.out.find("\n    " + dir + "/sample.csv") != std::string::npos);
     CHECK(r.out.find("added by hand") == std::string::npos);
     auto j = nlohmann::json::parse(run_cli("verify " + dir + " --format json").out);
@@ -683,7 +708,7 @@ TEST_CASE("lifecycle: a population re-saved with other line endings is told from
     CHECK_MESSAGE(r.out.find("has changed since the draw (SHA-256 ") != std::string::npos, r.out);
     CHECK(r.out.find("the file's bytes changed since the draw, but the cases read from it and the sample drawn from "
                      "them are the same as in the folder: a re-save") != std::string::npos);
-    CHECK(r.out.find("DIFFERENT: 1 difference\n") != std::string::npos);
+    CHECK_MESSAGE(r.out.find("DIFFERENT: an input of the draw changed\n") != std::string::npos, r.out);
     auto j = nlohmann::json::parse(run_cli("verify " + dir + " --format json").out);
     CHECK(j["population_change"] == "same_cases");
     CHECK(j["status"] == "different");

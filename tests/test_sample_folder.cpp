@@ -167,3 +167,34 @@ TEST_CASE("sample folder: excluded.csv of a five-year export is byte for byte th
     CHECK(sha256_file(excluded) == "edad73e4e998805af2898d208ef3da4e4b09ea266d3d02e21b03bf676a22614a");
     CHECK(verify_folder(dir.string()).identical());
 }
+
+TEST_CASE("sample folder: audit_changes counts the changes made, not the log's rows (reserves writes one per domain)") {
+    auto row = [](const std::string& time, const std::string& action, const std::string& domain) {
+        AuditEntry e;
+        e.time = time;
+        e.action = action;
+        e.domain = domain;
+        return e;
+    };
+    CHECK(audit_changes_words({}) == "no change");
+    // One reserves run over two domains: one change.
+    std::vector<AuditEntry> log = {row("T1", "reserves", "court"), row("T1", "reserves", "out-of-court")};
+    CHECK(audit_changes(log).total() == 1);
+    CHECK(audit_changes_words(log) == "1 change: reserves added");
+    // Two runs within the same second: a domain met again starts the next run.
+    log.push_back(row("T1", "reserves", "court"));
+    CHECK(audit_changes(log).reserve_additions == 2);
+    // An input row goes with the change after it; substitutions and drops are one change a row.
+    log.push_back(row("T2", "input", ""));
+    log.push_back(row("T2", "substitute", "court"));
+    log.push_back(row("T3", "substitute", "court"));
+    log.push_back(row("T4", "drop", "out-of-court"));
+    log.push_back(row("T5", "reserves", "court"));
+    const auto c = audit_changes(log);
+    CHECK(c.substitutions == 2);
+    CHECK(c.drops == 1);
+    CHECK(c.reserve_additions == 3);
+    CHECK(c.other == 0);
+    CHECK(audit_changes_words(log) ==
+          "6 changes: 2 substitutions, 1 case dropped without a replacement and reserves added 3 times");
+}

@@ -49,4 +49,17 @@ AuditLog read_audit_log(const std::string& path);
 // them in the entries).
 std::string audit_log_text(std::vector<AuditEntry>& entries);
 
+// The changes made to a folder, as its log's rows add up to them (the rows are not the changes: `reserves` writes
+// one row per domain): each `substitute` and `drop` row is one change; the `reserves` rows one run wrote (the same
+// time, each domain once) are one; `input` rows go with the change after them (alone: one change).
+struct AuditChanges {
+    std::size_t substitutions = 0, drops = 0, reserve_additions = 0, other = 0;
+    std::size_t total() const { return substitutions + drops + reserve_additions + other; }
+    // "2 substitutions and reserves added", "1 case dropped without a replacement", "reserves added 2 times".
+    std::string kinds() const;
+};
+AuditChanges audit_changes(const std::vector<AuditEntry>& entries);
+// In words: "1 change: reserves added", "3 changes: 2 substitutions and reserves added", "no change".
+std::string audit_changes_words(const std::vector<AuditEntry>& entries);
+
 }  // namespace casesample

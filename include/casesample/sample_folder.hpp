@@ -207,6 +207,11 @@ struct Verification {
     // same order as the re-draw, only other cells or columns (a hand-edited column): their difference says which
     // columns differ.
     std::size_t same_cases_files = 0;
+    // The folder's files that differ from the re-draw (missing ones too), by name: what "differences in 2 files"
+    // counts. Over the files of cases that differ only in columns: the cells with another value and the columns
+    // they are in, the columns missing and those added.
+    std::vector<std::string> files_differ;
+    std::size_t values_differ = 0, columns_differ = 0, columns_missing = 0, columns_added = 0;
     // With the audit log missing or cut short (rebuilt.log_lost): the files' differences from the re-draw, which follow
     // from that and are counted as one difference (the last of `differences`, naming the files).
     std::vector<std::string> follow_from_log;
@@ -244,6 +249,9 @@ std::string first_difference(const std::string& expected, const std::string& act
 //   out_of_date        files casesample cannot rewrite, with what to do: a report (made from answers), or a page or
 //                      workbook the draw wrote outside the folder (one line each, in words)
 struct DerivedUpdates {
+    // false after `reserves`: only the reserves changed, so the pages and workbooks are behind on those alone, and a
+    // report (made from the sample's answers) is not out of date.
+    bool sample_changed = true;
     std::vector<std::string> pages_rewritten;
     std::vector<std::pair<std::string, std::string>> workbooks_written;
     std::vector<std::string> out_of_date;

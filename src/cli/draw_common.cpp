@@ -129,14 +129,18 @@ std::string derived_updates_text(const std::string& dir, const DerivedUpdates& d
         for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
         return out;
     };
+    // After reserves only the reserves changed: the text says so, not that the sample did.
+    const std::string what = d.sample_changed ? "the sample" : "the reserves";
     if (!d.pages_rewritten.empty())
-        text += std::string(d.pages_rewritten.size() == 1 ? "Rewrote the page" : "Rewrote the pages") + " of the draw in " + dir + " for the sample as it now is: " + list(d.pages_rewritten) + "\n";
+        text += std::string(d.pages_rewritten.size() == 1 ? "Rewrote the page" : "Rewrote the pages") + " of the draw in " + dir +
+                (d.sample_changed ? " for the sample as it now is: " : " for the reserves as they now are: ") +
+                list(d.pages_rewritten) + "\n";
     for (const auto& [from, to] : d.workbooks_written)
-        text += "The workbook " + from + " still shows the sample before this change; it is left as it was (it may hold "
+        text += "The workbook " + from + " still shows " + what + " before this change; it is left as it was (it may hold "
                 "inspectors' notes). The up-to-date workbook is " + to + " beside it: work from it, copying over any "
                 "notes typed into " + from + "\n";
     if (!d.out_of_date.empty()) {
-        text += "Out of date (they show the sample before this change):\n";
+        text += "Out of date (they show " + what + " before this change):\n";
         for (const auto& line : d.out_of_date) text += "  " + line + "\n";
     }
     return text;

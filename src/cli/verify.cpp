@@ -3,6 +3,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "casesample/audit_log.hpp"
+#include "casesample/headers.hpp"
 #include "casesample/output.hpp"
 #include "casesample/sample_folder.hpp"
 #include "command.hpp"
@@ -15,6 +17,36 @@ struct VerifyOptions {
     std::vector<std::string> inputs;
     std::string format = "table";
 };
+
+// What the differences are, counted by what they are about: "differences in 1 file (3 values in 2 columns)",
+// "1 problem in the audit log; differences in 4 files, which follow from the audit log", "an input of the draw
+// changed".
+std::string differences_summary(const Verification& v) {
+    const auto& r = v.rebuilt;
+    std::vector<std::string> parts;
+    const auto inputs = r.changed_inputs.size(), log = r.log_problems.size() + r.replay_problems.size();
+    if (inputs > 0)
+        parts.push_back(inputs == 1 ? std::string("an input of the draw changed")
+                                    : std::to_string(inputs) + " inputs of the draw changed");
+    if (log > 0) parts.push_back(counted(log, "problem") + " in the audit log");
+    if (!v.files_differ.empty()) {
+        auto files = "differences in " + counted(v.files_differ.size(), "file");
+        std::vector<std::string> in_columns;  // when every such file differs only in columns: in which, and how
+        if (v.same_cases_files == v.files_differ.size()) {
+            if (v.values_differ > 0)
+                in_columns.push_back(counted(v.values_differ, "value") + " in " + counted(v.columns_differ, "column"));
+            if (v.columns_missing > 0) in_columns.push_back(counted(v.columns_missing, "column") + " missing");
+            if (v.columns_added > 0) in_columns.push_back(counted(v.columns_added, "column") + " added");
+        }
+        if (!in_columns.empty()) files += " (" + list_names(in_columns) + ")";
+        if (!v.follow_from_log.empty()) files += ", which follow from the audit log";
+        parts.push_back(files);
+    }
+    if (parts.empty()) return counted(v.differences.size(), "difference");  // none of the above: said as it is
+    std::string text;
+    for (const auto& p : parts) text += (text.empty() ? "" : "; ") + p;
+    return text;
+}
 
 void run(const VerifyOptions& o, Context& context) {
     std::vector<InputOverride> inputs;
@@ -35,6 +67,7 @@ void run(const VerifyOptions& o, Context& context) {
         j["drawn_with_version"] = m.version;
         j["version_changes"] = draw_changes_since(m.version);  // what later versions draw or write differently
         j["substitutions_replayed"] = m.substitutions;  // every row of the audit log replayed
+        j["changes_replayed"] = audit_changes(v.rebuilt.log.entries).total();  // the changes those rows make up
         auto& moved = j["inputs_moved"] = nlohmann::ordered_json::array();
         for (const auto& mi : v.rebuilt.moved_inputs)
             moved.push_back({{"role", mi.role}, {"recorded", mi.recorded}, {"found", mi.found}});
@@ -63,19 +96,22 @@ void run(const VerifyOptions& o, Context& context) {
                 ", so nothing was re-drawn or compared\n";
         for (const auto& c : v.cannot_verify) text += "  " + c + "\n";
         if (!v.differences.empty()) {
-            text += "Found without re-drawing: " + counted(v.differences.size(), "difference") + "\n";
+            text += "Found without re-drawing: " + differences_summary(v) + "\n";
             for (const auto& d : v.differences) text += "  " + d + "\n";
         }
     } else if (v.identical()) {
         text += "identical: re-drawing with seed " + std::to_string(m.request.seed) + " from unchanged inputs";
-        if (m.substitutions > 0)
-            text += " and replaying " + counted(m.substitutions, "change") + " from audit-log.csv" +
-                    (m.audit_rows > 0 ? " (hash chain intact)" : "");
+        if (m.substitutions > 0) {
+            // The changes a user made, not the log's rows (reserves writes one per domain).
+            const auto changes = audit_changes(v.rebuilt.log.entries);
+            text += " and replaying " + counted(changes.total(), "change") + " (" + changes.kinds() + "; " +
+                    counted(m.substitutions, "row") + " of audit-log.csv" + (m.audit_rows > 0 ? ", hash chain intact" : "") +
+                    ")";
+        }
         text += " gives exactly the files in " + (v.dir.empty() ? std::string(".") : v.dir.string()) + "\n";
     } else {
-        text += "DIFFERENT: " + counted(v.differences.size(), "difference") +
-                (v.only_columns_differ() ? "; the same cases in the same order as the re-draw, only columns differ" : "") +
-                "\n";
+        // The lines below say per file what differs ("the same cases in the same order; only these columns differ").
+        text += "DIFFERENT: " + differences_summary(v) + "\n";
         for (const auto& d : v.differences) text += "  " + d + "\n";
         for (const auto& d : v.follow_from_log) text += "    " + d + "\n";
     }
