@@ -3,6 +3,7 @@
 #include "casesample/batch.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <atomic>
 #include <thread>
 
@@ -416,9 +417,33 @@ std::vector<std::string> only_services(const std::vector<std::string>& pieces, c
             chosen.push_back(*name_taken);
         if (taken == 0) {
             const auto& n = pieces[i];
-            auto near = closest_key(n, names);
-            throw UsageError("--only " + n + ": the services file " + services_file + " has no service named '" + n +
-                             "'" + (near.empty() ? "" : "; did you mean '" + near + "'?"));
+            // The names holding the text (any case), else the nearest name: "Christchurch" is part of
+            // "Bournemouth, Christchurch and Poole", "Bolten" is near "Bolton".
+            auto lower = [](std::string text) {
+                for (auto& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+                return text;
+            };
+            std::vector<std::string> like;
+            if (!n.empty())
+                for (const auto& name : names)
+                    if (lower(name).find(lower(n)) != std::string::npos) like.push_back(name);
+            if (like.empty())
+                if (auto near = closest_key(n, names); !near.empty()) like.push_back(near);
+            std::string suggestion;
+            const std::size_t shown = std::min<std::size_t>(like.size(), 5);
+            for (std::size_t k = 0; k < shown; ++k)
+                suggestion += (k == 0 ? "" : k + 1 == shown && shown == like.size() ? " or " : ", ") + ("'" + like[k] + "'");
+            if (like.size() > shown) suggestion += " or one of " + std::to_string(like.size() - shown) + " more";
+            if (!suggestion.empty()) {
+                suggestion = "; did you mean " + suggestion + "?";
+            } else if (names.size() <= 10) {
+                suggestion = "; its services are ";
+                for (std::size_t k = 0; k < names.size(); ++k)
+                    suggestion += (k == 0 ? "" : k + 1 == names.size() ? " and " : ", ") + ("'" + names[k] + "'");
+            } else {
+                suggestion = "; give a name as its [[service]] tables write it";
+            }
+            throw UsageError("--only: no service named '" + n + "' in " + services_file + suggestion);
         }
         i += taken;
     }

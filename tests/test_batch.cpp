@@ -709,9 +709,25 @@ TEST_CASE("--only: a service's name holding a comma is one name, with or without
     CHECK(only_services(V{"Bolton", "Bolton"}, names, "s.toml") == V{"Bolton"});
     // A piece that names nothing, alone or with the next: refused, naming that piece and the nearest name.
     CHECK_THROWS_WITH_AS(only_services(V{"Bournemouth"}, names, "s.toml"),
-                         doctest::Contains("--only Bournemouth: the services file s.toml has no service named "
-                                           "'Bournemouth'"),
+                         "--only: no service named 'Bournemouth' in s.toml; did you mean 'Bournemouth, Christchurch "
+                         "and Poole'?",
                          UsageError);
     CHECK_THROWS_WITH_AS(only_services(V{"Bolten"}, names, "s.toml"), doctest::Contains("did you mean 'Bolton'?"),
+                         UsageError);
+    // A part of a name from its middle, in any case: the names holding it.
+    CHECK_THROWS_WITH_AS(only_services(V{"Christchurch"}, names, "s.toml"),
+                         "--only: no service named 'Christchurch' in s.toml; did you mean 'Bournemouth, Christchurch "
+                         "and Poole'?",
+                         UsageError);
+    CHECK_THROWS_WITH_AS(only_services(V{"bath"}, names, "s.toml"),
+                         doctest::Contains("did you mean 'Bath' or 'Bath, North East Somerset'?"), UsageError);
+    CHECK_THROWS_WITH_AS(only_services(V{"o"}, names, "s.toml"),
+                         doctest::Contains("did you mean 'Bournemouth, Christchurch and Poole', 'Bolton' or 'Bath, "
+                                           "North East Somerset'?"),
+                         UsageError);
+    // Nothing like it: the names there are.
+    CHECK_THROWS_WITH_AS(only_services(V{"Zeta"}, names, "s.toml"),
+                         "--only: no service named 'Zeta' in s.toml; its services are 'Bournemouth, Christchurch and "
+                         "Poole', 'Bolton', 'Wigan', 'Bath' and 'Bath, North East Somerset'",
                          UsageError);
 }

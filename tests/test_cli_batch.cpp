@@ -402,8 +402,13 @@ TEST_CASE("batch --only names a service whose name holds a comma, as typed") {
     // Half of such a name is no service.
     r = run_cli("batch " + dir + "/SERVICES.toml --out " + dir + "/out3 --only Bournemouth");
     CHECK(r.exit_code == 2);
-    CHECK(r.err.find("has no service named 'Bournemouth'; did you mean 'Bournemouth, Christchurch and Poole'?") !=
-          std::string::npos);
+    CHECK(r.err.find("--only: no service named 'Bournemouth' in " + dir +
+                     "/SERVICES.toml; did you mean 'Bournemouth, Christchurch and Poole'?") != std::string::npos);
+    // A word from inside the name, in any case.
+    r = run_cli("batch " + dir + "/SERVICES.toml --out " + dir + "/out3 --only christchurch");
+    CHECK(r.exit_code == 2);
+    CHECK(r.err == "casesample: --only: no service named 'christchurch' in " + dir +
+                       "/SERVICES.toml; did you mean 'Bournemouth, Christchurch and Poole'?\n");
     // --only given twice adds the names; an empty --only is refused, not taken as no --only.
     r = run_cli("batch " + dir + "/SERVICES.toml --out " + dir + "/out4 --only Alpha --only Gamma");
     CAPTURE(r.err);

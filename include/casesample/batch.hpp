@@ -166,7 +166,7 @@ std::string summary_stem(std::size_t shard, std::size_t shards);
 // The services --only names, in the order named: `pieces` is its text split at commas, and pieces that together
 // spell a service's name (a name holding a comma, such as "Bournemouth, Christchurch and Poole", with or without
 // spaces after its commas) count as that one name. Throws UsageError naming a piece that names no service of
-// `names` (the services file's), with the nearest name.
+// `names` (the services file's), with the names holding it (any case), else the nearest name, else every name.
 std::vector<std::string> only_services(const std::vector<std::string>& pieces, const std::vector<std::string>& names,
                                        const std::string& services_file);
 
