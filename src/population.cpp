@@ -798,12 +798,14 @@ Population parse_population(CsvReader& reader, const PopulationOptions& options)
 }
 
 MonthWindow parse_month_window(std::string_view text) {
+    // The messages say what is wrong with the value; the caller puts its option's name in front
+    // ("--court-window: '9-6' ends before it starts; ...").
     auto dash = text.find('-');
     MonthWindow w{};
     const std::string shown(text);
     auto bad_form = [&] {
-        return UsageError("a month window is written FROM-TO, two whole numbers of months before fieldwork with "
-                          "FROM <= TO, such as 6-9; got '" + shown + "'");
+        return UsageError("'" + shown + "' is not a window of months; give it as FROM-TO, two whole numbers of "
+                          "months before fieldwork with FROM <= TO, e.g. 6-9");
     };
     auto num = [&](std::string_view s, int& out) {
         s = trim(s);
@@ -811,16 +813,16 @@ MonthWindow parse_month_window(std::string_view text) {
         std::int64_t v = 0;
         auto r = std::from_chars(s.data(), s.data() + s.size(), v);
         if (r.ec != std::errc{} || r.ptr != s.data() + s.size() || v > 600)
-            throw UsageError("a month window counts at most 600 months (50 years) before fieldwork; got '" + shown +
-                             "'");
+            throw UsageError("'" + shown + "' reaches too far back; a window counts at most 600 months (50 years) "
+                             "before fieldwork, e.g. 6-9");
         out = static_cast<int>(v);
     };
     if (dash == std::string_view::npos) throw bad_form();
     num(text.substr(0, dash), w.from_months);
     num(text.substr(dash + 1), w.to_months);
     if (w.from_months > w.to_months)
-        throw UsageError("a month window is written FROM-TO with FROM <= TO, such as 6-9; got '" + shown +
-                         "' (FROM is larger than TO)");
+        throw UsageError("'" + shown + "' ends before it starts; give the months as FROM-TO with FROM <= TO, e.g. " +
+                         std::to_string(w.to_months) + "-" + std::to_string(w.from_months));
     return w;
 }
 

@@ -83,12 +83,22 @@ EligibilityRule PopulationArgs::rule(const Vocabulary* vocabulary) const {
     EligibilityRule r;
     r.fieldwork = *date;
     r.hints = hints;
-    r.windows["court"] = parse_month_window(court_window);
-    r.windows["out-of-court"] = parse_month_window(ooc_window);
+    // A window's message starts with its option: "--court-window: '9-6' ends before it starts; ...".
+    auto window = [&](std::string_view key, std::string_view item, const std::string& text) {
+        try {
+            return parse_month_window(text);
+        } catch (const UsageError& e) {
+            hints.refuse(key, item,
+                         hints.name(key) + (item.empty() ? "" : " " + std::string(item)) + ": " + e.what());
+        }
+    };
+    r.windows["court"] = window("court-window", "", court_window);
+    r.windows["out-of-court"] = window("ooc-window", "", ooc_window);
     for (const auto& w : windows) {
         auto eq = w.find('=');
         if (eq == std::string::npos || eq == 0)
-            throw UsageError("--window takes DOMAIN=FROM-TO, such as out-of-court=3-5; got '" + w + "'");
+            hints.refuse("window", "",
+                         hints.name("window") + ": '" + w + "' is not DOMAIN=FROM-TO; give it as e.g. out-of-court=3-5");
         auto domain = w.substr(0, eq);
         if (vocabulary && !vocabulary->domain_index(domain)) {
             std::string known;
@@ -96,7 +106,7 @@ EligibilityRule PopulationArgs::rule(const Vocabulary* vocabulary) const {
             hints.refuse("window", domain,
                          hints.name("window") + " " + w + ": there is no domain '" + domain + "'; the domains are " + known);
         }
-        r.windows[domain] = parse_month_window(w.substr(eq + 1));
+        r.windows[domain] = window("window", domain, w.substr(eq + 1));
     }
     return r;
 }

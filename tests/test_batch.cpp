@@ -190,7 +190,7 @@ TEST_CASE("services file: every mistake is one line at its line and column, in t
         {top + "size = \"court=5\"\nmargin = 0.1\n" + kService, "SERVICES.toml:3:10: margin sizes the samples"},
         {top + kService + "size = { court = -1 }\n", "SERVICES.toml:5:18: size.court must be a whole number"},
         {top + kService + "size = \"court:5\"\n", "SERVICES.toml:5:8: size takes DOMAIN=N pairs"},
-        {top + kService + "court-window = \"9-6\"\n", "SERVICES.toml:5:16: court-window: "},
+        {top + kService + "court-window = \"9-6\"\n", "SERVICES.toml:5:16: court-window: '9-6' ends before it starts"},
         {top + kService + "window = [\"court\"]\n", "SERVICES.toml:5:10: window items are NAME=VALUE"},
         {top + kService + "keep_columns = \"a,a\"\n", "SERVICES.toml:5:16: keep-columns a,a: 'a' is named twice"},
         {top + kService + "column = [\"rosh\"]\n", "SERVICES.toml:5:10: column items are NAME=VALUE"},

@@ -759,6 +759,33 @@ TEST_CASE("draw --window must name a known domain") {
     CHECK(run_cli(draw_args(kPopulation, base + "/ok", "--seed 1 --window out-of-court=3-6")).exit_code == 0);
 }
 
+TEST_CASE("a window's error starts with its option: reversed, not FROM-TO, too far back") {
+    auto base = temp_dir();
+    const std::vector<std::pair<std::string, std::string>> cases = {
+        {"--court-window 9-6",
+         "casesample: --court-window: '9-6' ends before it starts; give the months as FROM-TO with FROM <= TO, e.g. 6-9\n"},
+        {"--ooc-window 5-3",
+         "casesample: --ooc-window: '5-3' ends before it starts; give the months as FROM-TO with FROM <= TO, e.g. 3-5\n"},
+        {"--court-window 9",
+         "casesample: --court-window: '9' is not a window of months; give it as FROM-TO, two whole numbers of months "
+         "before fieldwork with FROM <= TO, e.g. 6-9\n"},
+        {"--ooc-window 0-601",
+         "casesample: --ooc-window: '0-601' reaches too far back; a window counts at most 600 months (50 years) before "
+         "fieldwork, e.g. 6-9\n"},
+        {"--window court=9-6",
+         "casesample: --window court: '9-6' ends before it starts; give the months as FROM-TO with FROM <= TO, e.g. 6-9\n"},
+        {"--window court",
+         "casesample: --window: 'court' is not DOMAIN=FROM-TO; give it as e.g. out-of-court=3-5\n"},
+    };
+    for (const auto& [options, message] : cases) {
+        CAPTURE(options);
+        auto r = run_cli(draw_args(kPopulation, base + "/x", "--seed 1 " + options));
+        CHECK(r.exit_code == 2);
+        CHECK(r.err == message);
+        CHECK_FALSE(fs::exists(base + "/x"));
+    }
+}
+
 TEST_CASE("--fieldwork DD/MM/YYYY is recorded in the manifest as YYYY-MM-DD, and the error names both forms") {
     auto base = temp_dir();
     auto r = run_cli("draw " + kPopulation + " --fieldwork 03/06/2019 --seed 5 --out " + base + "/uk");
