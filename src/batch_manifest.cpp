@@ -471,7 +471,7 @@ private:
                  : k == "margin"   ? r.size_parameters.margin
                                    : r.size_parameters.proportion) = v;
                 try {
-                    validate(r.size_parameters);
+                    validate(r.size_parameters, true);
                 } catch (const UsageError& e) {
                     fail(*n, e.what());
                 }

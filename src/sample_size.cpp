@@ -18,14 +18,16 @@ std::string num(double v) {
 }
 }  // namespace
 
-void validate(const SizeParameters& p) {
+void validate(const SizeParameters& p, bool as_keys) {
+    auto must = [&](const std::string& key) { return as_keys ? key + " must" : "--" + key + ": must"; };
     if (!(p.confidence > 0.0 && p.confidence < 1.0))
-        throw UsageError("confidence must be between 0 and 1 (such as 0.8 for 80%), got " + num(p.confidence));
+        throw UsageError(must("confidence") + " be between 0 and 1 (such as 0.8 for 80%), got " + num(p.confidence));
     if (!(p.margin > 0.0 && p.margin <= 0.5))
-        throw UsageError("margin must be more than 0 and at most 0.5 (such as 0.05 for ±5 points), got " +
+        throw UsageError(must("margin") + " be more than 0 and at most 0.5 (such as 0.05 for ±5 points), got " +
                          num(p.margin));
     if (!(p.proportion > 0.0 && p.proportion < 1.0))
-        throw UsageError("proportion must be between 0 and 1 (0.5 is the cautious choice), got " + num(p.proportion));
+        throw UsageError(must("proportion") + " be between 0 and 1 (0.5 is the cautious choice), got " +
+                         num(p.proportion));
 }
 
 SampleSize cochran_sample_size(std::int64_t population, const SizeParameters& p) {
@@ -79,7 +81,7 @@ double count_half_width(std::int64_t x, std::int64_t n, std::int64_t N, double c
 
 ExactHalfWidth exact_half_width(std::int64_t sample, std::int64_t population, double confidence) {
     if (!(confidence > 0.0 && confidence < 1.0))
-        throw UsageError("confidence must be between 0 and 1 (such as 0.8 for 80%), got " + num(confidence));
+        throw UsageError("--confidence: must be between 0 and 1 (such as 0.8 for 80%), got " + num(confidence));
     if (population < 1) throw UsageError("the population must hold at least 1 case, got " + std::to_string(population));
     if (sample < 1 || sample > population)
         throw UsageError("the sample must hold between 1 and " + std::to_string(population) + " cases, got " +

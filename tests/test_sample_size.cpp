@@ -200,6 +200,45 @@ TEST_CASE("size --population and --sample must be whole numbers in range, quotin
     CHECK(all.out.find("±0.00 points") != std::string::npos);
 }
 
+TEST_CASE("size and draw: a confidence, margin or proportion out of range starts with its option") {
+    const std::vector<std::pair<std::string, std::string>> cases = {
+        {"size --population 71 --confidence 80",
+         "casesample: --confidence: must be between 0 and 1 (such as 0.8 for 80%), got 80\n"},
+        {"size --population 71 --margin 0",
+         "casesample: --margin: must be more than 0 and at most 0.5 (such as 0.05 for ±5 points), got 0\n"},
+        {"size --population 71 --proportion 2",
+         "casesample: --proportion: must be between 0 and 1 (0.5 is the cautious choice), got 2\n"},
+        {"size --population 71 --method exact --confidence 1.5",
+         "casesample: --confidence: must be between 0 and 1 (such as 0.8 for 80%), got 1.5\n"},
+        {"draw " + test::source_path("fixtures/population.csv") + " --fieldwork 2019-06-03 --out " + test::temp_dir() +
+             "/x --margin 0.9",
+         "casesample: --margin: must be more than 0 and at most 0.5 (such as 0.05 for ±5 points), got 0.9\n"},
+    };
+    for (const auto& c : cases) {
+        const std::string& args = c.first;
+        INFO(args);
+        auto r = test::run_cli(args);
+        CHECK(r.exit_code == 2);
+        CHECK(r.err == c.second);
+    }
+    // A services file names its keys as written there.
+    CHECK_THROWS_WITH_AS(validate(SizeParameters{0.8, 0.9, 0.5}, true),
+                         "margin must be more than 0 and at most 0.5 (such as 0.05 for ±5 points), got 0.9", UsageError);
+}
+
+TEST_CASE("a mistake the command line's parser finds points at the help of the command in use") {
+    auto r = test::run_cli("size --population 71 --margin abc");
+    CHECK(r.exit_code == 2);
+    CHECK(r.err == "casesample: Could not convert: --margin = abc\nRun 'casesample size --help' for its options.\n");
+    r = test::run_cli("draw " + test::source_path("fixtures/population.csv") + " --out x");
+    CHECK(r.exit_code == 2);
+    CHECK(r.err == "casesample: --fieldwork is required\nRun 'casesample draw --help' for its options.\n");
+    r = test::run_cli("");
+    CHECK(r.exit_code == 2);
+    CHECK(r.err.find("Run 'casesample --help' for the commands ('casesample COMMAND --help' for a command's "
+                     "options).\n") != std::string::npos);
+}
+
 TEST_CASE("size --margin finer than a tenth of a point is shown with its digits, not as ±0.0") {
     auto r = test::run_cli("size --population 1000 --margin 0.0001");
     CHECK(r.exit_code == 0);

@@ -11,8 +11,10 @@ struct SizeParameters {
     double proportion = 0.5;   // anticipated share; 0.5 is the most cautious
 };
 
-// Throws UsageError unless 0 < confidence < 1, 0 < margin <= 0.5, 0 < proportion < 1.
-void validate(const SizeParameters& p);
+// Throws UsageError unless 0 < confidence < 1, 0 < margin <= 0.5, 0 < proportion < 1, naming the option as the
+// command line does ("--margin: must be more than 0 and at most 0.5 ..."), or, with as_keys, as a services
+// file's key ("margin must be more than 0 and at most 0.5 ...").
+void validate(const SizeParameters& p, bool as_keys = false);
 
 struct SampleSize {
     std::int64_t population = 0;

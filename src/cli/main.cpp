@@ -48,6 +48,18 @@ void refuse_option_as_value(CLI::App& app, int argc, char** argv) {
     }
 }
 
+// The subcommand a command line names ("size" in `casesample size --confidence x`), "" when none: the help to
+// point at after a mistake on it.
+std::string subcommand_named(CLI::App& app, int argc, char** argv) {
+    for (int i = 1; i < argc; ++i) {
+        const std::string arg = argv[i];
+        if (arg == "--") break;
+        for (auto* s : app.get_subcommands([](CLI::App*) { return true; }))
+            if (s->check_name(arg)) return s->get_name();
+    }
+    return "";
+}
+
 }  // namespace casesample::cli
 
 int main(int argc, char** argv) {
@@ -75,7 +87,9 @@ int main(int argc, char** argv) {
         return app.exit(e);
     } catch (const CLI::ParseError& e) {
         std::cerr << "casesample: " << e.what() << "\n";
-        std::cerr << "Run 'casesample --help' (or 'casesample COMMAND --help') for the options.\n";
+        const auto command = cli::subcommand_named(app, argc, argv);
+        if (command.empty()) std::cerr << "Run 'casesample --help' for the commands ('casesample COMMAND --help' for a command's options).\n";
+        else std::cerr << "Run 'casesample " << command << " --help' for its options.\n";
         return 2;
     } catch (const InputError& e) {
         std::cerr << e.what() << "\n";
