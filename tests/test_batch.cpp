@@ -350,8 +350,7 @@ TEST_CASE("run_batch --only: the named services alone, the summary of all is lef
     CHECK_FALSE(fs::exists(dir + "/out/summary.csv"));
     options.only = {"beta"};
     CHECK_THROWS_WITH_AS(run_batch(manifest, options),
-                         ("--only beta: the services file " + dir + "/SERVICES.toml has no service named 'beta'; did "
-                          "you mean 'Beta'?").c_str(),
+                         ("--only: no service named 'beta' in " + dir + "/SERVICES.toml; did you mean 'Beta'?").c_str(),
                          UsageError);
 }
 

@@ -137,7 +137,7 @@ TEST_CASE("batch --force after one population changed: only that service is draw
     CHECK(read_text(out + "/summary.csv") == summary);
     auto unknown = run_cli(run + " --only Bolten");
     CHECK(unknown.exit_code == 2);
-    CHECK(unknown.err.find("has no service named 'Bolten'; did you mean 'Bolton'?") != std::string::npos);
+    CHECK(unknown.err.find("--only: no service named 'Bolten' in " + dir + "/SERVICES.toml; did you mean 'Bolton'?") != std::string::npos);
 
     // A forced redraw that sets aside logged fieldwork changes says so loudly: in its row, on stderr and in JSON.
     auto loud = run_cli(run + " --force --format json");
