@@ -190,15 +190,22 @@ std::vector<std::optional<std::size_t>> locate_columns(const std::string& file, 
                          "this line does not look like a header row: some of its cells look like case data (a date, a "
                          "number, a category or a case id). Is this the header row? The file's first line must name "
                          "the columns (" + needed + ")");
-    std::string msg = missing.size() == 1 ? "a required column is not in the header: "
-                                          : std::to_string(missing.size()) + " required columns are not in the header: ";
+    // One line: the columns missing, the header's columns (the first 20), then for each missing column the closest
+    // header nobody claimed (by its name and synonyms) with the --column to type.
+    std::string msg = "no column for ";
     for (std::size_t k = 0; k < missing.size(); ++k) {
         const auto& w = wanted[missing[k]];
-        if (k) msg += "; ";
-        msg += w.name;
+        msg += (k == 0 ? "" : k + 1 == missing.size() ? " or " : ", ") + w.name;
         if (w.header) msg += " (given as " + quote_value(*w.header) + " with " + hints.name("column") + ")";
-        msg += ": not found";
-        // The closest header nobody claimed, by the column's name and its synonyms.
+    }
+    constexpr std::size_t kShown = 20;
+    msg += " (line " + std::to_string(header_line) + " has " + std::to_string(header.size()) +
+           (header.size() == 1 ? " column: " : " columns: ");
+    for (std::size_t i = 0; i < header.size() && i < kShown; ++i) msg += (i == 0 ? "" : ", ") + quote_value(header[i]);
+    if (header.size() > kShown) msg += " and " + std::to_string(header.size() - kShown) + " more";
+    msg += ")";
+    for (std::size_t k = 0; k < missing.size(); ++k) {
+        const auto& w = wanted[missing[k]];
         std::optional<std::size_t> best;
         // No farther than this: a header must be like the column's name or a synonym, not merely the only header
         // left ("Extra" is not like "Sex at Birth").
@@ -212,10 +219,11 @@ std::vector<std::optional<std::size_t>> locate_columns(const std::string& file, 
                 best_score = score;
             }
         }
+        msg += "; " + (missing.size() == 1 ? std::string() : "for " + w.name + ", ");
         if (best)
-            msg += "; did you mean " + quote_value(header[*best]) + "? use " + hints.with("column", header[*best], w.name);
+            msg += "did you mean " + quote_value(header[*best]) + "? use " + hints.with("column", header[*best], w.name);
         else
-            msg += ", and no header is like it; use " + hints.with("column", "ITS HEADER", w.name);
+            msg += "none is like it, so use " + hints.with("column", "ITS HEADER", w.name);
     }
     // A missing stratifier (besides disposal_type, which decides the domain) can be left out of the balancing.
     std::vector<std::string> leave_out, keep;

@@ -233,7 +233,8 @@ TEST_CASE("bad population files: one line file:line:column, exit 2, and no outpu
         const char* words;
     };
     const Bad cases[] = {
-        {"missing_column.csv", ":1: ", "rosh: not found"},
+        {"missing_column.csv", ":1: ", "no column for rosh (line 1 has 5 columns: 'case_id', 'disposal_type', "
+                                       "'disposal_date', 'gender', 'swb'); none is like it"},
         {"unknown_category.csv", ":3:5: ", "unknown rosh 'Extreme'"},
         {"unknown_disposal.csv", ":3:2: ", "unknown disposal_type 'Court Martial'"},
         {"empty_cell.csv", ":3:4: ", "empty gender"},
@@ -505,7 +506,7 @@ TEST_CASE("a population that is not text gets the advice to save it as CSV, not 
     CHECK(lint.exit_code == 2);
     CHECK(lint.out.find("1 problem of 1 kind") != std::string::npos);
     CHECK(lint.out.find("unknown disposal_type (1)") != std::string::npos);
-    CHECK((lint.out + lint.err).find("required column") == std::string::npos);
+    CHECK((lint.out + lint.err).find("no column for") == std::string::npos);
 }
 
 TEST_CASE("verify cannot verify when an input is not there: it says so, exit 2, never DIFFERENT") {
@@ -946,7 +947,7 @@ TEST_CASE("a population separated by semicolons or tabs gets one line saying so,
     CHECK(d.exit_code == 2);
     CHECK(d.err.rfind(dir + "/semi.csv:1: the columns of this file are separated by semicolons" + advice, 0) == 0);
     CHECK(d.err.find("did you mean") == std::string::npos);
-    CHECK(d.err.find("required column") == std::string::npos);
+    CHECK(d.err.find("no column for") == std::string::npos);
     auto l = run_cli("lint " + dir + "/semi.csv --fieldwork 2019-06-03");
     CHECK(l.exit_code == 2);
     CHECK(count_lines(l.out + l.err) == 1);  // once, not once per column
@@ -972,9 +973,11 @@ TEST_CASE("a missing column is suggested only a header like it, a missing strati
     // 'Extra' is not like gender nor any of its synonyms: no suggestion that would only lead to more errors.
     auto r = run_cli("draw " + with_header("Extra") + " --fieldwork 2019-06-03 --out " + dir + "/s");
     CHECK(r.exit_code == 2);
-    CHECK(r.err.find("Extra") == std::string::npos);
-    CHECK(r.err.find("gender: not found, and no header is like it; use --column gender=\"ITS HEADER\"; or leave gender "
-                     "out of the balancing with --stratify disposal_type,rosh,swb") != std::string::npos);
+    CHECK(r.err.find("did you mean") == std::string::npos);  // 'Extra' is listed among the columns, not suggested
+    CHECK(r.err.find("pop.csv:1: no column for gender (line 1 has 8 columns: 'case_id', 'disposal_type', 'disposal_date', "
+                     "'Extra', 'rosh', 'swb', 'worker', 'notes'); none is like it, so use --column gender=\"ITS "
+                     "HEADER\"; or leave gender out of the balancing with --stratify disposal_type,rosh,swb") !=
+          std::string::npos);
     // As it says: drawn without gender.
     auto ok = run_cli("draw " + dir + "/pop.csv --fieldwork 2019-06-03 --stratify disposal_type,rosh,swb --out " + dir +
                       "/s");

@@ -61,8 +61,8 @@ TEST_CASE("columns can be mapped and extra columns are not kept unless asked") {
 TEST_CASE("bad population input gives one line with file, line, column, the value and what was expected") {
     const std::string ok = "A1,Referral Order,2019-01-10,Male,Low,Medium\n";
     CHECK(error_of("case_id,disposal_type,disposal_date,gender,swb\n" + ok)
-              .rfind("pop.csv:1: a required column is not in the header: rosh: not found, and no header is like it; "
-                     "use --column rosh=\"ITS HEADER\"",
+              .rfind("pop.csv:1: no column for rosh (line 1 has 5 columns: 'case_id', 'disposal_type', "
+                     "'disposal_date', 'gender', 'swb'); none is like it, so use --column rosh=\"ITS HEADER\"",
                      0) == 0);
     CHECK(error_of(kHeader + ok + "A2,Referral Order,2019-01-10,Male,Extreme,Medium\n") ==
           "pop.csv:3:5: unknown rosh 'Extreme' (expected Low, Medium, High, Very High); or give --unknown-as "

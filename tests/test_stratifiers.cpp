@@ -204,7 +204,7 @@ TEST_CASE("--stratify mistakes are one line each, exit 2, nothing written") {
     r = run_cli("draw " + kPopulation + " --fieldwork 2019-06-03 --add-vocabulary " + kEthVocabulary + " --out " + dir +
                 " -q --seed 1 --stratify disposal_type,gender,rosh,swb,ethnicity");
     CHECK(r.exit_code == 2);
-    CHECK(r.err.find("ethnicity: not found") != std::string::npos);
+    CHECK(r.err.find(":1: no column for ethnicity (line 1 has ") != std::string::npos);
     CHECK_FALSE(fs::exists(dir));
 }
 

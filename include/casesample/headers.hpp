@@ -64,7 +64,7 @@ std::string separator_problem(const std::vector<std::string>& header);
 
 // Finds each wanted column in `header`: the named header when one was given, else the header equal to the
 // column's standard name, else its synonyms in order. A header serves one column only. Throws InputError at
-// `header_line` listing every missing required column at once, each with the closest header of the file as a
+// `header_line` listing every missing required column at once and the columns the header has, each with the closest header of the file as a
 // suggestion (only a header whose name is like the column's or a synonym's) and the --column to type (spelled as
 // `hints` say), and for a missing stratifier the --stratify that leaves it out; when `header_looks_like_data`, it says so instead, quoting nothing.
 std::vector<std::optional<std::size_t>> locate_columns(const std::string& file, std::size_t header_line,
