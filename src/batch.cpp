@@ -305,47 +305,6 @@ bool BatchSummary::nothing_done() const {
            std::all_of(services.begin(), services.end(), [](const auto& s) { return s.files_written.empty(); });
 }
 
-namespace {
-
-// `casesample COMMAND POPULATION` with the service's options for reading its population and choosing the
-// eligible cases, as the command line spells them.
-std::vector<std::string> population_command(const BatchService& s, const std::string& command) {
-    std::vector<std::string> c = {"casesample", command, s.population};
-    const auto& a = s.population_args;
-    if (!a.profile.empty()) c.insert(c.end(), {"--profile", a.profile});
-    for (const auto& col : a.columns) c.insert(c.end(), {"--column", col});
-    if (!a.vocabulary.empty()) c.insert(c.end(), {"--vocabulary", a.vocabulary});
-    for (const auto& v : a.add_vocabulary) c.insert(c.end(), {"--add-vocabulary", v});
-    if (!a.unknown_as.empty()) c.insert(c.end(), {"--unknown-as", a.unknown_as});
-    if (!a.keep_columns.empty()) c.insert(c.end(), {"--keep-columns", a.keep_columns});
-    if (!a.date_format.empty()) c.insert(c.end(), {"--date-format", a.date_format});
-    if (!a.encoding.empty()) c.insert(c.end(), {"--encoding", a.encoding});
-    if (a.drop_identical_duplicates) c.push_back("--drop-identical-duplicates");
-    if (!a.stratify.empty()) c.insert(c.end(), {"--stratify", a.stratify});
-    c.insert(c.end(), {"--fieldwork", a.fieldwork});
-    PopulationArgs defaults;
-    if (a.court_window != defaults.court_window) c.insert(c.end(), {"--court-window", a.court_window});
-    if (a.ooc_window != defaults.ooc_window) c.insert(c.end(), {"--ooc-window", a.ooc_window});
-    for (const auto& w : a.windows) c.insert(c.end(), {"--window", w});
-    return c;
-}
-
-// A command as it would be typed into a shell: words holding anything but letters, digits and - _ . / = : , %
-// + @ in single quotes.
-std::string shell_text(const std::vector<std::string>& words) {
-    std::string out;
-    for (const auto& w : words) {
-        const bool plain = !w.empty() && w.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-                                                             "0123456789-_./=:,%+@") == std::string::npos;
-        std::string quoted = "'";
-        for (char ch : w) quoted += ch == '\'' ? std::string("'\\''") : std::string(1, ch);
-        out += (out.empty() ? "" : " ") + (plain ? w : quoted + "'");
-    }
-    return out;
-}
-
-}  // namespace
-
 OptionHints services_file_hints(const BatchService& s) {
     OptionHints h;
     for (const char* key : {"profile", "vocabulary", "add-vocabulary", "unknown-as", "keep-columns", "date-format",
@@ -357,13 +316,13 @@ OptionHints services_file_hints(const BatchService& s) {
     h.forms["fieldwork"] = {"fieldwork", "fieldwork = {value}"};
     h.forms["size"] = {"size", "size = { {item} = {value} }"};
     // lint takes the options of draw that read the population: the same file, read the same way.
-    h.every_problem_command = shell_text(population_command(s, "lint"));
+    h.every_problem_command = shell_text(population_command("lint", s.population, s.population_args));
     h.places = s.places;
     return h;
 }
 
 std::vector<std::string> equivalent_draw_command(const BatchService& s, const fs::path& folder) {
-    std::vector<std::string> c = population_command(s, "draw");
+    std::vector<std::string> c = population_command("draw", s.population, s.population_args);
     const auto& r = s.request;
     if (!r.sizes.empty()) {
         c.insert(c.end(), {"--size", sizes_text(r.sizes)});

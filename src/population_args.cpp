@@ -154,6 +154,39 @@ PopulationArgs PopulationArgs::from_describe(const std::vector<std::pair<std::st
     return a;
 }
 
+std::vector<std::string> population_command(const std::string& command, const std::string& population,
+                                            const PopulationArgs& a) {
+    std::vector<std::string> c = {"casesample", command, population};
+    if (!a.profile.empty()) c.insert(c.end(), {"--profile", a.profile});
+    for (const auto& col : a.columns) c.insert(c.end(), {"--column", col});
+    if (!a.vocabulary.empty()) c.insert(c.end(), {"--vocabulary", a.vocabulary});
+    for (const auto& v : a.add_vocabulary) c.insert(c.end(), {"--add-vocabulary", v});
+    if (!a.unknown_as.empty()) c.insert(c.end(), {"--unknown-as", a.unknown_as});
+    if (!a.keep_columns.empty()) c.insert(c.end(), {"--keep-columns", a.keep_columns});
+    if (!a.date_format.empty()) c.insert(c.end(), {"--date-format", a.date_format});
+    if (!a.encoding.empty()) c.insert(c.end(), {"--encoding", a.encoding});
+    if (a.drop_identical_duplicates) c.push_back("--drop-identical-duplicates");
+    if (!a.stratify.empty()) c.insert(c.end(), {"--stratify", a.stratify});
+    if (!a.fieldwork.empty()) c.insert(c.end(), {"--fieldwork", a.fieldwork});
+    PopulationArgs defaults;
+    if (a.court_window != defaults.court_window) c.insert(c.end(), {"--court-window", a.court_window});
+    if (a.ooc_window != defaults.ooc_window) c.insert(c.end(), {"--ooc-window", a.ooc_window});
+    for (const auto& w : a.windows) c.insert(c.end(), {"--window", w});
+    return c;
+}
+
+std::string shell_text(const std::vector<std::string>& words) {
+    std::string out;
+    for (const auto& w : words) {
+        const bool plain = !w.empty() && w.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                                                             "0123456789-_./=:,%+@") == std::string::npos;
+        std::string quoted = "'";
+        for (char ch : w) quoted += ch == '\'' ? std::string("'\\''") : std::string(1, ch);
+        out += (out.empty() ? "" : " ") + (plain ? w : quoted + "'");
+    }
+    return out;
+}
+
 std::string eligibility_text(const EligibilityRule& rule, const EligiblePopulation& eligible) {
     std::string text = "fieldwork " + format_date_in_words(rule.fieldwork) + " (" + format_date(rule.fieldwork) + ")";
     for (std::size_t d = 0; d < eligible.domains.size() && d < eligible.ranges.size(); ++d)

@@ -509,6 +509,23 @@ TEST_CASE("a population that is not text gets the advice to save it as CSV, not 
     CHECK((lint.out + lint.err).find("no column for") == std::string::npos);
 }
 
+TEST_CASE("draw's first problem of a population ends with the whole lint command to run, with the draw's reading options") {
+    auto base = temp_dir();
+    const auto bad = source_path("fixtures/bad/bad_date.csv");
+    auto r = run_cli("draw " + bad + " --fieldwork 03/06/2019 --seed 1 --reserve 2 --column rosh=RoSH --unknown-as "
+                     "'Not known' --court-window 5-9 --out " + base + "/s");
+    CHECK(r.exit_code == 2);
+    const std::string lint = "casesample lint " + bad + " --column rosh=RoSH --unknown-as 'Not known' --fieldwork "
+                             "03/06/2019 --court-window 5-9";
+    CHECK(r.err.find(" (to see every problem at once, run: " + lint + ")\n") != std::string::npos);
+    CHECK(r.err.find("same options") == std::string::npos);
+    CHECK_FALSE(fs::exists(base + "/s"));
+    // The command runs as given (without its first word, the program), and lists the problem.
+    auto l = run_cli(lint.substr(std::string("casesample ").size()));
+    CHECK(l.exit_code == 2);
+    CHECK(l.out.find("bad disposal_date") != std::string::npos);
+}
+
 TEST_CASE("verify cannot verify when an input is not there: it says so, exit 2, never DIFFERENT") {
     auto base = temp_dir();
     auto pop = base + "/pop.csv";

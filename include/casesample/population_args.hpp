@@ -41,6 +41,15 @@ struct PopulationArgs {
     static PopulationArgs from_describe(const std::vector<std::pair<std::string, std::string>>& described);
 };
 
+// The command that runs `command` ("lint", "draw") on the file `population` read and judged eligible as `args`
+// say, word by word: {"casesample", "lint", FILE, "--column", "rosh=Risk Level", "--fieldwork", "2019-06-03"}
+// (the windows only when not the defaults).
+std::vector<std::string> population_command(const std::string& command, const std::string& population,
+                                            const PopulationArgs& args);
+// A command as it would be typed into a shell: words holding anything but letters, digits and - _ . / = : , %
+// + @ in single quotes.
+std::string shell_text(const std::vector<std::string>& words);
+
 // The fieldwork date and the windows of each domain, in one line that cannot be misread month first:
 // "fieldwork 3 June 2019 (2019-06-03): court disposals dated 2018-09-03 to 2018-12-03, out-of-court 2018-12-03 to
 // 2019-03-03".

@@ -113,6 +113,9 @@ void run(const DrawOptions& o, Context&) {
     DrawSpec spec;
     spec.population = o.population;
     spec.population_args = o.population_args;
+    // After the first problem of the population, the lint to run to see them all: this file, read as this draw reads it.
+    spec.population_args.hints.every_problem_command =
+        shell_text(population_command("lint", o.population, o.population_args));
     spec.seed_chosen = o.seed.empty();
     if (!spec.seed_chosen) {
         request.seed = whole_number("--seed", o.seed, std::numeric_limits<std::uint64_t>::max());
