@@ -268,7 +268,8 @@ TEST_CASE("the messy export: draw stops at its first problem pointing to lint, o
     auto dir = temp_dir();
     auto first = run_cli("draw " + source_path(kMessy) + " --fieldwork 2019-06-03 --seed 1 --out " + dir + "/a");
     CHECK(first.exit_code == 2);
-    CHECK(first.err.find("run 'casesample lint ") != std::string::npos);
+    CHECK(first.err.find("(to see every problem at once, run: casesample lint " + source_path(kMessy) +
+                         " --fieldwork 2019-06-03)\n") != std::string::npos);
     auto lint = run_cli("lint " + source_path(kMessy) + " --fieldwork 2019-06-03 --seed 1 --out " + dir +
                         "/a --unknown-as \"Not known\" --drop-identical-duplicates");
     CHECK(lint.exit_code == 0);
