@@ -309,8 +309,9 @@ std::string describe_design(const DomainSample& ds) {
                                          "the design is a mix of samples that each keep every category within its "
                                          "floor/ceiling, weighted towards that chance for every case within a "
                                          "fixed amount of work (the same on every machine; see "
-                                         "docs/sampling-design.md); it stopped short of it, so the nearest mix "
-                                         "found was used")
+                                         "docs/sampling-design.md); the search stopped short of it (no move "
+                                         "between the mix's samples was left to make, or the work ran out), so "
+                                         "the nearest mix found was used")
                            : std::string("No design was found that gives every case that chance while keeping "
                                          "every category within its floor/ceiling in every draw (with three or "
                                          "more stratifiers on a small frame there may be none; see "

@@ -1067,6 +1067,10 @@ std::vector<std::string> draw_changes_since(const std::string& version) {
                   "into the design are chosen better, so every case's chance is much nearer n/N and a seed draws "
                   "another sample or other reserves there, with other chances written; frames of fewer cells (every "
                   "default-four draw in practice) draw as before"},
+        {"0.3.3", "with many cells (over 400 cells, as with five or more stratifiers) what the mixing leaves is "
+                  "settled by moves between the design's allocations, so most such designs give every case exactly "
+                  "n/N and a seed draws another sample or other reserves there, with other chances written; frames "
+                  "of fewer cells (every default-four draw in practice) draw as before"},
     };
     const auto drawn = parse_version(version), current = parse_version(CASESAMPLE_VERSION);
     if (version == CASESAMPLE_VERSION) return {};

@@ -15,6 +15,9 @@
 //     of a single draw), which moves its cells' totals, and then compensating exchanges inside allocations
 //     that stay balanced bring every cell's total back towards n N_c as far as they can. What is left is the
 //     design's deviation from n/N; the exact probabilities are then computed and reported.
+//  4. Many cells (over 400, the augmenting-path repair's designs): balanced allocations mixed in towards n N_c
+//     (pairwise Frank-Wolfe, mix_towards_targets), then what that leaves settled exactly by chains of single-case
+//     moves between the allocations (settle), where such chains exist within the budget.
 #include <algorithm>
 #include <map>
 #include <optional>
@@ -102,7 +105,13 @@ public:
             v_ = std::move(best_state.v);
             x_ = std::move(best_state.x);
             rc_ = std::move(best_state.rc);
-            if (mix_towards_targets()) {
+            scale_ = 1;
+            const bool mixed = mix_towards_targets(kMixSteps);
+            // The last step: what the mixing left, settled exactly by moves between the design's allocations, on
+            // its own budget.
+            path_limit_ = path_work_ + kSettleWork;
+            const bool settled = settle(scale_);
+            if (mixed || settled) {
                 auto d = finish();
                 std::int64_t miss = 0;
                 for (std::size_t s = 0; s < d.allocations(); ++s) miss += d.misses[s] ? d.weight[s] : 0;
@@ -626,11 +635,11 @@ private:
     // breadth-first search over them from the cells above their total to one below it, each step checked again
     // when it is made (a step that no longer fits is struck off). A round that moves nothing ends it; the work
     // counts towards kPathRepairWork.
-    void compensate_by_neighbours() {
+    void compensate_by_neighbours(std::int64_t scale = 1) {
         std::vector<std::int64_t> d(C_, 0);
         for (std::size_t p = 0; p < pieces(); ++p)
             for (std::size_t c = 0; c < C_; ++c) d[c] += w_[p] * x(p)[c];
-        for (std::size_t c = 0; c < C_; ++c) d[c] -= n_ * sizes_[c];
+        for (std::size_t c = 0; c < C_; ++c) d[c] -= n_ * sizes_[c] * scale;
         struct Edge {
             std::uint32_t to;
             std::size_t piece;
@@ -642,8 +651,9 @@ private:
             std::vector<std::vector<std::uint32_t>> holding(C_);
             path_work_ += pieces() * C_;
             for (std::size_t p = 0; p < pieces(); ++p)
-                for (std::size_t c = 0; c < C_; ++c)
-                    if (x(p)[c] > 0) holding[c].push_back(static_cast<std::uint32_t>(p));
+                if (w_[p] > 0)
+                    for (std::size_t c = 0; c < C_; ++c)
+                        if (x(p)[c] > 0) holding[c].push_back(static_cast<std::uint32_t>(p));
             for (std::size_t u = 0; u < C_; ++u) {
                 adj[u].clear();
                 for (std::size_t j = 0; j < J_; ++j)
@@ -720,6 +730,239 @@ private:
             }
         }
     }
+
+    // Moves weight t of piece p to a new piece (a copy of it) and returns the new piece; the whole piece when t is
+    // all of its weight (then p itself, to be changed in place).
+    std::size_t split_off(std::size_t p, std::int64_t t) {
+        if (w_[p] <= t) return p;
+        w_[p] -= t;
+        std::vector<std::int32_t> copy(x(p), x(p) + C_);
+        add_piece(t, copy.data());
+        return pieces() - 1;
+    }
+
+    // The last step, after the mixing: each cell's total brought exactly to its target along chains of moves between
+    // neighbouring cells (cells of one group of some stratifier), each made in an allocation whose misses it does
+    // not raise, on weight split off that allocation (the rest of it stays as it was, so the moves listed stay
+    // valid while its weight lasts).
+    bool settle(std::int64_t scale) {
+        std::vector<std::int64_t> d(C_, 0);
+        for (std::size_t p = 0; p < pieces(); ++p)
+            for (std::size_t c = 0; c < C_; ++c) d[c] += w_[p] * x(p)[c];
+        for (std::size_t c = 0; c < C_; ++c) d[c] -= n_ * sizes_[c] * scale;
+        path_work_ += pieces() * C_;
+        auto exactly = [&] { return std::all_of(d.begin(), d.end(), [](std::int64_t v) { return v == 0; }); };
+        settled_exactly_ = exactly();
+        struct Edge {
+            std::uint32_t to;
+            std::size_t piece;
+        };
+        std::vector<std::vector<Edge>> adj(C_);
+        std::vector<std::vector<std::uint32_t>> holding(C_);
+        std::vector<std::size_t> best(C_);
+        std::vector<std::uint32_t> from(C_), queue;
+        std::vector<std::size_t> by(C_);
+        std::vector<std::uint64_t> seen;
+        std::uint64_t stamp = 0;
+        std::vector<std::uint32_t> gathered;
+        bool settled = false;
+        // The allocations that can move a case from u to v without a new miss, heaviest first (as listed), until
+        // their weight reaches `want`; returns their weight.
+        auto gather = [&](std::uint32_t u, std::uint32_t v, std::int64_t want) {
+            gathered.clear();
+            ++stamp;
+            seen.resize(pieces(), 0);
+            std::int64_t got = 0;
+            for (auto p : holding[u]) {
+                if (got >= want) break;
+                ++path_work_;
+                if (p >= pieces() || seen[p] == stamp || w_[p] == 0) continue;
+                seen[p] = stamp;
+                if (!can_move(p, u, v) || delta(p, u, v) > 0) continue;
+                gathered.push_back(p);
+                got += w_[p];
+            }
+            return got;
+        };
+        auto hold_new = [&](std::size_t q) {
+            for (std::size_t c = 0; c < C_; ++c)
+                if (x(q)[c] > 0) holding[c].push_back(static_cast<std::uint32_t>(q));
+            path_work_ += C_;
+        };
+        bool general = false;
+        for (bool progress = true; path_work_ < path_limit_;) {
+            if (!progress) {
+                if (general) break;
+                general = true;
+            }
+            progress = false;
+            for (auto& h : holding) h.clear();
+            path_work_ += pieces() * C_;
+            for (std::size_t p = 0; p < pieces(); ++p)
+                if (w_[p] > 0)
+                    for (std::size_t c = 0; c < C_; ++c)
+                        if (x(p)[c] > 0) holding[c].push_back(static_cast<std::uint32_t>(p));
+            for (auto& h : holding)
+                std::stable_sort(h.begin(), h.end(), [&](std::uint32_t a, std::uint32_t b) { return w_[a] > w_[b]; });
+            for (std::size_t u = 0; u < C_; ++u) {
+                adj[u].clear();
+                for (std::size_t j = 0; j < J_; ++j) {
+                    const auto& group = group_cells_[j][group_of_[j][u]];
+                    std::size_t left = group.size() - 1;
+                    for (auto v : group) best[v] = kNoPiece;
+                    for (auto p : holding[u]) {
+                        if (left == 0) break;
+                        path_work_ += group.size();
+                        for (auto v : group) {
+                            if (v == u || best[v] != kNoPiece) continue;
+                            if (x(p)[v] < sizes_[v] && delta(p, u, v) <= 0) {
+                                best[v] = p;
+                                --left;
+                            }
+                        }
+                    }
+                    for (auto v : group)
+                        if (v != u && best[v] != kNoPiece) adj[u].push_back({v, best[v]});
+                }
+            }
+            for (;;) {
+                // Each chain splits a few allocations: their counts (allocations x cells) are bounded too.
+                if (path_work_ >= path_limit_ || pieces() * C_ > kSettleCounts) return settled;
+                std::fill(from.begin(), from.end(), kNoRow);
+                queue.clear();
+                for (std::size_t c = 0; c < C_; ++c)
+                    if (d[c] > 0) {
+                        from[c] = static_cast<std::uint32_t>(c);
+                        queue.push_back(static_cast<std::uint32_t>(c));
+                    }
+                std::uint32_t end = kNoRow;
+                for (std::size_t i = 0; i < queue.size() && end == kNoRow; ++i) {
+                    const auto u = queue[i];
+                    path_work_ += adj[u].size();
+                    for (const auto& e : adj[u]) {
+                        if (from[e.to] != kNoRow) continue;
+                        from[e.to] = u;
+                        by[e.to] = e.piece;
+                        if (d[e.to] < 0) {
+                            end = e.to;
+                            break;
+                        }
+                        queue.push_back(e.to);
+                    }
+                }
+                if (end == kNoRow && general) end = general_search(d, holding, from, by, queue);
+                if (end == kNoRow) break;
+                std::uint32_t start = end;
+                std::int64_t t = -d[end];
+                for (auto v = end; from[v] != v; v = from[v]) start = from[v];
+                t = std::min(t, d[start]);
+                // Each step's weight: every allocation that can make it, up to t.
+                std::uint32_t bad = kNoRow;
+                for (auto v = end; from[v] != v && t > 0; v = from[v]) {
+                    t = std::min(t, gather(from[v], v, t));
+                    if (t == 0) bad = v;
+                }
+                bool ok = bad == kNoRow;
+                Snapshot snap{pieces(), {}, {}, {}, {}, {}};
+                std::vector<std::size_t> added;
+                for (auto v = end; ok && from[v] != v; v = from[v]) {
+                    const auto u = from[v];
+                    if (gather(u, v, t) < t) {
+                        bad = v;
+                        ok = false;
+                        break;
+                    }
+                    std::int64_t rest = t;
+                    for (auto p : gathered) {
+                        const auto take = std::min(rest, w_[p]);
+                        keep(snap, p);
+                        const auto q = split_off(p, take);
+                        move(q, u, v);
+                        if (q != p) added.push_back(q);
+                        else if (x(q)[v] == 1) holding[v].push_back(static_cast<std::uint32_t>(q));
+                        rest -= take;
+                        if (rest == 0) break;
+                    }
+                }
+                if (!ok) {
+                    restore(snap);
+                    const auto u = from[bad];
+                    auto& list = adj[u];
+                    list.erase(std::remove_if(list.begin(), list.end(), [&](const Edge& e) { return e.to == bad; }),
+                               list.end());
+                    continue;
+                }
+                for (auto q : added) hold_new(q);
+                settled = true;
+                d[start] -= t;
+                d[end] += t;
+                progress = true;
+                if (d[end] == 0 && exactly()) {
+                    settled_exactly_ = true;
+                    return true;
+                }
+            }
+        }
+        return settled;
+    }
+
+    // A chain from a cell above its total to one below it using moves between any two cells (changing several
+    // strata at once), for when the neighbours' moves reach no cell below its total: breadth-first from the cells
+    // the neighbours' search reached (from[] as it left them), each cell expanded over the first kGeneralPieces
+    // balanced allocations holding it, every cell not yet reached checked against the categories that allocation
+    // lets a case go to (bit masks). Returns the cell reached below its total, or kNoRow.
+    static constexpr std::size_t kGeneralPieces = 16;
+    template <class Holding>
+    std::uint32_t general_search(const std::vector<std::int64_t>& d, const Holding& holding, std::vector<std::uint32_t>& from,
+                                 std::vector<std::size_t>& by, std::vector<std::uint32_t>& queue) {
+        const std::size_t W = (R_ + 63) / 64;
+        if (cell_masks_.size() != C_ * W) {
+            cell_masks_.assign(C_ * W, 0);
+            for (std::size_t c = 0; c < C_; ++c)
+                for (auto h : cells_.row[c]) cell_masks_[c * W + h / 64] |= std::uint64_t{1} << (h % 64);
+        }
+        std::vector<std::uint32_t> open;
+        for (std::size_t c = 0; c < C_; ++c)
+            if (from[c] == kNoRow) open.push_back(static_cast<std::uint32_t>(c));
+        std::vector<std::uint64_t> allowed(W);
+        for (std::size_t i = 0; i < queue.size() && !open.empty(); ++i) {
+            const auto u = queue[i];
+            std::size_t used = 0;
+            for (auto p : holding[u]) {
+                if (used == kGeneralPieces || open.empty() || path_work_ >= path_limit_) break;
+                if (p >= pieces() || w_[p] == 0 || v_[p] != 0 || x(p)[u] == 0) continue;
+                ++used;
+                const auto* r = rc(p);
+                std::fill(allowed.begin(), allowed.end(), 0);
+                for (std::size_t j = 0; j < J_; ++j) {
+                    const auto ha = cells_.row[u][j];
+                    if (r[ha] > lo_[ha])
+                        for (auto h : rows_of_stratum_[j])
+                            if (r[h] < hi_[h]) allowed[h / 64] |= std::uint64_t{1} << (h % 64);
+                    allowed[ha / 64] |= std::uint64_t{1} << (ha % 64);
+                }
+                path_work_ += open.size() * W + R_;
+                std::size_t keep = 0;
+                for (std::size_t k = 0; k < open.size(); ++k) {
+                    const auto v = open[k];
+                    const auto* m = cell_masks_.data() + v * W;
+                    bool fits = x(p)[v] < sizes_[v];
+                    for (std::size_t w = 0; w < W && fits; ++w) fits = (m[w] & ~allowed[w]) == 0;
+                    if (!fits) {
+                        open[keep++] = v;
+                        continue;
+                    }
+                    from[v] = u;
+                    by[v] = p;
+                    if (d[v] < 0) return v;
+                    queue.push_back(v);
+                }
+                open.resize(keep);
+            }
+        }
+        return kNoRow;
+    }
+    std::vector<std::uint64_t> cell_masks_;
 
     // Each cell's total back towards n N_c: one case of a cell above its total moved to a cell below its total
     // inside an allocation whose misses do not grow, on as much weight as both cells need.
@@ -810,15 +1053,18 @@ private:
         }
     }
 
-    bool mix_towards_targets() {
+    bool mix_towards_targets(std::size_t max_steps) {
         if (N_ <= 0 || n_ <= 0 || C_ == 0) return false;
+        // The weights sum to N scale_ (scale_ > 1 when mixed before); scaled again by S, as far as 2^50 allows.
+        const std::int64_t base = scale_;
         std::int64_t S = std::int64_t{1} << 16;
-        while (S > 1 && static_cast<Int128>(N_) * S * n_ > (static_cast<Int128>(1) << 50)) S >>= 1;
-        if (S < 2) return false;
+        while (S > 1 && static_cast<Int128>(N_) * base * S * n_ > (static_cast<Int128>(1) << 50)) S >>= 1;
+        if (S < 2 && base == 1) return false;
         for (auto& w : w_) w *= S;
-        const std::int64_t T = N_ * S;
+        scale_ = base * S;
+        const std::int64_t T = N_ * scale_;
         std::vector<std::int64_t> e(C_, 0), t(C_);
-        for (std::size_t c = 0; c < C_; ++c) t[c] = n_ * sizes_[c] * S;
+        for (std::size_t c = 0; c < C_; ++c) t[c] = n_ * sizes_[c] * scale_;
         // Each allocation's cells holding a case (a small sample holds few of many cells).
         struct Held {
             std::uint32_t cell;
@@ -850,7 +1096,7 @@ private:
         std::vector<std::pair<std::int64_t, std::size_t>> cand;
         std::vector<std::int64_t> scores;
         bool mixed = false;
-        for (std::size_t step = 0; step < kMixSteps && path_work_ < path_limit_; ++step) {
+        for (std::size_t step = 0; step < max_steps && path_work_ < path_limit_; ++step) {
             // The cheapest cells for g = e - t first (ties: the lower cell).
             std::iota(order.begin(), order.end(), 0u);
             // Relative to the cell's size: the chance of a case of c is e_c / (T N_c).
@@ -1021,8 +1267,10 @@ private:
             for (std::size_t c = 0; c < C_ && done; ++c) done = e[c] == t[c];
             if (done) break;
         }
-        if (!mixed)
+        if (!mixed) {
             for (auto& w : w_) w /= S;
+            scale_ = base;
+        }
         return mixed;
     }
 
@@ -1085,8 +1333,14 @@ private:
     // The path repair's limit: kPathRepairWork for the build, then a budget of its own for the mixing.
     std::uint64_t path_limit_ = kPathRepairWork;
     static constexpr std::uint64_t kMixWork = 2000000000;
+    // The settling of what the mixing left (settle), cells and allocations looked at: measured, the suite's random
+    // frames of up to 2,500 cells take 0.45e9 to 1.6e9 (about 1.5 s here).
+    static constexpr std::uint64_t kSettleWork = 4000000000;
+    // ... and the allocations' counts it may hold (allocations x cells): 4e7 counts, 160 MB.
+    static constexpr std::size_t kSettleCounts = 40000000;
     // Balanced allocations mixed in at most (mix_towards_targets).
     static constexpr std::size_t kMixSteps = 1000;
+    bool settled_exactly_ = false;
     // Passes of the local search on each allocation asked for (improve_along).
     static constexpr std::size_t kImprovePasses = 2;
     // Allocations weight is taken from in one pairwise step at most.
@@ -1095,6 +1349,7 @@ private:
     std::size_t mask_words_ = 1;
     std::uint64_t work_ = 0, local_work_ = 0, path_work_ = 0;
     bool path_repaired_ = false;
+    std::int64_t scale_ = 1;
     // Per stratifier j: the group of each cell (the cells with its categories on every other stratifier) and
     // the cells of each group; built when the path repair is first needed.
     std::vector<std::vector<std::uint32_t>> group_of_;

@@ -452,12 +452,13 @@ TEST_CASE("lifecycle: a substitute carries the replaced case's probability and n
     r = run_cli("verify " + old + " --format json");
     auto j = nlohmann::json::parse(r.out);
     CHECK(j["drawn_with_version"] == "0.2.0");
-    // Every version after 0.2.0 that draws or writes differently, in order: 0.3.0 (reserves), then 0.3.1 and 0.3.2
-    // (frames of many cells).
-    REQUIRE(j["version_changes"].size() == 3);
+    // Every version after 0.2.0 that draws or writes differently, in order: 0.3.0 (reserves), then 0.3.1, 0.3.2 and
+    // 0.3.3 (frames of many cells).
+    REQUIRE(j["version_changes"].size() == 4);
     CHECK(j["version_changes"][0].get<std::string>().rfind("0.3.0: reserves are drawn", 0) == 0);
     CHECK(j["version_changes"][1].get<std::string>().rfind("0.3.1: ", 0) == 0);
     CHECK(j["version_changes"][2].get<std::string>().rfind("0.3.2: ", 0) == 0);
+    CHECK(j["version_changes"][3].get<std::string>().rfind("0.3.3: ", 0) == 0);
     r = run_cli("substitute " + old + " --drop " + again.rows[1][0] + " --reason ill");
     CHECK(r.exit_code == 1);
     CHECK(r.err.find("cannot substitute: " + old + "/reserves.csv was written by casesample 0.2.0") != std::string::npos);
