@@ -499,8 +499,25 @@ TEST_CASE("a population that is not text gets the advice to save it as CSV, not 
     auto r = run_cli("size --from " + base + "/counts.csv --fieldwork 2019-06-03");
     CHECK(r.exit_code == 2);
     CHECK(r.err.find("unknown disposal_type 'Bogus'") != std::string::npos);
-    CHECK(r.err.find("(run 'casesample lint " + base + "/counts.csv --stratify disposal_type ...' with the same "
-                     "--fieldwork and population options to see every problem at once)") != std::string::npos);
+    CHECK(r.err.find("(to see every problem at once, run: casesample lint " + base + "/counts.csv --stratify "
+                     "disposal_type --fieldwork 2019-06-03)\n") != std::string::npos);
+    // Its other reading options go along, but not a --column for a stratifier size does not read.
+    r = run_cli("size --from " + base + "/counts.csv --fieldwork 2019-06-03 --column rosh=Risk --column "
+                "case_id=case_id --court-window 5-9");
+    CHECK(r.exit_code == 2);
+    CHECK(r.err.find("(to see every problem at once, run: casesample lint " + base + "/counts.csv --column "
+                     "case_id=case_id --stratify disposal_type --fieldwork 2019-06-03 --court-window 5-9)\n") !=
+          std::string::npos);
+    // check gives its own options, and the stratifiers of a sample drawn on others than the usual four.
+    auto c = run_cli("check " + base + "/counts.csv " + base + "/nowhere.csv --column rosh=Risk");
+    CHECK(c.exit_code == 2);
+    CHECK(c.err.find("(to see every problem at once, run: casesample lint " + base + "/counts.csv --column rosh=Risk)\n") !=
+          std::string::npos);
+    write_text(base + "/sample.csv", "case_id,domain,disposal_type,rosh,selection_order\nC1,court,Referral Order,Low,1\n");
+    c = run_cli("check " + base + "/counts.csv " + base + "/sample.csv");
+    CHECK(c.exit_code == 2);
+    CHECK(c.err.find("(to see every problem at once, run: casesample lint " + base + "/counts.csv --stratify "
+                     "disposal_type,rosh)\n") != std::string::npos);
     // ... and that lint runs, listing the problem rather than the stratifier columns the file does not have.
     auto lint = run_cli("lint " + base + "/counts.csv --stratify disposal_type --fieldwork 2019-06-03");
     CHECK(lint.exit_code == 2);

@@ -83,6 +83,7 @@ void run(const CheckOptions& o) {
     // The stratifiers: --stratify; else those the sample was drawn with, when it is a sample.csv of casesample
     // (its stratifier columns); else the default four.
     std::string stratifiers_from = "--stratify";
+    PopulationArgs as_read = o.population_args;  // the options of a lint that reads the population as check does
     if (o.population_args.stratify.empty()) {
         stratifiers_from = "default";
         std::optional<DrawnStratifiers> drawn;
@@ -112,9 +113,12 @@ void run(const CheckOptions& o) {
             }
             options.stratifiers = options.vocabulary.parse_stratifiers(list);
             stratifiers_from = "sample";
+            std::string usual;
+            for (auto s : default_stratifiers()) usual += (usual.empty() ? "" : ",") + options.vocabulary.name(s);
+            if (list != usual) as_read.stratify = list;
         }
     }
-    auto pop = read_population_or_hint(o.population, options);
+    auto pop = read_population_or_hint(o.population, options, as_read);
     EligiblePopulation eligible;
     if (!o.population_args.fieldwork.empty()) {
         eligible = eligible_population(pop, o.population_args.rule(&pop.vocabulary));

@@ -52,18 +52,8 @@ void add_eligibility_options(CLI::App& app, PopulationArgs& args, bool fieldwork
                    "Eligibility window of any domain: DOMAIN=FROM-TO (repeatable; overrides the two above)");
 }
 
-std::string lint_hint(const std::string& population_path, const std::string& lint_options) {
-    // The command as typed, with the command name replaced by lint (output options left out).
-    // With lint_options, the command the hint is for takes options lint does not (size's --sample, --method exact):
-    // only its reading and eligibility options carry over.
-    if (!lint_options.empty())
-        return "run 'casesample lint " + population_path + " " + lint_options +
-               " ...' with the same --fieldwork and population options to see every problem at once";
-    return "run 'casesample lint " + population_path + " ...' with the same options to see every problem at once";
-}
-
 Population read_population_or_hint(const std::string& path, const PopulationOptions& options,
-                                   const std::string& lint_options) {
+                                   const PopulationArgs& as_read) {
     try {
         return read_population(path, options);
     } catch (const InputError& e) {
@@ -71,7 +61,9 @@ Population read_population_or_hint(const std::string& path, const PopulationOpti
         // A file that is not text (a workbook, a PDF, UTF-16): its message says how to save it as CSV, which is
         // what helps; lint would only say the same.
         if (find_not_text_in_file(path, "CSV")) throw;
-        throw InputError(e.file(), e.line(), e.column(), e.message() + " (" + lint_hint(path, lint_options) + ")");
+        throw InputError(e.file(), e.line(), e.column(),
+                         e.message() + " (to see every problem at once, run: " +
+                             shell_text(population_command("lint", path, as_read)) + ")");
     }
 }
 

@@ -12,13 +12,10 @@ void add_population_options(CLI::App& app, PopulationArgs& args, bool with_keep_
 // Declares --fieldwork (required or not), --court-window, --ooc-window, --window.
 void add_eligibility_options(CLI::App& app, PopulationArgs& args, bool fieldwork_required);
 
-// "casesample lint FILE OPTIONS": the command to suggest after the first problem of a file; `lint_options` are
-// written after the file (such as "--stratify disposal_type" for a reading that needs fewer columns than lint's).
-std::string lint_hint(const std::string& population_path, const std::string& lint_options = "");
-
-// read_population with the hint to run lint appended to an error in the file (not to a file that is not text,
-// whose message already says what to do).
+// read_population with the lint command to run appended to an error in the file (not to a file that is not text,
+// whose message already says what to do): "(to see every problem at once, run: casesample lint FILE OPTIONS)",
+// with the options `as_read` (those that read the file as `options` do: size --from's --stratify disposal_type).
 Population read_population_or_hint(const std::string& path, const PopulationOptions& options,
-                                   const std::string& lint_options = "");
+                                   const PopulationArgs& as_read);
 
 }  // namespace casesample::cli

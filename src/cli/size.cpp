@@ -153,8 +153,15 @@ void run(SizeOptions o) {
             auto v = options.vocabulary.find_variable(it->first);
             it = v && *v != Stratifier::disposal_type ? options.column_names.erase(it) : std::next(it);
         }
-        // lint with --stratify disposal_type reads what size --from reads, no stratifier column more.
-        auto pop = read_population_or_hint(o.from, options, "--stratify disposal_type");
+        // lint with --stratify disposal_type (and no --column for another stratifier) reads what size --from reads,
+        // no stratifier column more.
+        PopulationArgs as_read = o.population_args;
+        as_read.stratify = "disposal_type";
+        std::erase_if(as_read.columns, [&](const std::string& c) {
+            auto v = options.vocabulary.find_variable(c.substr(0, c.find('=')));
+            return v && *v != Stratifier::disposal_type;
+        });
+        auto pop = read_population_or_hint(o.from, options, as_read);
         const auto rule = o.population_args.rule(&pop.vocabulary);
         auto eligible = eligible_population(pop, rule);
         for (std::size_t d = 0; d < eligible.domains.size(); ++d) {
