@@ -6,6 +6,7 @@ set -euo pipefail
 build_packages=(
   g++ cmake make
   libboost-math-dev libboost-random-dev   # distributions, quantiles; portable seeded engines
+  libboost-dev                            # Boost.Multiprecision: the exact design's rational check (src/design_lp.cpp)
   libcli11-dev                            # command line
   doctest-dev                             # unit tests
   nlohmann-json3-dev                      # JSON manifests, frameworks and reports

@@ -290,9 +290,13 @@ namespace {
 std::string describe_reserve_design(const DomainSample& ds) {
     if (ds.draw.reserve_design_exact || ds.draw.reserve_probability.empty()) return "";
     auto [lo, hi] = std::minmax_element(ds.draw.reserve_probability.begin(), ds.draw.reserve_probability.end());
-    return ds.domain + ": the reserves were drawn from the closest design found on the cases the sample left (no "
-                       "exact one keeping every category within its floor/ceiling was found), so not every case left "
-                       "had the same chance of being a reserve; the reserves' own chances (" + format_fixed(*lo, 6) +
+    return ds.domain + ": the reserves were drawn from the closest design found on the cases the sample left (" +
+           (ds.draw.reserve_design_proven_inexact
+                ? "none can give every case left the same chance while keeping every category within its "
+                  "floor/ceiling: a linear program over every way to take them that keeps it has no solution"
+                : "no exact one keeping every category within its floor/ceiling was found") +
+           "), so not every case left had the same chance of being a reserve; the reserves' own chances (" +
+           format_fixed(*lo, 6) +
            " to " + format_fixed(*hi, 6) + ") are in reserves.csv (reserve_probability).\n";
 }
 
@@ -312,6 +316,12 @@ std::string describe_design(const DomainSample& ds) {
                                          "docs/sampling-design.md); the search stopped short of it (no move "
                                          "between the mix's samples was left to make, or the work ran out), so "
                                          "the nearest mix found was used")
+                           : ds.draw.design_proven_inexact
+                           ? std::string("No design can give every case that chance while keeping every category "
+                                         "within its floor/ceiling in every draw: a linear program over every "
+                                         "sample that keeps them has no solution (with three or more stratifiers "
+                                         "on a small frame this happens; see docs/sampling-design.md), so the "
+                                         "closest one found was used")
                            : std::string("No design was found that gives every case that chance while keeping "
                                          "every category within its floor/ceiling in every draw (with three or "
                                          "more stratifiers on a small frame there may be none; see "

@@ -1069,8 +1069,10 @@ std::vector<std::string> draw_changes_since(const std::string& version) {
                   "default-four draw in practice) draw as before"},
         {"0.3.3", "with many cells (over 400 cells, as with five or more stratifiers) what the mixing leaves is "
                   "settled by moves between the design's allocations, so most such designs give every case exactly "
-                  "n/N and a seed draws another sample or other reserves there, with other chances written; frames "
-                  "of fewer cells (every default-four draw in practice) draw as before"},
+                  "n/N and a seed draws another sample or other reserves there, with other chances written; with "
+                  "at most 64 cells a design the search left inexact is replaced by an exact one wherever a linear "
+                  "program over every balanced allocation finds one (some reserves' designs), so a seed can draw "
+                  "other reserves there; every design that was exact draws as before"},
     };
     const auto drawn = parse_version(version), current = parse_version(CASESAMPLE_VERSION);
     if (version == CASESAMPLE_VERSION) return {};

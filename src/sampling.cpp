@@ -969,6 +969,7 @@ SampleDraw draw_sample(const SamplingFrame& frame, std::size_t n, std::size_t re
         count.assign(design->allocation(s), design->allocation(s) + C);
         out.design_exact = design->exact;
         out.design_mixed = design->mixed;
+        out.design_proven_inexact = design->proven_inexact;
         out.miss_probability = design->miss_probability();
         if (!design->exact)
             for (std::size_t c = 0; c < C; ++c) probability[c] = design->inclusion_probability(c, cells.size[c]);
@@ -1016,6 +1017,7 @@ SampleDraw draw_sample(const SamplingFrame& frame, std::size_t n, std::size_t re
             auto s = pick_allocation(*design, engine);
             rcount.assign(design->allocation(s), design->allocation(s) + C);
             out.reserve_design_exact = design->exact;
+            out.reserve_design_proven_inexact = design->proven_inexact;
             if (!design->exact)
                 for (std::size_t c = 0; c < C; ++c) rprobability[c] = design->inclusion_probability(c, rest[c]);
         } else {

@@ -388,10 +388,15 @@ TEST_CASE("lifecycle: a substitute carries the replaced case's probability and n
     auto dj = nlohmann::json::parse(drawn.out);
     CHECK(dj["domains"][0]["reserves_equal_chances"] == true);
     CHECK(dj["domains"][1]["reserves_equal_chances"] == false);
+    // Proven: a linear program over the 13 balanced ways to take 3 of the 7 cases left has no solution.
+    CHECK(dj["domains"][1]["reserves_equal_chances_impossible"] == true);
+    CHECK_FALSE(dj["domains"][0].contains("reserves_equal_chances_impossible"));
     drawn = run_cli("draw " + source_path("fixtures/population.csv") + " --fieldwork 2019-06-03 --seed 11 --reserve 3 --out " +
                     base + "/again --force");
     CHECK(drawn.out.find("out-of-court: the reserves were drawn from the closest design found on the cases the sample "
-                         "left") != std::string::npos);
+                         "left (none can give every case left the same chance while keeping every category within "
+                         "its floor/ceiling: a linear program over every way to take them that keeps it has no "
+                         "solution)") != std::string::npos);
     CHECK(drawn.out.find("\ncourt: the reserves") == std::string::npos);  // court's are all 3/21
     auto before = read_table(dir + "/sample.csv");
     const auto sf = before.col("substitute_for"), ip = before.col("inclusion_probability");

@@ -70,12 +70,17 @@ struct SampleDraw {
     // given every case listed before): k / (N - n) for every case left where the reserve design is exact.
     std::vector<double> reserve_probability;
     bool reserve_design_exact = true;  // balanced reserves: every case left had the same chance
+    // ... and when not: a linear program over every balanced way to take them proves none could (few cells).
+    bool reserve_design_proven_inexact = false;
     std::vector<MarginMiss> misses;               // empty when every margin is within floor/ceiling
     // Balanced draws: whether every case's inclusion probability is exactly n/N; the largest distance of a
     // case's probability from n/N when not; the design's probability of missing some margin (0 when every
     // allocation it can draw is within floor/ceiling everywhere).
     bool design_exact = true;
     bool design_mixed = false;  // many cells: the design mixes balanced allocations towards n/N (CellDesign::mixed)
+    // Not exact, and proven: no design keeping every margin in every draw gives every case n/N (few cells;
+    // CellDesign::proven_inexact).
+    bool design_proven_inexact = false;
     double worst_deviation = 0;
     double lowest_probability = 0, highest_probability = 0;  // over every case of the frame
     double miss_probability = 0;

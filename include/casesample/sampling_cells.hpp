@@ -80,6 +80,9 @@ struct CellDesign {
     // Many cells: balanced allocations were mixed in towards n N_c / N within a fixed amount of work
     // (docs/sampling-design.md); when not exact, the mixing stopped short of it rather than none existing.
     bool mixed = false;
+    // Not exact, and a linear program over every balanced allocation (few cells) proves that no exact design
+    // exists: no mix of allocations that each keep every margin gives every case n/N.
+    bool proven_inexact = false;
     std::size_t allocations() const noexcept { return weight.size(); }
     const std::int32_t* allocation(std::size_t s) const noexcept { return count.data() + s * cells; }
     // Probability that the draw misses some margin: sum of the weights of missing allocations / total.

@@ -187,9 +187,13 @@ void run(const DrawOptions& o, Context&) {
             d["balanced"] = domain_misses(ds).empty();
             if (!ds.draw.selected.empty()) {
                 d["equal_chances"] = ds.draw.design_exact;
+                // Not exact and proven impossible (few cells: a linear program over every balanced sample).
+                if (!ds.draw.design_exact) d["equal_chances_impossible"] = ds.draw.design_proven_inexact;
                 d["lowest_inclusion_probability"] = ds.draw.lowest_probability;
                 d["highest_inclusion_probability"] = ds.draw.highest_probability;
                 if (!ds.draw.reserves.empty()) d["reserves_equal_chances"] = ds.draw.reserve_design_exact;
+                if (!ds.draw.reserves.empty() && !ds.draw.reserve_design_exact)
+                    d["reserves_equal_chances_impossible"] = ds.draw.reserve_design_proven_inexact;
             }
             domains.push_back(d);
         }
