@@ -85,7 +85,11 @@ std::vector<std::vector<std::int32_t>> balanced_allocations(const CellTable& cel
 LpDesign exact_design_by_lp(const CellTable& cells, const std::vector<std::int64_t>& sizes, std::int64_t n) {
     LpDesign result;
     const std::size_t C = cells.cells();
-    if (C == 0 || C > kMaxCells || n <= 0) return result;
+    // The cells with a case (the reserves' frame: the cases the sample left, often a few of many cells).
+    std::vector<std::size_t> live;
+    for (std::size_t c = 0; c < C; ++c)
+        if (sizes[c] > 0) live.push_back(c);
+    if (live.empty() || live.size() > kMaxCells || n <= 0) return result;
     std::int64_t N = 0;
     for (auto s : sizes) N += s;
     if (N <= 0 || n > N) return result;
@@ -99,16 +103,16 @@ LpDesign exact_design_by_lp(const CellTable& cells, const std::vector<std::int64
     }
     // Phase 1 of the simplex: rows = the cells and the weights' sum; columns = the allocations, then one
     // artificial per row; the last column the right-hand side (n N_c / N, and 1).
-    const std::size_t M = alloc.size(), m = C + 1, width = M + m + 1;
+    const std::size_t L = live.size(), M = alloc.size(), m = L + 1, width = M + m + 1;
     std::vector<double> T(m * width, 0.0), z(width, 0.0);
     auto at = [&](std::size_t i, std::size_t j) -> double& { return T[i * width + j]; };
     for (std::size_t s = 0; s < M; ++s) {
-        for (std::size_t c = 0; c < C; ++c) at(c, s) = alloc[s][c];
-        at(C, s) = 1;
+        for (std::size_t l = 0; l < L; ++l) at(l, s) = alloc[s][live[l]];
+        at(L, s) = 1;
     }
     for (std::size_t i = 0; i < m; ++i) at(i, M + i) = 1;
-    for (std::size_t c = 0; c < C; ++c) at(c, width - 1) = double(n) * double(sizes[c]) / double(N);
-    at(C, width - 1) = 1;
+    for (std::size_t l = 0; l < L; ++l) at(l, width - 1) = double(n) * double(sizes[live[l]]) / double(N);
+    at(L, width - 1) = 1;
     std::vector<std::size_t> basis(m);
     for (std::size_t i = 0; i < m; ++i) basis[i] = M + i;
     // Reduced costs of minimising the artificials' sum: z_j = -(sum of column j over the rows), artificials 0.
@@ -166,11 +170,11 @@ LpDesign exact_design_by_lp(const CellTable& cells, const std::vector<std::int64
     if (K == 0) return result;
     std::vector<std::vector<Rational>> A(m, std::vector<Rational>(K + 1));
     for (std::size_t k = 0; k < K; ++k) {
-        for (std::size_t c = 0; c < C; ++c) A[c][k] = alloc[support[k]][c];
-        A[C][k] = 1;
+        for (std::size_t l = 0; l < L; ++l) A[l][k] = alloc[support[k]][live[l]];
+        A[L][k] = 1;
     }
-    for (std::size_t c = 0; c < C; ++c) A[c][K] = Rational(n) * sizes[c];
-    A[C][K] = N;
+    for (std::size_t l = 0; l < L; ++l) A[l][K] = Rational(n) * sizes[live[l]];
+    A[L][K] = N;
     std::vector<std::size_t> pivot_row(K, m);
     std::size_t row = 0;
     for (std::size_t k = 0; k < K; ++k) {
