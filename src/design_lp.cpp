@@ -123,7 +123,8 @@ LpDesign exact_design_by_lp(const CellTable& cells, const std::vector<std::int64
         z[j] = -sum;
     }
     constexpr double eps = 1e-9;
-    const std::size_t max_pivots = 50 * (M + m);
+    // Bounded work: at most 2e9 tableau entries updated (about two seconds), whatever the pivots.
+    const std::size_t max_pivots = std::min<std::size_t>(50 * (M + m), std::size_t{2000000000} / (m * width) + 1);
     for (std::size_t pivots = 0;; ++pivots) {
         if (pivots == max_pivots) return result;
         std::size_t enter = width;
