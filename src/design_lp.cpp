@@ -1,6 +1,6 @@
 // An exact balanced design for frames of few cells by linear programming (see design_lp.hpp).
 //
-// The search is a floating-point simplex (phase 1, Bland's rule: no cycling, and the same pivots on every machine
+// The search is a floating-point simplex (phase 1, Dantzig's rule with Bland's after a stall: no cycling; the same pivots on every machine
 // for the same input, since this file is compiled without floating-point contraction); the answer is then solved
 // again on its support in exact rational arithmetic (Boost.Multiprecision) and checked in integers, so the design
 // returned is exact whatever rounding the search met. The search only chooses which allocations carry weight.
@@ -22,7 +22,7 @@ using BigInt = boost::multiprecision::cpp_int;
 
 constexpr std::size_t kMaxCells = 64;
 constexpr std::size_t kMaxAllocations = 20000;
-constexpr std::uint64_t kMaxNodes = 4000000;
+constexpr std::uint64_t kMaxNodes = 1000000;
 
 }  // namespace
 
@@ -60,20 +60,20 @@ std::vector<std::vector<std::int32_t>> balanced_allocations(const CellTable& cel
             out.push_back(x);
             return;
         }
-        const std::int64_t low = std::max<std::int64_t>(0, left - total[c + 1]);
-        const std::int64_t high = std::min(sizes[c], left);
+        // Every count of cell c that keeps its categories within reach: at most each one's room below its ceiling,
+        // at least what each still needs for its floor beyond what the later cells can give. (Categories not of
+        // c were checked when they last changed.) Every count in the range is a node of its own.
+        std::int64_t low = std::max<std::int64_t>(0, left - total[c + 1]);
+        std::int64_t high = std::min(sizes[c], left);
+        for (auto h : cells.row[c]) {
+            high = std::min(high, b.hi[h] - r[h]);
+            low = std::max(low, b.lo[h] - r[h] - cap[(c + 1) * R + h]);
+        }
         for (std::int64_t v = low; v <= high && complete; ++v) {
             x[c] = static_cast<std::int32_t>(v);
             for (auto h : cells.row[c]) r[h] += v;
-            bool ok = true;
-            for (auto h : cells.row[c]) ok = ok && r[h] <= b.hi[h];
-            for (std::size_t h = 0; h < R && ok; ++h) ok = r[h] + cap[(c + 1) * R + h] >= b.lo[h];
-            if (ok) dfs(c + 1, left - v);
+            dfs(c + 1, left - v);
             for (auto h : cells.row[c]) r[h] -= v;
-            // A larger count only raises these rows further: stop once one is over its ceiling.
-            bool over = false;
-            for (auto h : cells.row[c]) over = over || r[h] + v > b.hi[h];
-            if (over) break;
         }
         x[c] = 0;
     };
@@ -125,11 +125,26 @@ LpDesign exact_design_by_lp(const CellTable& cells, const std::vector<std::int64
     constexpr double eps = 1e-9;
     // Bounded work: at most 2e9 tableau entries updated (about two seconds), whatever the pivots.
     const std::size_t max_pivots = std::min<std::size_t>(50 * (M + m), std::size_t{2000000000} / (m * width) + 1);
+    // z[width - 1] is minus the artificials' sum: it rises towards 0 as the search goes.
+    double objective = z[width - 1];
+    std::size_t stalled = 0;
+    constexpr std::size_t kStallLimit = 50;
     for (std::size_t pivots = 0;; ++pivots) {
         if (pivots == max_pivots) return result;
+        // Entering column: the most negative reduced cost (Dantzig: few pivots); after a run of pivots that do not
+        // lower the objective, the first negative one (Bland's rule, which cannot cycle) until one does.
         std::size_t enter = width;
-        for (std::size_t j = 0; j + 1 < width && enter == width; ++j)
-            if (z[j] < -eps) enter = j;
+        if (stalled < kStallLimit) {
+            double most = -eps;
+            for (std::size_t j = 0; j + 1 < width; ++j)
+                if (z[j] < most) {
+                    most = z[j];
+                    enter = j;
+                }
+        } else {
+            for (std::size_t j = 0; j + 1 < width && enter == width; ++j)
+                if (z[j] < -eps) enter = j;
+        }
         if (enter == width) break;
         std::size_t leave = m;
         double best = 0;
@@ -154,6 +169,12 @@ LpDesign exact_design_by_lp(const CellTable& cells, const std::vector<std::int64
         const double f = z[enter];
         for (std::size_t j = 0; j < width; ++j) z[j] -= f * at(leave, j);
         basis[leave] = enter;
+        if (z[width - 1] > objective + eps) {
+            objective = z[width - 1];
+            stalled = 0;
+        } else {
+            ++stalled;
+        }
     }
     const double infeasibility = -z[width - 1];
     if (infeasibility > 1e-6) {
