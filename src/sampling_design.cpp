@@ -106,8 +106,7 @@ public:
             v_ = std::move(best_state.v);
             x_ = std::move(best_state.x);
             rc_ = std::move(best_state.rc);
-            scale_ = 1;
-            const bool mixed = mix_towards_targets(kMixSteps);
+            const bool mixed = mix_towards_targets();
             // The last step: what the mixing left, settled exactly by moves between the design's allocations, on
             // its own budget.
             path_limit_ = path_work_ + kSettleWork;
@@ -1061,15 +1060,15 @@ private:
         }
     }
 
-    bool mix_towards_targets(std::size_t max_steps) {
+    bool mix_towards_targets() {
+        scale_ = 1;
         if (N_ <= 0 || n_ <= 0 || C_ == 0) return false;
-        // The weights sum to N scale_ (scale_ > 1 when mixed before); scaled again by S, as far as 2^50 allows.
-        const std::int64_t base = scale_;
+        // The weights (summing to N) scaled by S, as far as 2^50 allows; scale_ says by how much.
         std::int64_t S = std::int64_t{1} << 16;
-        while (S > 1 && static_cast<Int128>(N_) * base * S * n_ > (static_cast<Int128>(1) << 50)) S >>= 1;
-        if (S < 2 && base == 1) return false;
+        while (S > 1 && static_cast<Int128>(N_) * S * n_ > (static_cast<Int128>(1) << 50)) S >>= 1;
+        if (S < 2) return false;
         for (auto& w : w_) w *= S;
-        scale_ = base * S;
+        scale_ = S;
         const std::int64_t T = N_ * scale_;
         std::vector<std::int64_t> e(C_, 0), t(C_);
         for (std::size_t c = 0; c < C_; ++c) t[c] = n_ * sizes_[c] * scale_;
@@ -1104,7 +1103,7 @@ private:
         std::vector<std::pair<std::int64_t, std::size_t>> cand;
         std::vector<std::int64_t> scores;
         bool mixed = false;
-        for (std::size_t step = 0; step < max_steps && path_work_ < path_limit_; ++step) {
+        for (std::size_t step = 0; step < kMixSteps && path_work_ < path_limit_; ++step) {
             // The cheapest cells for g = e - t first (ties: the lower cell).
             std::iota(order.begin(), order.end(), 0u);
             // Relative to the cell's size: the chance of a case of c is e_c / (T N_c).
@@ -1277,7 +1276,7 @@ private:
         }
         if (!mixed) {
             for (auto& w : w_) w /= S;
-            scale_ = base;
+            scale_ = 1;
         }
         return mixed;
     }
